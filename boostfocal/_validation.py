@@ -1,0 +1,174 @@
+"""Input checks shared by the losses and the engine adapters.
+
+Every check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, bad
+value) with a message that names the argument and says what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._numeric import MARGIN_LIMIT
+
+HESSIAN_POLICIES = ("bounded", "exact", "weighted", "clip")
+
+
+def check_gamma(gamma: Any) -> float:
+    """``gamma`` must be a finite real number >= 0."""
+    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
+        raise TypeError(f"gamma must be a real number >= 0, got {type(gamma).__name__}")
+    g = float(gamma)
+    if not math.isfinite(g) or g < 0:
+        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
+    return g
+
+
+def check_binary_alpha(alpha: Any) -> float | None:
+    """``alpha`` must be None or a real number strictly between 0 and 1."""
+    if alpha is None:
+        return None
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(
+            f"alpha must be None or a float in (0, 1) for a binary loss, got {type(alpha).__name__}"
+            + (" (use bf.balanced_alpha(y) to compute balanced weights)" if isinstance(alpha, str) else "")
+        )
+    a = float(alpha)
+    if not (0.0 < a < 1.0):
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    return a
+
+
+def check_num_class(num_class: Any) -> int:
+    """``num_class`` must be an integer >= 2."""
+    if isinstance(num_class, bool) or not isinstance(num_class, numbers.Integral):
+        raise TypeError(f"num_class must be an integer >= 2, got {type(num_class).__name__}")
+    if num_class < 2:
+        raise ValueError(f"num_class must be >= 2, got {num_class}")
+    return int(num_class)
+
+
+def check_multiclass_alpha(alpha: Any, num_class: int) -> tuple[float, ...] | None:
+    """``alpha`` must be None or ``num_class`` finite positive numbers."""
+    if alpha is None:
+        return None
+    if isinstance(alpha, (str, bytes)) or isinstance(alpha, numbers.Number):
+        raise TypeError(
+            f"alpha must be None or a sequence of {num_class} positive floats for a multiclass "
+            f"loss, got {alpha!r}" + (" (use bf.balanced_alpha(y, num_class))" if isinstance(alpha, str) else "")
+        )
+    try:
+        a = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"alpha must be a sequence of {num_class} positive floats, got {alpha!r}") from None
+    if a.ndim != 1 or a.shape[0] != num_class:
+        raise ValueError(f"alpha must have length num_class={num_class}, got shape {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise ValueError(f"alpha must contain finite values > 0, got {a.tolist()}")
+    return tuple(float(v) for v in a)
+
+
+def check_hessian(hessian: Any) -> str:
+    """``hessian`` must name one of :data:`HESSIAN_POLICIES`."""
+    if not isinstance(hessian, str):
+        raise TypeError(f"hessian must be one of {HESSIAN_POLICIES}, got {type(hessian).__name__}")
+    if hessian not in HESSIAN_POLICIES:
+        raise ValueError(f"hessian must be one of {HESSIAN_POLICIES}, got {hessian!r}")
+    return hessian
+
+
+def _as_numeric_1d(values: Any, name: str) -> NDArray[Any]:
+    arr = np.asarray(values)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with one entry per sample, got shape {arr.shape}")
+    if arr.dtype == bool:
+        arr = arr.astype(np.int64)
+    if not (np.issubdtype(arr.dtype, np.number)):
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    return arr
+
+
+def check_binary_labels(y: Any, name: str = "y") -> NDArray[np.float64]:
+    """Binary labels: 1-D, every value 0 or 1 (bool accepted). Returns float64."""
+    arr = _as_numeric_1d(y, name).astype(np.float64, copy=False)
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty")
+    bad = (arr != 0.0) & (arr != 1.0)
+    if bad.any():
+        vals = np.unique(arr[bad])[:5].tolist()
+        raise ValueError(f"{name} must contain only 0 and 1 for a binary loss, found {vals}")
+    return arr
+
+
+def check_multiclass_labels(y: Any, num_class: int, name: str = "y") -> NDArray[np.intp]:
+    """Multiclass labels: 1-D integers (or integer-valued floats) in ``0 .. num_class-1``."""
+    arr = _as_numeric_1d(y, name)
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinite labels")
+        if np.any(arr != np.round(arr)):
+            raise ValueError(f"{name} must contain integer class indices, found non-integer values")
+    if arr.min() < 0 or arr.max() >= num_class:
+        raise ValueError(
+            f"{name} must contain class indices in 0..{num_class - 1} (num_class={num_class}), "
+            f"found values from {arr.min()} to {arr.max()}"
+        )
+    return arr.astype(np.intp, copy=False)
+
+
+def check_sample_weight(sample_weight: Any, n: int, name: str = "sample_weight") -> NDArray[np.float64] | None:
+    """None, or ``n`` finite non-negative weights. Returns float64 or None."""
+    if sample_weight is None:
+        return None
+    w = _as_numeric_1d(sample_weight, name).astype(np.float64, copy=False)
+    if w.shape[0] != n:
+        raise ValueError(f"{name} has {w.shape[0]} entries but y has {n}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if np.any(w < 0):
+        raise ValueError(f"{name} must be non-negative")
+    return w
+
+
+def _finite_margins(raw: NDArray[np.float64], name: str) -> NDArray[np.float64]:
+    if not np.all(np.isfinite(raw)):
+        if np.isnan(raw).any():
+            raise ValueError(f"{name} contains NaN margins")
+        raw = np.clip(raw, -MARGIN_LIMIT, MARGIN_LIMIT)
+    return raw
+
+
+def check_binary_raw(raw: Any, n: int, name: str = "raw") -> NDArray[np.float64]:
+    """Binary raw margins: shape ``(n,)`` or ``(n, 1)``; returned as float64 ``(n,)``."""
+    arr = np.asarray(raw)
+    if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        raise TypeError(f"{name} must be a numeric array of raw margins, got dtype {arr.dtype}")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.shape[0] != n:
+        extra = (
+            " (a multiclass score matrix was given to a binary loss)" if arr.ndim == 2 and arr.shape[0] == n else ""
+        )
+        raise ValueError(f"{name} has shape {arr.shape} but a binary loss with {n} labels expects ({n},){extra}")
+    return _finite_margins(arr.astype(np.float64, copy=False), name)
+
+
+def check_multiclass_raw(raw: Any, n: int, num_class: int, name: str = "raw") -> NDArray[np.float64]:
+    """Multiclass raw margins: shape ``(n, num_class)``; returned as float64."""
+    arr = np.asarray(raw)
+    if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        raise TypeError(f"{name} must be a numeric array of raw margins, got dtype {arr.dtype}")
+    if arr.shape != (n, num_class):
+        raise ValueError(
+            f"{name} has shape {arr.shape} but a multiclass loss with num_class={num_class} and "
+            f"{n} labels expects ({n}, {num_class})"
+        )
+    return _finite_margins(arr.astype(np.float64, copy=False), name)

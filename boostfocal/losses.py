@@ -1,0 +1,637 @@
+"""Focal loss and alpha-balanced cross-entropy: value, gradient, Hessian, initial score, posterior.
+
+This module is the only place in boostfocal that holds loss mathematics.  Engine adapters,
+estimators, metrics and the tuner all call the objects defined here.
+
+Notation: ``z`` is the raw margin the booster outputs, ``sigma`` the logistic function,
+``gamma >= 0`` the focusing parameter and ``alpha`` the class weights.  Sample weights
+multiply the loss, the gradient and the Hessian.
+
+References
+----------
+Lin, Goyal, Girshick, He, Dollar. "Focal Loss for Dense Object Detection", ICCV 2017.
+https://arxiv.org/abs/1708.02002
+
+Charoenphakdee, Vongkulbhisal, Chairatanakul, Sugiyama. "On Focal Loss for Class-Posterior
+Probability Estimation: A Theoretical Perspective", CVPR 2021. https://arxiv.org/abs/2011.09172
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import brentq
+
+from . import _validation as v
+from ._numeric import Float, log_sigmoid, sigmoid_pieces, softmax_pieces, xlogx_ratio
+from ._numeric import sigmoid as _sigmoid
+from ._numeric import softmax as _softmax
+
+#: Smallest Hessian (per unit weight) handed out by every policy except ``"exact"``.
+HESSIAN_FLOOR = 1e-16
+
+
+# --------------------------------------------------------------------------------------
+# Kernels (arrays in, arrays out; no validation)
+# --------------------------------------------------------------------------------------
+
+
+def _focal_factor(q: Float, log_q: Float, gamma: float) -> Float | float:
+    """``q ** gamma`` computed as ``exp(gamma * log q)``; exact cheaper paths for 0, 1, 2."""
+    if gamma == 0.0:
+        return 1.0
+    if gamma == 1.0:
+        return q
+    if gamma == 2.0:
+        return q * q
+    return np.exp(gamma * log_q)
+
+
+def _apply_policy(exact: Float | None, weighted: Float, policy: str) -> Float:
+    """Combine the exact second derivative and the weighted log-loss curvature by ``policy``."""
+    if policy == "exact":
+        assert exact is not None
+        return exact
+    if policy == "weighted":
+        h = weighted
+    elif policy == "bounded":
+        assert exact is not None
+        h = np.maximum(exact, weighted)
+    else:  # "clip"
+        assert exact is not None
+        h = exact
+    return np.maximum(h, HESSIAN_FLOOR)
+
+
+def _binary_loss(t: Float, gamma: float) -> Float:
+    """Per-sample ``f(t) = -(1 - sigma(t))^gamma log sigma(t)`` with ``t = s z``."""
+    _, q, log_p, log_q = sigmoid_pieces(t)
+    return -_focal_factor(q, log_q, gamma) * log_p
+
+
+def _binary_grad_hess(t: Float, gamma: float, policy: str) -> tuple[Float, Float]:
+    """``f'(t)`` and the policy's ``f''(t)`` for ``f(t) = -(1-sigma(t))^gamma log sigma(t)``.
+
+    With ``p = sigma(t)``, ``q = 1 - p``:
+
+        f'(t)  = q^g (g p log p - q)                         (always < 0)
+        f''(t) = p q^g (g log p (q - g p) + q (2g + 1))      (exact; < 0 for hard examples)
+        weighted curvature = -p f'(t) = p q^g (q - g p log p) (> 0)
+    """
+    p, q, log_p, log_q = sigmoid_pieces(t)
+    qg = _focal_factor(q, log_q, gamma)
+    gp_logp = gamma * p * log_p
+    d1 = qg * (gp_logp - q)
+    weighted = -p * d1
+    exact = None
+    if policy != "weighted":
+        exact = p * qg * (gamma * log_p * (q - gamma * p) + q * (2.0 * gamma + 1.0))
+    return d1, _apply_policy(exact, weighted, policy)
+
+
+def _multiclass_loss(raw: Float, y: NDArray[np.intp], gamma: float) -> Float:
+    """Per-sample ``-(1 - u)^gamma log u`` with ``u = softmax(raw)[y]``."""
+    n = raw.shape[0]
+    rows = np.arange(n)
+    _, log_p, log_om = softmax_pieces(raw)
+    log_u = log_p[rows, y]
+    log_v = log_om[rows, y]
+    return -_focal_factor(np.exp(log_v), log_v, gamma) * log_u
+
+
+def _multiclass_grad_hess(raw: Float, y: NDArray[np.intp], gamma: float, policy: str) -> tuple[Float, Float]:
+    """Gradient and diagonal Hessian of ``-(1-u)^g log u``, ``u = softmax(z)_t``, w.r.t. ``z``.
+
+    With ``v = 1 - u``, ``L = log u``, ``c = g u L / v`` (in ``[-g, 0]``) and the focal weight
+    ``W = v^g (1 - c) >= 0``:
+
+        dL/dz_k              = W (p_k - [k = t])
+        weighted curvature_k = W p_k (1 - p_k)
+        exact d2L/dz_k^2     = weighted_k + v^g B rho_k^2,
+            B = g u (L (v - (g - 1) u) + 2 v),  rho_t = 1,  rho_k = p_k / v (k != t)
+
+    This is DESIGN.md's ``(g'(u) u^2 + g(u) u) d_k^2 - g(u) u p_k (1 - p_k)`` with the factors
+    ``v^(g-2)``, ``v^(g-1)`` combined with ``d_k^2``, ``d_k`` so that ``u -> 1`` gives 0, not NaN.
+    ``1 - p_k`` is taken as a sum of the other classes, so deeply wrong rows keep their digits.
+    """
+    n = raw.shape[0]
+    rows = np.arange(n)
+    amax = raw.argmax(axis=1)
+    shifted = raw - raw[rows, amax][:, None]
+    e = np.exp(shifted)
+    e_t = e[rows, y]
+    e[rows, y] = 0.0
+    s_nt = e.sum(axis=1)  # sum over classes other than the true one
+    e[rows, y] = e_t
+    e[rows, amax] = 0.0
+    s_rest = e.sum(axis=1)  # sum over classes other than the arg-max
+    e[rows, amax] = 1.0
+    s = 1.0 + s_rest
+    top = y == amax
+    log_u = shifted[rows, y] - np.where(top, np.log1p(s_nt), np.log(s))
+    u = e_t / s
+    vv = s_nt / s
+    p = e / s[:, None]
+    om = 1.0 - p
+    om[rows, amax] = s_rest / s
+    c = gamma * xlogx_ratio(log_u)
+    vg = vv**gamma
+    w_focal = vg * (1.0 - c)
+    grad = p.copy()
+    grad[rows, y] = -vv
+    grad *= w_focal[:, None]
+    weighted = p * om
+    weighted[rows, y] = u * vv
+    weighted *= w_focal[:, None]
+    exact = None
+    if policy != "weighted":
+        b = gamma * u * (log_u * (vv - (gamma - 1.0) * u) + 2.0 * vv)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = np.where(s_nt[:, None] > 0, e / s_nt[:, None], 0.0)
+        rho[rows, y] = 1.0
+        exact = weighted + (vg * b)[:, None] * rho * rho
+    return grad, _apply_policy(exact, weighted, policy)
+
+
+def _log_focal_slope(log_p: Float, log_om: Float, gamma: float) -> Float:
+    """``log |l'(p)|`` for ``l(p) = -(1-p)^gamma log p``, from ``log p`` and ``log(1-p)``.
+
+    ``|l'(p)| = (1-p)^g / p - g (1-p)^(g-1) log p = (1-p)^g (1/p) (1 - g p log p / (1-p))``, so
+
+        log |l'(p)| = g log(1-p) - log p + log1p(-g * xlogx_ratio(log p)),
+
+    finite for every finite margin, strictly decreasing in p.
+    """
+    out = -log_p + np.log1p(-gamma * xlogx_ratio(log_p))
+    if gamma != 0.0:
+        out = out + gamma * log_om
+    return out
+
+
+def _posterior_scores(log_p: Float, log_om: Float, log_alpha: Float | float, gamma: float) -> Float:
+    """Unnormalised log posterior ``log P(y=k|x) + const = -log alpha_k - log |l'(p_k)|``.
+
+    Setting the derivative of the expected loss ``sum_k P_k alpha_k l(p_k)`` on the simplex to
+    zero gives ``P_k alpha_k |l'(p_k)| = const`` (Charoenphakdee et al. 2021).
+    """
+    return -log_alpha - _log_focal_slope(log_p, log_om, gamma)
+
+
+def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Float:
+    """Log-probabilities ``log pi`` minimising ``sum_k c_k l(pi_k)`` over the simplex.
+
+    ``class_weight`` holds the total sample weight of each class and ``c_k`` is that times
+    ``alpha_k``.  Stationarity: ``log c_k + log|l'(pi_k)| = log mu`` for all k and
+    ``sum pi_k = 1``; ``log|l'|`` is strictly decreasing, so an inner bisection finds each
+    ``pi_k`` for a given ``mu`` (in logit space) and Brent's method finds ``mu``.  With
+    ``gamma = 0`` this is the closed form ``pi_k = alpha_k W_k / sum_j alpha_j W_j``.
+    """
+    log_c = np.log(class_weight) + log_alpha
+    lim = 200.0
+
+    def phi(x: Float) -> Float:
+        return _log_focal_slope(log_sigmoid(x), log_sigmoid(-x), gamma)
+
+    def logits_for(log_mu: float) -> Float:
+        target = log_mu - log_c
+        lo = np.full_like(log_c, -lim)
+        hi = np.full_like(log_c, lim)
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            too_small = phi(mid) > target  # phi decreasing: need a larger x
+            lo = np.where(too_small, mid, lo)
+            hi = np.where(too_small, hi, mid)
+        return 0.5 * (lo + hi)
+
+    def excess(log_mu: float) -> float:
+        ls = log_sigmoid(logits_for(log_mu))
+        return float(np.logaddexp.reduce(ls))  # log sum pi; 0 at the solution, decreasing
+
+    a = float(np.min(log_c + phi(np.array(lim))))
+    b = float(np.max(log_c + phi(np.array(-lim))))
+    log_mu = brentq(excess, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    ls = log_sigmoid(logits_for(log_mu))
+    return ls - np.logaddexp.reduce(ls)
+
+
+# --------------------------------------------------------------------------------------
+# Public loss objects
+# --------------------------------------------------------------------------------------
+
+
+class _Labels(NamedTuple):
+    """Labels checked and converted once, reused on every boosting round."""
+
+    y: NDArray[Any]
+    sign: NDArray[np.float64] | None  # binary: 2y - 1
+    class_weight: NDArray[np.float64] | None  # alpha of each sample's class, or None
+
+
+class _Loss:
+    """Shared behaviour: immutability, equality, repr, and the public checked methods."""
+
+    name: ClassVar[str]
+    is_multiclass: ClassVar[bool]
+    _fields: ClassVar[tuple[str, ...]]
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; create a new loss instead")
+
+    def _set(self, **params: Any) -> None:
+        for key, value in params.items():
+            object.__setattr__(self, key, value)
+
+    def _params(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self._fields}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={val!r}" for k, val in self._params().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._params() == self._params()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(self._params().items())))
+
+    # subclasses provide these -------------------------------------------------------
+    gamma: float
+    hessian: str
+
+    def _prepare(self, y: ArrayLike) -> _Labels:
+        raise NotImplementedError
+
+    def _check_raw(self, raw: ArrayLike, n: int) -> Float:
+        raise NotImplementedError
+
+    def _loss(self, labels: _Labels, raw: Float) -> Float:
+        raise NotImplementedError
+
+    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+        raise NotImplementedError
+
+    def _log_alpha(self) -> Float:
+        raise NotImplementedError
+
+    @property
+    def num_outputs(self) -> int:
+        """Raw scores per sample: 1 for binary losses, ``num_class`` for multiclass ones."""
+        raise NotImplementedError
+
+    # public, checked API ------------------------------------------------------------
+    def loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
+        """Per-sample (weighted) loss, shape ``(n,)``."""
+        labels = self._prepare(y)
+        n = labels.y.shape[0]
+        z = self._check_raw(raw, n)
+        w = v.check_sample_weight(sample_weight, n)
+        out = self._loss(labels, z)
+        return out if w is None else out * w
+
+    def grad_hess(
+        self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> tuple[Float, Float]:
+        """Gradient and Hessian (diagonal, for multiclass) w.r.t. ``raw``, each shaped like ``raw``."""
+        labels = self._prepare(y)
+        n = labels.y.shape[0]
+        z = self._check_raw(raw, n)
+        w = v.check_sample_weight(sample_weight, n)
+        g, h = self._grad_hess(labels, z)
+        if w is not None:
+            w2 = w if g.ndim == 1 else w[:, None]
+            g *= w2
+            h *= w2
+        if np.ndim(raw) == 2 and g.ndim == 1:  # (n, 1) in, (n, 1) out
+            return g[:, None], h[:, None]
+        return g, h
+
+    def _class_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
+        labels = self._prepare(y)
+        n = labels.y.shape[0]
+        w = v.check_sample_weight(sample_weight, n)
+        k = max(self.num_outputs, 2)
+        totals = np.bincount(labels.y.astype(np.intp), weights=w, minlength=k).astype(np.float64)
+        empty = np.flatnonzero(totals <= 0)
+        if empty.size:
+            raise ValueError(
+                f"y has no (or zero-weight) samples of class {empty.tolist()}: the loss-minimising "
+                "constant score would be infinite"
+            )
+        return totals
+
+    def link(self, raw: ArrayLike) -> Float:
+        """The plain inverse link (sigmoid or softmax of ``raw``).
+
+        This is *not* the class probability of a focal-trained model (use :meth:`posterior`);
+        it is for ``gamma = 0`` and ``alpha = None`` only, or for comparison.
+        """
+        raise NotImplementedError
+
+
+class BinaryFocalLoss(_Loss):
+    r"""Binary focal loss (Lin et al., 2017) on the raw margin ``z``.
+
+    .. math::
+
+        L(y=1, z) = -\alpha (1-p)^\gamma \log p, \qquad
+        L(y=0, z) = -(1-\alpha) p^\gamma \log(1-p), \qquad p = \sigma(z)
+
+    With ``s = 2y - 1``, ``t = s z``, ``a`` the sample's class weight, ``p = sigma(t)``,
+    ``q = 1 - p``:
+
+    .. math::
+
+        \partial L / \partial z = a\, s\, q^\gamma (\gamma p \log p - q), \qquad
+        \partial^2 L / \partial z^2 = a\, p\, q^\gamma (\gamma \log p\, (q - \gamma p) + q (2\gamma + 1))
+
+    Parameters
+    ----------
+    alpha : float in (0, 1) or None, default 0.25
+        Weight of the positive class; the negative class gets ``1 - alpha``.  ``None`` weights
+        both classes 1.  The paper's best setting was ``alpha=0.25, gamma=2``.
+    gamma : float >= 0, default 2.0
+        Focusing parameter.  ``gamma = 0`` is alpha-weighted cross-entropy.
+    hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
+        What is returned as the second derivative.  For ``gamma > 0`` the exact one is negative
+        for badly predicted samples (``t < -2.8`` at ``gamma = 2``) and a Newton booster divides
+        by Hessian sums, so the default never returns a non-positive value:
+
+        - ``"bounded"``: ``max(exact, weighted)``, floored at ``1e-16``.  ``weighted`` is the
+          log-loss curvature ``p (1 - p)`` scaled by the same focal weight that scales the
+          log-loss gradient, ``W = |dL/dz| / |p - y|``, i.e. ``-p f'(t)``.  Exact where the
+          exact curvature is the larger (easy samples), the positive log-loss-like curvature
+          where it is not (hard samples, where the exact one goes negative).
+        - ``"exact"``: the true second derivative, negative where the mathematics says so.
+        - ``"weighted"``: the weighted log-loss curvature alone (floored at ``1e-16``).
+        - ``"clip"``: the exact value floored at ``1e-16`` (the common blog-post fix; shown by
+          the benchmarks to be unstable; kept for comparison).
+
+        All four agree for ``gamma = 0``.  Sample weights multiply the result, so a zero weight
+        gives a zero Hessian, as in the engines' built-in objectives.
+    """
+
+    name: ClassVar[str] = "focal_loss"
+    is_multiclass: ClassVar[bool] = False
+    _fields: ClassVar[tuple[str, ...]] = ("alpha", "gamma", "hessian")
+    alpha: float | None
+
+    def __init__(self, alpha: float | None = 0.25, gamma: float = 2.0, hessian: str = "bounded") -> None:
+        self._set(
+            alpha=v.check_binary_alpha(alpha), gamma=v.check_gamma(gamma), hessian=v.check_hessian(hessian)
+        )
+
+    @property
+    def num_outputs(self) -> int:
+        return 1
+
+    def _prepare(self, y: ArrayLike) -> _Labels:
+        yy = v.check_binary_labels(y)
+        sign = 2.0 * yy - 1.0
+        cw = None if self.alpha is None else np.where(yy == 1.0, self.alpha, 1.0 - self.alpha)
+        return _Labels(yy, sign, cw)
+
+    def _check_raw(self, raw: ArrayLike, n: int) -> Float:
+        return v.check_binary_raw(raw, n)
+
+    def _loss(self, labels: _Labels, raw: Float) -> Float:
+        out = _binary_loss(labels.sign * raw, self.gamma)  # type: ignore[operator]
+        return out if labels.class_weight is None else out * labels.class_weight
+
+    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+        d1, d2 = _binary_grad_hess(labels.sign * raw, self.gamma, self.hessian)  # type: ignore[operator]
+        d1 *= labels.sign  # type: ignore[misc]
+        if labels.class_weight is not None:
+            d1 *= labels.class_weight
+            d2 *= labels.class_weight
+        if hess_scale != 1.0:
+            d2 *= hess_scale
+        return d1, d2
+
+    def _log_alpha(self) -> Float:
+        a = 0.5 if self.alpha is None else self.alpha
+        return np.log(np.array([1.0 - a, a]))
+
+    def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The constant raw score minimising the weighted mean training loss.
+
+        Closed form for ``gamma = 0``: ``log(alpha sum w y / ((1 - alpha) sum w (1 - y)))``;
+        otherwise found by bisection on the stationarity condition (see ``_optimal_constant``).
+        Depends on the data only through the two class weight totals.
+        """
+        totals = self._class_totals(y, sample_weight)
+        log_pi = _optimal_constant(totals, self._log_alpha(), self.gamma)
+        return float(log_pi[1] - log_pi[0])
+
+    def posterior(self, raw: ArrayLike) -> Float:
+        """Recovered ``P(y=1 | x)`` from raw margins of a model trained with this loss, ``(n,)``.
+
+        .. math::
+
+            P(y=1|x) = 1 / (1 + \\alpha |l'(p)| / ((1-\\alpha) |l'(1-p)|)), \\quad p = \\sigma(z),
+            \\quad |l'(p)| = (1-p)^\\gamma / p - \\gamma (1-p)^{\\gamma-1} \\log p
+
+        (Charoenphakdee et al., 2021).  For ``gamma = 0`` this undoes the alpha weighting:
+        ``logit P = z + log((1 - alpha) / alpha)``.
+        """
+        z = v.check_binary_raw(raw, np.shape(raw)[0] if np.ndim(raw) else -1)
+        lp, lq = log_sigmoid(z), log_sigmoid(-z)
+        la = self._log_alpha()
+        d = _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
+        return _sigmoid(d)
+
+    def link(self, raw: ArrayLike) -> Float:
+        """Plain ``sigma(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
+        return _sigmoid(v.check_binary_raw(raw, np.shape(raw)[0] if np.ndim(raw) else -1))
+
+
+class MulticlassFocalLoss(_Loss):
+    r"""Softmax focal loss over ``num_class`` classes on the raw margins ``z`` (shape ``(n, K)``).
+
+    .. math::
+
+        p = \mathrm{softmax}(z), \quad u = p_t, \quad L = -\alpha_t (1-u)^\gamma \log u
+
+    With ``g(u) = gamma (1-u)^(gamma-1) log u - (1-u)^gamma / u``, ``d_k = [k=t] - p_k``:
+
+    .. math::
+
+        \partial L / \partial z_k = \alpha_t\, g(u)\, u\, d_k, \qquad
+        \partial^2 L / \partial z_k^2 = \alpha_t [(g'(u) u^2 + g(u) u) d_k^2 - g(u) u p_k (1-p_k)]
+
+    (the exact diagonal of the Hessian).  The gradient is the log-loss gradient ``p - onehot``
+    times the focal weight ``W = (1-u)^gamma (1 - gamma u log u / (1-u))``.
+
+    Parameters
+    ----------
+    num_class : int >= 2
+    alpha : None or sequence of ``num_class`` positive floats, default None
+        Per-class weights; ``None`` weights every class 1.
+    gamma : float >= 0, default 2.0
+    hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
+        As for :class:`BinaryFocalLoss`; ``weighted`` is ``W p_k (1 - p_k)``.  The Hessian is the
+        mathematical diagonal: the engine adapters apply the engines' own multiclass scaling
+        (LightGBM ``K/(K-1)``, XGBoost ``2``) so that ``gamma = 0`` reproduces the built-in
+        objectives.
+    """
+
+    name: ClassVar[str] = "multiclass_focal_loss"
+    is_multiclass: ClassVar[bool] = True
+    _fields: ClassVar[tuple[str, ...]] = ("num_class", "alpha", "gamma", "hessian")
+    num_class: int
+    alpha: tuple[float, ...] | None
+
+    def __init__(
+        self,
+        num_class: int,
+        alpha: ArrayLike | None = None,
+        gamma: float = 2.0,
+        hessian: str = "bounded",
+    ) -> None:
+        k = v.check_num_class(num_class)
+        self._set(
+            num_class=k,
+            alpha=v.check_multiclass_alpha(alpha, k),
+            gamma=v.check_gamma(gamma),
+            hessian=v.check_hessian(hessian),
+        )
+
+    @property
+    def num_outputs(self) -> int:
+        return self.num_class
+
+    def _prepare(self, y: ArrayLike) -> _Labels:
+        yy = v.check_multiclass_labels(y, self.num_class)
+        cw = None if self.alpha is None else np.asarray(self.alpha)[yy]
+        return _Labels(yy, None, cw)
+
+    def _check_raw(self, raw: ArrayLike, n: int) -> Float:
+        return v.check_multiclass_raw(raw, n, self.num_class)
+
+    def _loss(self, labels: _Labels, raw: Float) -> Float:
+        out = _multiclass_loss(raw, labels.y, self.gamma)
+        return out if labels.class_weight is None else out * labels.class_weight
+
+    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+        g, h = _multiclass_grad_hess(raw, labels.y, self.gamma, self.hessian)
+        if labels.class_weight is not None:
+            g *= labels.class_weight[:, None]
+            h *= labels.class_weight[:, None]
+        if hess_scale != 1.0:
+            h *= hess_scale
+        return g, h
+
+    def _log_alpha(self) -> Float:
+        return np.zeros(self.num_class) if self.alpha is None else np.log(np.asarray(self.alpha))
+
+    def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
+        """The constant raw scores ``(K,)`` minimising the weighted mean training loss.
+
+        Returned as log-probabilities (``logsumexp = 0``); any constant may be added.  For
+        ``gamma = 0``: ``log(alpha_k W_k / sum_j alpha_j W_j)`` with ``W_k`` the class weight
+        totals; otherwise the stationarity condition is solved by nested bisection.
+        """
+        totals = self._class_totals(y, sample_weight)
+        return _optimal_constant(totals, self._log_alpha(), self.gamma)
+
+    def posterior(self, raw: ArrayLike) -> Float:
+        """Recovered class probabilities ``(n, K)`` of a model trained with this loss.
+
+        ``P(y=k|x) ∝ 1 / (alpha_k |l'(p_k)|)``, ``p = softmax(z)``, normalised over k
+        (Charoenphakdee et al., 2021).  For ``gamma = 0``: ``softmax(z - log alpha)``.
+        """
+        z = v.check_multiclass_raw(raw, np.shape(raw)[0] if np.ndim(raw) == 2 else -1, self.num_class)
+        _, log_p, log_om = softmax_pieces(z)
+        return _softmax(_posterior_scores(log_p, log_om, self._log_alpha()[None, :], self.gamma))
+
+    def link(self, raw: ArrayLike) -> Float:
+        """Plain ``softmax(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
+        return _softmax(v.check_multiclass_raw(raw, np.shape(raw)[0] if np.ndim(raw) == 2 else -1, self.num_class))
+
+
+class BinaryBalancedCrossEntropy(BinaryFocalLoss):
+    r"""Alpha-balanced binary cross-entropy: :class:`BinaryFocalLoss` with ``gamma = 0``.
+
+    .. math::
+
+        L = -\alpha\, y \log \sigma(z) - (1-\alpha)(1-y) \log(1-\sigma(z))
+
+    Gradient ``a (sigma(z) - y)``, Hessian ``a sigma(z)(1 - sigma(z))`` with ``a`` the sample's
+    class weight.  ``alpha = bf.balanced_alpha(y)`` gives inverse-frequency weighting.
+    """
+
+    name: ClassVar[str] = "balanced_cross_entropy"
+    _fields: ClassVar[tuple[str, ...]] = ("alpha",)
+
+    def __init__(self, alpha: float | None) -> None:
+        super().__init__(alpha=alpha, gamma=0.0, hessian="exact")
+
+
+class MulticlassBalancedCrossEntropy(MulticlassFocalLoss):
+    r"""Alpha-balanced softmax cross-entropy: :class:`MulticlassFocalLoss` with ``gamma = 0``.
+
+    .. math::
+
+        L = -\alpha_t \log \mathrm{softmax}(z)_t
+
+    Gradient ``alpha_t (p - onehot)``, Hessian diagonal ``alpha_t p_k (1 - p_k)``.
+    ``alpha = bf.balanced_alpha(y, num_class)`` gives inverse-frequency weighting.
+    """
+
+    name: ClassVar[str] = "multiclass_balanced_cross_entropy"
+    _fields: ClassVar[tuple[str, ...]] = ("num_class", "alpha")
+
+    def __init__(self, num_class: int, alpha: ArrayLike | None) -> None:
+        super().__init__(num_class=num_class, alpha=alpha, gamma=0.0, hessian="exact")
+
+
+#: Every public loss class by its ``name``: the tests, metrics, CLI and tuner enrol from here.
+LOSSES: dict[str, type[_Loss]] = {
+    cls.name: cls
+    for cls in (BinaryFocalLoss, MulticlassFocalLoss, BinaryBalancedCrossEntropy, MulticlassBalancedCrossEntropy)
+}
+
+Loss = _Loss
+
+
+def balanced_alpha(
+    y: ArrayLike, num_class: int | None = None, sample_weight: ArrayLike | None = None
+) -> float | tuple[float, ...]:
+    """Inverse-frequency class weights from labels.
+
+    Binary (``num_class`` None and labels in {0, 1}): ``alpha = W_0 / (W_0 + W_1)``, so that
+    ``alpha W_1 = (1 - alpha) W_0`` — both classes carry the same total weight.  Multiclass
+    (``num_class`` given, or labels beyond 1): ``alpha_k = W / (K W_k)`` (scikit-learn's
+    ``class_weight="balanced"``).  ``W_k`` is the (weighted) count of class ``k``.
+    """
+    arr = np.asarray(y)
+    binary = num_class is None and arr.size > 0 and np.isin(arr, (0, 1)).all()
+    if binary:
+        yy = v.check_binary_labels(arr).astype(np.intp)
+        k = 2
+    else:
+        k = v.check_num_class(num_class) if num_class is not None else None
+        if k is None:
+            yy0 = v.check_multiclass_labels(arr, np.iinfo(np.intp).max)
+            k = max(int(yy0.max()) + 1, 2)
+        yy = v.check_multiclass_labels(arr, k)
+    w = v.check_sample_weight(sample_weight, yy.shape[0])
+    totals = np.bincount(yy, weights=w, minlength=k).astype(np.float64)
+    if np.any(totals <= 0):
+        raise ValueError(f"y has no (or zero-weight) samples of class {np.flatnonzero(totals <= 0).tolist()}")
+    if binary:
+        return float(totals[0] / totals.sum())
+    return tuple(float(t) for t in totals.sum() / (k * totals))
+
+
+__all__ = [
+    "BinaryFocalLoss",
+    "MulticlassFocalLoss",
+    "BinaryBalancedCrossEntropy",
+    "MulticlassBalancedCrossEntropy",
+    "LOSSES",
+    "Loss",
+    "balanced_alpha",
+    "HESSIAN_FLOOR",
+]

@@ -31,3 +31,19 @@ __all__ = [
     "softmax",
     "__version__",
 ]
+
+_LAZY = {"FocalLGBMClassifier": "lightgbm", "FocalXGBClassifier": "xgboost"}
+
+
+def __getattr__(name: str) -> object:
+    """Engine-specific estimators import their engine only when first used."""
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    if name in ("datasets",):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

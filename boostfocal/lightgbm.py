@@ -1,0 +1,262 @@
+"""LightGBM adapters: objective, eval metric, Dataset with the initial score, and an estimator.
+
+Usage::
+
+    import lightgbm as lgb
+    import boostfocal as bf
+    from boostfocal import lightgbm as bfl
+
+    loss = bf.BinaryFocalLoss(alpha=0.25, gamma=2.0)
+    train = bfl.dataset(X, y, loss)                       # init_score = loss.init_score(y)
+    booster = lgb.train({"objective": bfl.objective(loss)}, train, feval=bfl.metric(loss))
+    proba = bfl.predict_proba(booster, X_test, loss, init_score=loss.init_score(y))
+
+LightGBM never adds a Dataset's ``init_score`` back at predict time: :func:`predict_proba`
+requires it, and :class:`FocalLGBMClassifier` stores and adds it for you.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.preprocessing import LabelEncoder
+
+from ._adapter import _LossAdapter, constant_margin, margins_to_proba, resolve_loss
+from .losses import Loss
+
+__all__ = ["FocalLGBMClassifier", "dataset", "metric", "objective", "predict_proba"]
+
+
+def hessian_scale(loss: Loss) -> float:
+    """LightGBM's multiclass Hessian convention: its ``multiclass`` objective uses ``K/(K-1) p(1-p)``.
+
+    Following it makes ``gamma = 0`` reproduce the built-in objective exactly (tested).
+    """
+    k = loss.num_outputs
+    return k / (k - 1.0) if loss.is_multiclass else 1.0
+
+
+class _Objective(_LossAdapter):
+    """Objective for ``lgb.train`` (called ``(preds, Dataset)``) and ``LGBMClassifier``/Dask
+    estimators (called ``(y_true, y_pred, weight)``): the same object serves both."""
+
+    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if isinstance(b, lgb.Dataset):
+            preds, data = a, b
+            y, weight = data.get_label(), data.get_weight()
+        else:
+            y, preds = a, b
+        return self._grad_hess(y, preds, weight, hessian_scale(self.loss))
+
+
+class _Metric(_LossAdapter):
+    """Weighted mean loss on raw scores: ``feval`` of ``lgb.train`` and ``eval_metric`` of the
+    estimators.  Returns ``(loss.name, value, False)`` (lower is better)."""
+
+    _what = "metric"
+
+    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[str, float, bool]:
+        if isinstance(b, lgb.Dataset):
+            preds, data = a, b
+            y, weight = data.get_label(), data.get_weight()
+        else:
+            y, preds = a, b
+        return self.loss.name, self._mean_loss(y, preds, weight), False
+
+
+def objective(loss: Loss) -> _Objective:
+    """A LightGBM objective computing ``loss.grad_hess`` on the engine's raw scores.
+
+    Pass it as ``params={"objective": objective(loss)}`` to ``lgb.train`` or as ``objective=`` to
+    ``LGBMClassifier`` / ``lightgbm.dask`` estimators.  Labels and sample weights are read from
+    the Dataset; multiclass Hessians follow LightGBM's ``K/(K-1)`` convention.  Set
+    ``num_class=K`` in the parameters for a multiclass loss.
+    """
+    return _Objective(loss)
+
+
+def metric(loss: Loss) -> _Metric:
+    """A LightGBM eval metric: the weighted mean of ``loss.loss`` on raw scores (early-stop on it)."""
+    return _Metric(loss)
+
+
+def dataset(
+    X: Any,
+    y: ArrayLike,
+    loss: Loss,
+    *,
+    weight: ArrayLike | None = None,
+    init_score: float | ArrayLike | None = None,
+    reference: lgb.Dataset | None = None,
+    **kwargs: Any,
+) -> lgb.Dataset:
+    """An ``lgb.Dataset`` whose ``init_score`` is the loss-minimising constant.
+
+    ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training set's value for
+    a validation set (``reference=train``) so both start from the same constant.
+    """
+    value = loss.init_score(y, weight) if init_score is None else init_score
+    n = np.shape(y)[0]
+    return lgb.Dataset(X, label=y, weight=weight, init_score=constant_margin(loss, value, n), reference=reference, **kwargs)
+
+
+def predict_raw(booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike, **predict_kwargs: Any) -> NDArray[np.float64]:
+    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from."""
+    raw = np.asarray(booster.predict(X, raw_score=True, **predict_kwargs), dtype=np.float64)
+    return raw + np.asarray(init_score, dtype=np.float64)
+
+
+def predict_proba(
+    booster: lgb.Booster,
+    X: Any,
+    loss: Loss,
+    *,
+    init_score: float | ArrayLike,
+    method: str = "posterior",
+    **predict_kwargs: Any,
+) -> NDArray[np.float64]:
+    """Class probabilities ``(n, n_classes)`` from a booster trained with ``objective(loss)``.
+
+    ``init_score`` is required (use ``0.0`` if training started from zero): LightGBM does not add
+    it back itself.  ``method="posterior"`` (default) recovers the class posterior from focal
+    margins (``loss.posterior``); ``"link"`` is the plain sigmoid/softmax.
+    """
+    raw = predict_raw(booster, X, init_score=init_score, **predict_kwargs)
+    return margins_to_proba(loss, raw, method)
+
+
+_OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
+
+
+class FocalLGBMClassifier(lgb.LGBMClassifier):
+    """``LGBMClassifier`` trained with focal loss, from the optimal initial score.
+
+    Parameters
+    ----------
+    gamma : float >= 0, default 2.0
+        Focusing parameter of the focal loss; ``0`` gives (alpha-weighted) cross-entropy.
+    alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None
+        Class weights (binary: weight of ``classes_[1]``).  ``"balanced"`` uses
+        :func:`boostfocal.balanced_alpha` on the training labels.
+    hessian : str, default "bounded"
+        Hessian policy, see :class:`boostfocal.BinaryFocalLoss`.
+    probability : {"posterior", "link"}, default "posterior"
+        What ``predict_proba`` returns: the recovered class posterior, or the plain
+        sigmoid/softmax of the margin (not calibrated for ``gamma > 0``).
+    **kwargs
+        Any ``LGBMClassifier`` parameter (``n_estimators``, ``learning_rate``, ...), except
+        ``objective``.
+
+    Binary or multiclass is chosen from the labels, which may be any values (``classes_``).
+    ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
+    and reports :func:`metric` on ``eval_set`` so early stopping works on the focal loss.
+    ``predict_proba`` and ``predict`` add ``init_score_`` back.  Fitted attributes: ``loss_``,
+    ``init_score_``, ``classes_``, ``booster_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        gamma: float = 2.0,
+        alpha: Any = None,
+        hessian: str = "bounded",
+        probability: str = "posterior",
+        **kwargs: Any,
+    ) -> None:
+        self.gamma = gamma
+        self.alpha = alpha
+        self.hessian = hessian
+        self.probability = probability
+        super().__init__(**kwargs)
+
+    def _process_params(self, stage: str) -> dict[str, Any]:
+        if stage == "fit":
+            self._objective = self._bf_objective
+        params = super()._process_params(stage)
+        for key in _OWN_PARAMS:
+            params.pop(key, None)
+        if "metric" not in self.get_params() or self.get_params().get("metric") is None:
+            params["metric"] = "None"
+        return params
+
+    def fit(  # type: ignore[override]
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        init_score: Any = None,
+        eval_set: Any = None,
+        eval_names: Any = None,
+        eval_sample_weight: Any = None,
+        eval_class_weight: Any = None,
+        eval_init_score: Any = None,
+        eval_metric: Any = None,
+        **kwargs: Any,
+    ) -> FocalLGBMClassifier:
+        """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
+        if self.objective is not None:
+            raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
+        if self.probability not in ("posterior", "link"):
+            raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
+        y_arr = np.asarray(y)
+        le = LabelEncoder().fit(y_arr)
+        y_enc = le.transform(y_arr)
+        loss = resolve_loss(y_enc, len(le.classes_), self.gamma, self.alpha, self.hessian, sample_weight)
+        n = y_enc.shape[0]
+        if init_score is None:
+            self.init_score_ = loss.init_score(y_enc, sample_weight)
+            init_score = constant_margin(loss, self.init_score_, n)
+            if eval_init_score is None:
+                eval_init_score = self._eval_init_scores(loss, eval_set, kwargs.get("eval_y"))
+        else:
+            self.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        self.loss_ = loss
+        self._bf_objective = objective(loss)
+        metrics = [metric(loss)]
+        if eval_metric is not None:
+            metrics += list(eval_metric) if isinstance(eval_metric, list) else [eval_metric]
+        super().fit(
+            X,
+            y_arr,
+            sample_weight=sample_weight,
+            init_score=init_score,
+            eval_set=eval_set,
+            eval_names=eval_names,
+            eval_sample_weight=eval_sample_weight,
+            eval_class_weight=eval_class_weight,
+            eval_init_score=eval_init_score,
+            eval_metric=metrics,
+            **kwargs,
+        )
+        return self
+
+    def _eval_init_scores(self, loss: Loss, eval_set: Any, eval_y: Any) -> list[NDArray[np.float64]] | None:
+        """``init_score_`` on every row of each validation set (``eval_set`` or ``eval_X``/``eval_y``)."""
+        if eval_set is not None:
+            ys = [vy for _, vy in ([eval_set] if isinstance(eval_set, tuple) else eval_set)]
+        elif eval_y is not None:
+            ys = list(eval_y) if isinstance(eval_y, (tuple, list)) else [eval_y]
+        else:
+            return None
+        return [constant_margin(loss, self.init_score_, np.shape(vy)[0]) for vy in ys]
+
+    def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass."""
+        raw = lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs)
+        return np.asarray(raw, dtype=np.float64) + np.asarray(self.init_score_)
+
+    def predict_proba(self, X: Any, raw_score: bool = False, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
+        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
+        raw = self.predict_raw(X, **kwargs)
+        if raw_score:
+            return raw
+        return margins_to_proba(self.loss_, raw, self.probability)
+
+    def predict(self, X: Any, raw_score: bool = False, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
+        """Predicted class labels (the most probable class under ``predict_proba``)."""
+        if raw_score:
+            return self.predict_raw(X, **kwargs)
+        return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]

@@ -1,0 +1,259 @@
+"""XGBoost adapters: objective, eval metric, DMatrix with the initial score, and an estimator.
+
+Usage::
+
+    import xgboost as xgb
+    import boostfocal as bf
+    from boostfocal import xgboost as bfx
+
+    loss = bf.BinaryFocalLoss(alpha=0.25, gamma=2.0)
+    z0 = loss.init_score(y)
+    dtrain = bfx.dmatrix(X, y, loss)                      # base_margin = z0 on every row
+    booster = xgb.train({"tree_method": "hist"}, dtrain, 100, obj=bfx.objective(loss),
+                        custom_metric=bfx.metric(loss), evals=[(dtrain, "train")])
+    proba = bfx.predict_proba(booster, X_test, loss, init_score=z0)
+
+A ``base_margin`` replaces ``base_score``; ``xgb.train(obj=...)`` otherwise starts from margin 0.5.
+Custom objectives receive float32 margins; sample weights are read from the DMatrix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xgboost as xgb
+from numpy.typing import ArrayLike, NDArray
+from sklearn.preprocessing import LabelEncoder
+
+from ._adapter import _LossAdapter, constant_margin, margins_to_proba, resolve_loss
+from .losses import Loss
+
+__all__ = ["FocalXGBClassifier", "dmatrix", "metric", "objective", "predict_proba"]
+
+
+def hessian_scale(loss: Loss) -> float:
+    """XGBoost's multiclass Hessian convention: ``multi:softprob`` uses ``2 p(1-p)``.
+
+    Following it makes ``gamma = 0`` reproduce the built-in objective (tested).
+    """
+    return 2.0 if loss.is_multiclass else 1.0
+
+
+class _Objective(_LossAdapter):
+    """Objective for ``xgb.train(obj=...)`` / ``xgboost.dask.train`` (called ``(predt, DMatrix)``)
+    and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``)."""
+
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if isinstance(b, xgb.DMatrix):
+            preds, data = a, b
+            y, sample_weight = data.get_label(), data.get_weight()
+        else:
+            y, preds = a, b
+        return self._grad_hess(y, preds, sample_weight, hessian_scale(self.loss))
+
+
+class _Metric(_LossAdapter):
+    """Weighted mean loss on raw margins.  ``xgb.train(custom_metric=...)`` gets
+    ``(loss.name, value)``; the estimators' ``eval_metric=`` gets the float.  Lower is better.
+
+    XGBoost hands a custom metric raw margins only when the objective is custom too: use it with
+    :func:`objective`, not with a built-in objective (which would hand it probabilities).
+    """
+
+    _what = "metric"
+
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[str, float] | float:
+        if isinstance(b, xgb.DMatrix):
+            preds, data = a, b
+            return self.loss.name, self._mean_loss(data.get_label(), preds, data.get_weight())
+        return self._mean_loss(a, b, sample_weight)
+
+
+def objective(loss: Loss) -> _Objective:
+    """An XGBoost objective computing ``loss.grad_hess`` on the engine's raw margins.
+
+    Multiclass: set ``num_class=K`` in the parameters; Hessians follow XGBoost's ``2 p(1-p)``
+    convention.  DMatrix sample weights are applied (``xgb.train`` leaves that to the objective).
+    """
+    return _Objective(loss)
+
+
+def metric(loss: Loss) -> _Metric:
+    """An XGBoost eval metric: the weighted mean of ``loss.loss`` on raw margins."""
+    return _Metric(loss)
+
+
+def dmatrix(
+    X: Any,
+    y: ArrayLike,
+    loss: Loss,
+    *,
+    weight: ArrayLike | None = None,
+    init_score: float | ArrayLike | None = None,
+    **kwargs: Any,
+) -> xgb.DMatrix:
+    """An ``xgb.DMatrix`` whose ``base_margin`` is the loss-minimising constant.
+
+    ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training value for a
+    validation set.  Predicting on a DMatrix without ``base_margin`` does *not* add it back:
+    use :func:`predict_proba` / :func:`predict_raw`.
+    """
+    value = loss.init_score(y, weight) if init_score is None else init_score
+    n = np.shape(y)[0]
+    return xgb.DMatrix(X, label=y, weight=weight, base_margin=constant_margin(loss, value, n), **kwargs)
+
+
+def predict_raw(
+    booster: xgb.Booster, X: Any, *, init_score: float | ArrayLike, loss: Loss, **predict_kwargs: Any
+) -> NDArray[np.float64]:
+    """Raw margins of ``X`` including the constant ``init_score`` (set as the ``base_margin``).
+
+    After early stopping pass ``iteration_range=(0, booster.best_iteration + 1)``.
+    """
+    dm = X if isinstance(X, xgb.DMatrix) else xgb.DMatrix(X)
+    n = dm.num_row()
+    dm.set_base_margin(constant_margin(loss, init_score, n))  # type: ignore[arg-type]
+    return np.asarray(booster.predict(dm, output_margin=True, **predict_kwargs), dtype=np.float64)
+
+
+def predict_proba(
+    booster: xgb.Booster,
+    X: Any,
+    loss: Loss,
+    *,
+    init_score: float | ArrayLike,
+    method: str = "posterior",
+    **predict_kwargs: Any,
+) -> NDArray[np.float64]:
+    """Class probabilities ``(n, n_classes)`` from a booster trained with ``objective(loss)``.
+
+    ``init_score`` is required (``0.0`` if training started from a zero ``base_margin``).
+    ``method="posterior"`` recovers the class posterior; ``"link"`` is the plain sigmoid/softmax.
+    """
+    raw = predict_raw(booster, X, init_score=init_score, loss=loss, **predict_kwargs)
+    return margins_to_proba(loss, raw, method)
+
+
+_OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
+
+
+class FocalXGBClassifier(xgb.XGBClassifier):
+    """``XGBClassifier`` trained with focal loss, from the optimal initial score.
+
+    Parameters
+    ----------
+    gamma : float >= 0, default 2.0
+        Focusing parameter of the focal loss.  (XGBoost's own ``gamma``, the minimum split loss,
+        is available as ``min_split_loss``.)
+    alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None
+        Class weights (binary: weight of ``classes_[1]``).  (XGBoost's L1 ``alpha`` is
+        ``reg_alpha``.)
+    hessian : str, default "bounded"
+        Hessian policy, see :class:`boostfocal.BinaryFocalLoss`.
+    probability : {"posterior", "link"}, default "posterior"
+        What ``predict_proba`` returns.
+    **kwargs
+        Any ``XGBClassifier`` parameter except ``objective``.  ``eval_metric`` defaults to the
+        focal loss itself, so ``early_stopping_rounds`` stops on it.
+
+    Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
+    unless one is given, and ``predict``/``predict_proba`` add it back.
+    """
+
+    def __init__(
+        self,
+        *,
+        gamma: float = 2.0,
+        alpha: Any = None,
+        hessian: str = "bounded",
+        probability: str = "posterior",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.gamma = gamma
+        self.alpha = alpha
+        self.hessian = hessian
+        self.probability = probability
+
+    def get_xgb_params(self) -> dict[str, Any]:
+        params = super().get_xgb_params()
+        for key in _OWN_PARAMS:
+            params.pop(key, None)
+        if getattr(self, "_bf_in_fit", False) and callable(self.eval_metric):
+            # the placeholder objective's default metric would be computed on raw margins
+            params.setdefault("disable_default_eval_metric", True)
+        return params
+
+    @property
+    def classes_(self) -> NDArray[Any]:  # type: ignore[override]
+        if getattr(self, "_bf_in_fit", False) or not hasattr(self, "_bf_classes"):
+            return np.arange(self.n_classes_)
+        return self._bf_classes
+
+    def fit(  # type: ignore[override]
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any = None,
+        base_margin: Any = None,
+        eval_set: Any = None,
+        sample_weight_eval_set: Any = None,
+        base_margin_eval_set: Any = None,
+        **kwargs: Any,
+    ) -> FocalXGBClassifier:
+        """Fit with the focal objective; arguments as ``XGBClassifier.fit``."""
+        if self.objective not in (None, "binary:logistic"):
+            raise ValueError("objective is set by FocalXGBClassifier itself; leave it unset")
+        if self.probability not in ("posterior", "link"):
+            raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
+        le = LabelEncoder().fit(np.asarray(y))
+        y_enc = le.transform(np.asarray(y))
+        loss = resolve_loss(y_enc, len(le.classes_), self.gamma, self.alpha, self.hessian, sample_weight)
+        if base_margin is None:
+            self.init_score_ = loss.init_score(y_enc, sample_weight)
+            base_margin = constant_margin(loss, self.init_score_, y_enc.shape[0])
+            if eval_set is not None and base_margin_eval_set is None:
+                base_margin_eval_set = [constant_margin(loss, self.init_score_, np.shape(vy)[0]) for _, vy in eval_set]
+        else:
+            self.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        if eval_set is not None:
+            eval_set = [(vx, le.transform(np.asarray(vy))) for vx, vy in eval_set]
+        self.loss_ = loss
+        saved = self.objective, self.eval_metric
+        self.objective = objective(loss)
+        if self.eval_metric is None:
+            self.eval_metric = metric(loss)
+        self._bf_in_fit = True
+        try:
+            super().fit(
+                X,
+                y_enc,
+                sample_weight=sample_weight,
+                base_margin=base_margin,
+                eval_set=eval_set,
+                sample_weight_eval_set=sample_weight_eval_set,
+                base_margin_eval_set=base_margin_eval_set,
+                **kwargs,
+            )
+        finally:
+            self.objective, self.eval_metric = saved
+            self._bf_in_fit = False
+        self._bf_classes = le.classes_
+        return self
+
+    def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins including ``init_score_`` (uses ``best_iteration`` after early stopping)."""
+        n = X.num_row() if isinstance(X, xgb.DMatrix) else np.shape(X)[0]
+        margin = constant_margin(self.loss_, self.init_score_, n)
+        raw = xgb.XGBModel.predict(self, X, output_margin=True, base_margin=margin, **kwargs)
+        return np.asarray(raw, dtype=np.float64)
+
+    def predict_proba(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
+        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
+        return margins_to_proba(self.loss_, self.predict_raw(X, **kwargs), self.probability)
+
+    def predict(self, X: Any, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
+        """Predicted class labels (the most probable class under ``predict_proba``)."""
+        return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]

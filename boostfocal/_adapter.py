@@ -29,7 +29,9 @@ class _LossAdapter:
 
     def __init__(self, loss: Loss) -> None:
         if not isinstance(loss, Loss):
-            raise TypeError(f"loss must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}")
+            raise TypeError(
+                f"loss must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}"
+            )
         self.loss = loss
         self._cache: tuple[Any, _Labels] | None = None
 
@@ -66,7 +68,11 @@ class _LossAdapter:
                 raise ValueError(
                     f"the engine passed raw scores of shape {arr.shape} for {n} labels, but {loss!r} expects "
                     f"({n}, {k}); set num_class={k} in the engine parameters"
-                    + (" (a flattened layout from an engine older than LightGBM 4 / XGBoost 2)" if arr.ndim == 1 and arr.size == n * k else "")
+                    + (
+                        " (a flattened layout from an engine older than LightGBM 4 / XGBoost 2)"
+                        if arr.ndim == 1 and arr.size == n * k
+                        else ""
+                    )
                 )
             return v.check_multiclass_raw(arr, n, k, name="preds")
         if arr.ndim == 2 and arr.shape[1] == 1:
@@ -82,13 +88,8 @@ class _LossAdapter:
         labels = self._labels(y)
         n = labels.y.shape[0]
         z = self._scores(preds, n)
-        g, h = self.loss._grad_hess(labels, z, hess_scale)
-        if weight is not None and np.size(weight) > 0:
-            w = v.check_sample_weight(weight, n, name="weight")
-            w2 = w if g.ndim == 1 else w[:, None]  # type: ignore[index]
-            g *= w2
-            h *= w2
-        return g, h
+        w = v.check_sample_weight(weight, n, name="weight") if weight is not None and np.size(weight) > 0 else None
+        return self.loss._grad_hess(labels, z, w, hess_scale)
 
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
         labels = self._labels(y)

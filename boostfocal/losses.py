@@ -18,11 +18,11 @@ Probability Estimation: A Theoretical Perspective", CVPR 2021. https://arxiv.org
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 from . import _validation as v
 from ._numeric import Float, log_sigmoid, sigmoid_pieces, softmax_pieces, xlogx_ratio
@@ -31,6 +31,42 @@ from ._numeric import softmax as _softmax
 
 #: Smallest Hessian (per unit weight) handed out by every policy except ``"exact"``.
 HESSIAN_FLOOR = 1e-16
+
+_EMPTY = np.empty(0, dtype=np.float64)
+_UNSET: Any = object()
+_fast_module: Any = _UNSET
+
+
+def _fast() -> Any:
+    """The compiled kernels (:mod:`boostfocal._fast`) if numba is installed, else None.
+
+    Imported on the first gradient call, not at ``import boostfocal``.  ``BOOSTFOCAL_BACKEND``
+    = ``numpy`` forces the reference numpy kernels; ``numba`` makes a missing numba an error.
+    """
+    global _fast_module
+    if _fast_module is _UNSET:
+        choice = os.environ.get("BOOSTFOCAL_BACKEND", "auto").lower()
+        if choice not in ("auto", "numpy", "numba"):
+            raise ValueError(f"BOOSTFOCAL_BACKEND must be auto, numpy or numba, got {choice!r}")
+        if choice == "numpy":
+            _fast_module = None
+        else:
+            try:
+                from . import _fast as module
+            except ImportError:
+                if choice == "numba":
+                    raise
+                module = None
+            _fast_module = module
+    return _fast_module
+
+
+def _weighted(g: Float, h: Float, factor: Float | None) -> None:
+    """Multiply gradient and Hessian rows in place by per-sample ``factor``."""
+    if factor is not None:
+        f = factor if g.ndim == 1 else factor[:, None]
+        g *= f
+        h *= f
 
 
 # --------------------------------------------------------------------------------------
@@ -188,6 +224,8 @@ def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Fl
     ``pi_k`` for a given ``mu`` (in logit space) and Brent's method finds ``mu``.  With
     ``gamma = 0`` this is the closed form ``pi_k = alpha_k W_k / sum_j alpha_j W_j``.
     """
+    from scipy.optimize import brentq  # imported here: scipy.optimize is slow to import
+
     log_c = np.log(class_weight) + log_alpha
     lim = 200.0
 
@@ -269,7 +307,9 @@ class _Loss:
     def _loss(self, labels: _Labels, raw: Float) -> Float:
         raise NotImplementedError
 
-    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+    def _grad_hess(
+        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
+    ) -> tuple[Float, Float]:
         raise NotImplementedError
 
     def _log_alpha(self) -> Float:
@@ -290,19 +330,13 @@ class _Loss:
         out = self._loss(labels, z)
         return out if w is None else out * w
 
-    def grad_hess(
-        self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None
-    ) -> tuple[Float, Float]:
+    def grad_hess(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> tuple[Float, Float]:
         """Gradient and Hessian (diagonal, for multiclass) w.r.t. ``raw``, each shaped like ``raw``."""
         labels = self._prepare(y)
         n = labels.y.shape[0]
         z = self._check_raw(raw, n)
         w = v.check_sample_weight(sample_weight, n)
-        g, h = self._grad_hess(labels, z)
-        if w is not None:
-            w2 = w if g.ndim == 1 else w[:, None]
-            g *= w2
-            h *= w2
+        g, h = self._grad_hess(labels, z, w)
         if np.ndim(raw) == 2 and g.ndim == 1:  # (n, 1) in, (n, 1) out
             return g[:, None], h[:, None]
         return g, h
@@ -378,9 +412,7 @@ class BinaryFocalLoss(_Loss):
     alpha: float | None
 
     def __init__(self, alpha: float | None = 0.25, gamma: float = 2.0, hessian: str = "bounded") -> None:
-        self._set(
-            alpha=v.check_binary_alpha(alpha), gamma=v.check_gamma(gamma), hessian=v.check_hessian(hessian)
-        )
+        self._set(alpha=v.check_binary_alpha(alpha), gamma=v.check_gamma(gamma), hessian=v.check_hessian(hessian))
 
     @property
     def num_outputs(self) -> int:
@@ -399,12 +431,25 @@ class BinaryFocalLoss(_Loss):
         out = _binary_loss(labels.sign * raw, self.gamma)  # type: ignore[operator]
         return out if labels.class_weight is None else out * labels.class_weight
 
-    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+    def _grad_hess(
+        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
+    ) -> tuple[Float, Float]:
+        fast = _fast()
+        if fast is not None:
+            return fast.binary_grad_hess(  # type: ignore[no-any-return]
+                np.ascontiguousarray(raw),
+                labels.sign,
+                _EMPTY if labels.class_weight is None else labels.class_weight,
+                _EMPTY if weight is None else weight,
+                self.gamma,
+                fast.POLICY_CODES[self.hessian],
+                HESSIAN_FLOOR,
+                hess_scale,
+            )
         d1, d2 = _binary_grad_hess(labels.sign * raw, self.gamma, self.hessian)  # type: ignore[operator]
         d1 *= labels.sign  # type: ignore[misc]
-        if labels.class_weight is not None:
-            d1 *= labels.class_weight
-            d2 *= labels.class_weight
+        _weighted(d1, d2, labels.class_weight)
+        _weighted(d1, d2, weight)
         if hess_scale != 1.0:
             d2 *= hess_scale
         return d1, d2
@@ -513,11 +558,24 @@ class MulticlassFocalLoss(_Loss):
         out = _multiclass_loss(raw, labels.y, self.gamma)
         return out if labels.class_weight is None else out * labels.class_weight
 
-    def _grad_hess(self, labels: _Labels, raw: Float, hess_scale: float = 1.0) -> tuple[Float, Float]:
+    def _grad_hess(
+        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
+    ) -> tuple[Float, Float]:
+        fast = _fast()
+        if fast is not None:
+            return fast.multiclass_grad_hess(  # type: ignore[no-any-return]
+                np.ascontiguousarray(raw),
+                labels.y,
+                _EMPTY if labels.class_weight is None else labels.class_weight,
+                _EMPTY if weight is None else weight,
+                self.gamma,
+                fast.POLICY_CODES[self.hessian],
+                HESSIAN_FLOOR,
+                hess_scale,
+            )
         g, h = _multiclass_grad_hess(raw, labels.y, self.gamma, self.hessian)
-        if labels.class_weight is not None:
-            g *= labels.class_weight[:, None]
-            h *= labels.class_weight[:, None]
+        _weighted(g, h, labels.class_weight)
+        _weighted(g, h, weight)
         if hess_scale != 1.0:
             h *= hess_scale
         return g, h
@@ -626,12 +684,12 @@ def balanced_alpha(
 
 
 __all__ = [
-    "BinaryFocalLoss",
-    "MulticlassFocalLoss",
-    "BinaryBalancedCrossEntropy",
-    "MulticlassBalancedCrossEntropy",
-    "LOSSES",
-    "Loss",
-    "balanced_alpha",
     "HESSIAN_FLOOR",
+    "LOSSES",
+    "BinaryBalancedCrossEntropy",
+    "BinaryFocalLoss",
+    "Loss",
+    "MulticlassBalancedCrossEntropy",
+    "MulticlassFocalLoss",
+    "balanced_alpha",
 ]

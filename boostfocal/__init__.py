@@ -20,16 +20,16 @@ from .losses import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "BinaryFocalLoss",
-    "MulticlassFocalLoss",
-    "BinaryBalancedCrossEntropy",
-    "MulticlassBalancedCrossEntropy",
     "LOSSES",
+    "BinaryBalancedCrossEntropy",
+    "BinaryFocalLoss",
     "Loss",
+    "MulticlassBalancedCrossEntropy",
+    "MulticlassFocalLoss",
+    "__version__",
     "balanced_alpha",
     "sigmoid",
     "softmax",
-    "__version__",
 ]
 
 _LAZY = {"FocalLGBMClassifier": "lightgbm", "FocalXGBClassifier": "xgboost"}

@@ -154,9 +154,7 @@ def check_binary_raw(raw: Any, n: int, name: str = "raw") -> NDArray[np.float64]
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.shape[0] != n:
-        extra = (
-            " (a multiclass score matrix was given to a binary loss)" if arr.ndim == 2 and arr.shape[0] == n else ""
-        )
+        extra = " (a multiclass score matrix was given to a binary loss)" if arr.ndim == 2 and arr.shape[0] == n else ""
         raise ValueError(f"{name} has shape {arr.shape} but a binary loss with {n} labels expects ({n},){extra}")
     return _finite_margins(arr.astype(np.float64, copy=False), name)
 

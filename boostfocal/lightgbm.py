@@ -100,10 +100,14 @@ def dataset(
     """
     value = loss.init_score(y, weight) if init_score is None else init_score
     n = np.shape(y)[0]
-    return lgb.Dataset(X, label=y, weight=weight, init_score=constant_margin(loss, value, n), reference=reference, **kwargs)
+    return lgb.Dataset(
+        X, label=y, weight=weight, init_score=constant_margin(loss, value, n), reference=reference, **kwargs
+    )
 
 
-def predict_raw(booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike, **predict_kwargs: Any) -> NDArray[np.float64]:
+def predict_raw(
+    booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike, **predict_kwargs: Any
+) -> NDArray[np.float64]:
     """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from."""
     raw = np.asarray(booster.predict(X, raw_score=True, **predict_kwargs), dtype=np.float64)
     return raw + np.asarray(init_score, dtype=np.float64)

@@ -139,8 +139,12 @@ def check_sample_weight(sample_weight: Any, n: int, name: str = "sample_weight")
 
 
 def _finite_margins(raw: NDArray[np.float64], name: str) -> NDArray[np.float64]:
-    if not np.all(np.isfinite(raw)):
-        if np.isnan(raw).any():
+    """Reject NaN; clip to ``+-MARGIN_LIMIT`` (so +-inf and +-1e308 behave as their limits)."""
+    if raw.size == 0:
+        return raw
+    lo, hi = raw.min(), raw.max()  # NaN propagates into both
+    if not (-MARGIN_LIMIT <= lo and hi <= MARGIN_LIMIT):
+        if np.isnan(lo) or np.isnan(hi):
             raise ValueError(f"{name} contains NaN margins")
         raw = np.clip(raw, -MARGIN_LIMIT, MARGIN_LIMIT)
     return raw

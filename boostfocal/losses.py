@@ -184,7 +184,7 @@ def _multiclass_grad_hess(raw: Float, y: NDArray[np.intp], gamma: float, policy:
     exact = None
     if policy != "weighted":
         b = gamma * u * (log_u * (vv - (gamma - 1.0) * u) + 2.0 * vv)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             rho = np.where(s_nt[:, None] > 0, e / s_nt[:, None], 0.0)
         rho[rows, y] = 1.0
         exact = weighted + (vg * b)[:, None] * rho * rho
@@ -259,6 +259,15 @@ def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Fl
 # --------------------------------------------------------------------------------------
 
 
+def _rows(raw: ArrayLike, ndim: int) -> int:
+    """Number of rows of ``raw``, which must be ``ndim``-dimensional (binary: 1, multiclass: 2)."""
+    shape = np.shape(raw)
+    if len(shape) != ndim and not (ndim == 1 and len(shape) == 2 and shape[1] == 1):
+        expected = "(n,)" if ndim == 1 else "(n, num_class)"
+        raise ValueError(f"raw must have shape {expected}, got {shape}")
+    return int(shape[0])
+
+
 class _Labels(NamedTuple):
     """Labels checked and converted once, reused on every boosting round."""
 
@@ -275,6 +284,9 @@ class _Loss:
     _fields: ClassVar[tuple[str, ...]]
 
     def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; create a new loss instead")
+
+    def __delattr__(self, key: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; create a new loss instead")
 
     def _set(self, **params: Any) -> None:
@@ -402,7 +414,8 @@ class BinaryFocalLoss(_Loss):
         - ``"clip"``: the exact value floored at ``1e-16`` (the common blog-post fix; shown by
           the benchmarks to be unstable; kept for comparison).
 
-        All four agree for ``gamma = 0``.  Sample weights multiply the result, so a zero weight
+        All four agree for ``gamma = 0`` (up to the 1e-16 floor, reached for ``|z| > 37``).
+        Sample weights multiply the result, so a zero weight
         gives a zero Hessian, as in the engines' built-in objectives.
     """
 
@@ -480,7 +493,7 @@ class BinaryFocalLoss(_Loss):
         (Charoenphakdee et al., 2021).  For ``gamma = 0`` this undoes the alpha weighting:
         ``logit P = z + log((1 - alpha) / alpha)``.
         """
-        z = v.check_binary_raw(raw, np.shape(raw)[0] if np.ndim(raw) else -1)
+        z = v.check_binary_raw(raw, _rows(raw, 1))
         lp, lq = log_sigmoid(z), log_sigmoid(-z)
         la = self._log_alpha()
         d = _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
@@ -488,7 +501,7 @@ class BinaryFocalLoss(_Loss):
 
     def link(self, raw: ArrayLike) -> Float:
         """Plain ``sigma(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
-        return _sigmoid(v.check_binary_raw(raw, np.shape(raw)[0] if np.ndim(raw) else -1))
+        return _sigmoid(v.check_binary_raw(raw, _rows(raw, 1)))
 
 
 class MulticlassFocalLoss(_Loss):
@@ -599,13 +612,13 @@ class MulticlassFocalLoss(_Loss):
         ``P(y=k|x) ∝ 1 / (alpha_k |l'(p_k)|)``, ``p = softmax(z)``, normalised over k
         (Charoenphakdee et al., 2021).  For ``gamma = 0``: ``softmax(z - log alpha)``.
         """
-        z = v.check_multiclass_raw(raw, np.shape(raw)[0] if np.ndim(raw) == 2 else -1, self.num_class)
+        z = v.check_multiclass_raw(raw, _rows(raw, 2), self.num_class)
         _, log_p, log_om = softmax_pieces(z)
         return _softmax(_posterior_scores(log_p, log_om, self._log_alpha()[None, :], self.gamma))
 
     def link(self, raw: ArrayLike) -> Float:
         """Plain ``softmax(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
-        return _softmax(v.check_multiclass_raw(raw, np.shape(raw)[0] if np.ndim(raw) == 2 else -1, self.num_class))
+        return _softmax(v.check_multiclass_raw(raw, _rows(raw, 2), self.num_class))
 
 
 class BinaryBalancedCrossEntropy(BinaryFocalLoss):

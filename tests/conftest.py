@@ -77,25 +77,54 @@ def exact_version(loss: bf.Loss) -> bf.Loss:
     return bf.BinaryFocalLoss(alpha=loss.alpha, gamma=loss.gamma, hessian="exact")
 
 
-def class_weights(loss: bf.Loss) -> np.ndarray:
-    """The alpha weight of each class as an array of length ``max(num_outputs, 2)``."""
-    if loss.is_multiclass:
-        return np.ones(loss.num_class) if loss.alpha is None else np.asarray(loss.alpha, dtype=float)
-    return np.ones(2) if loss.alpha is None else np.array([1.0 - loss.alpha, loss.alpha])
-
-
-def random_data(
-    loss: bf.Loss, n: int, rng: np.random.Generator, scale: float = 30.0
-) -> tuple[np.ndarray, np.ndarray]:
+def random_data(loss: bf.Loss, n: int, rng: np.random.Generator, scale: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
     """Labels with every class present and raw margins uniform in ``[-scale, scale]``."""
     k = max(loss.num_outputs, 2)
     y = rng.integers(0, k, size=n)
-    y[:k] = np.arange(k)
+    y[: min(n, k)] = np.arange(min(n, k))
     if loss.is_multiclass:
         raw = rng.uniform(-scale, scale, size=(n, k))
     else:
         raw = rng.uniform(-scale, scale, size=n)
     return y, raw
+
+
+def _backends() -> list:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return ["numpy", pytest.param("numba", marks=pytest.mark.skip(reason="numba not installed"))]
+    return ["numpy", "numba"]
+
+
+@pytest.fixture(params=_backends())
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Run a test once with the numpy reference kernels and once with the compiled numba ones.
+
+    ``grad_hess`` dispatches to ``boostfocal._fast`` when numba is installed (the choice is cached
+    in ``boostfocal.losses._fast_module``); the numpy kernels are the fallback.  Both must satisfy
+    every property, so the derivative, extreme-margin, policy and reference tests take this fixture.
+    """
+    from boostfocal import losses
+
+    if request.param == "numpy":
+        monkeypatch.setattr(losses, "_fast_module", None)
+        yield request.param
+        return
+    import numba
+
+    from boostfocal import _fast
+
+    monkeypatch.setattr(losses, "_fast_module", _fast)
+    # One thread: the kernels are element-wise, so the numbers do not depend on the thread count
+    # (test_losses.py::test_compiled_kernels_give_the_same_numbers_on_all_threads checks it), and
+    # on a loaded machine each multi-threaded OpenMP call on a tiny array costs ~20 ms.
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield request.param
+    finally:
+        numba.set_num_threads(threads)
 
 
 @pytest.fixture
@@ -134,7 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not _MEASURED:
         return
     terminalreporter.section("boostfocal measured figures")

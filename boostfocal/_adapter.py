@@ -137,7 +137,7 @@ def resolve_loss(
     from .losses import BinaryFocalLoss, MulticlassFocalLoss, balanced_alpha
 
     if n_classes < 2:
-        raise ValueError("y has a single class: a classifier needs at least two")
+        raise ValueError("y has 1 class: a classifier needs at least two")
     binary = n_classes == 2
     if isinstance(alpha, str):
         if alpha != "balanced":

@@ -217,6 +217,11 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
                 eval_init_score = self._eval_init_scores(loss, eval_set, kwargs.get("eval_y"))
         else:
             self.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        if kwargs.get("eval_y") is not None:
+            # LightGBM label-encodes eval_set itself but passes eval_y through unencoded
+            ey = kwargs["eval_y"]
+            ey = list(ey) if isinstance(ey, (tuple, list)) else [ey]
+            kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
         self.loss_ = loss
         self._bf_objective = objective(loss)
         metrics = [metric(loss)]

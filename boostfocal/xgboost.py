@@ -185,6 +185,12 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             params.setdefault("disable_default_eval_metric", True)
         return params
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_label = False  # fit takes 1-D labels only
+        return tags
+
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]
         if getattr(self, "_bf_in_fit", False) or not hasattr(self, "_bf_classes"):

@@ -19,6 +19,8 @@ from .losses import (
 
 __version__ = "0.1.0"
 
+from .tuning import TuneResult, tune
+
 __all__ = [
     "LOSSES",
     "BinaryBalancedCrossEntropy",
@@ -26,10 +28,12 @@ __all__ = [
     "Loss",
     "MulticlassBalancedCrossEntropy",
     "MulticlassFocalLoss",
+    "TuneResult",
     "__version__",
     "balanced_alpha",
     "sigmoid",
     "softmax",
+    "tune",
 ]
 
 _LAZY = {"FocalLGBMClassifier": "lightgbm", "FocalXGBClassifier": "xgboost"}

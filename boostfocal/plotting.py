@@ -1,0 +1,122 @@
+"""Plots of tuning results (needs matplotlib: ``pip install boostfocal[plot]``).
+
+matplotlib is imported when a function here is called, never when the module is imported, so
+``boostfocal.tuning`` works without it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tuning import TuneResult
+
+__all__ = ["plot_tuning", "save_tuning_plot"]
+
+_BASELINE_STYLES = {
+    "log-loss": {"color": "0.25", "linestyle": "--"},
+    "balanced CE": {"color": "tab:purple", "linestyle": ":"},
+    "scale_pos_weight": {"color": "tab:brown", "linestyle": "-."},
+}
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError("plotting needs matplotlib: pip install boostfocal[plot]") from exc
+    return matplotlib
+
+
+def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None, show_std: bool = True) -> Any:
+    """Draw ``metric`` (default ``result.scoring``) against gamma, one line per alpha.
+
+    Each focal line joins the fold means of one alpha over the gamma grid (shaded band:
+    ``mean ± std`` over folds when ``show_std``); balanced CE (gamma = 0, alpha = "balanced") sits
+    on the ``alpha=balanced`` line at gamma = 0.  Error bars (``show_std``) are ``± std`` over folds;
+    the folds are shared by all rows, so differences between rows vary less than the bars suggest.
+    The baselines are horizontal reference lines, their ``mean ± std`` in the legend.  The best
+    configuration is circled when it is a focal one.
+
+    Returns the matplotlib ``Axes`` (a new figure's, via pyplot, when ``ax`` is None).
+    """
+    from .tuning import _EXTRA, BALANCED, FOCAL, METRICS, _alpha_label, _metric_name
+
+    _matplotlib()
+    m = result.scoring if metric is None else _metric_name(metric, result.metrics)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.0, 4.5))
+
+    focal = [r for r in result.rows if r.kind in (FOCAL, BALANCED)]
+    alphas: list[Any] = []
+    for r in focal:
+        if r.alpha not in alphas:
+            alphas.append(r.alpha)
+    gammas = sorted({r.gamma for r in focal})
+    span = (gammas[-1] - gammas[0]) if len(gammas) > 1 else 1.0
+    for i, a in enumerate(alphas):
+        pts = sorted((r for r in focal if r.alpha == a), key=lambda r: r.gamma)
+        x = np.array([r.gamma for r in pts], dtype=float)
+        mean = np.array([r.mean(m) for r in pts])
+        (line,) = ax.plot(x, mean, marker="o", label=f"focal, alpha={_alpha_label(a)}", zorder=3)
+        if show_std:
+            # error bars dodged sideways so that the alphas' bars do not hide each other
+            dx = (i - (len(alphas) - 1) / 2) * 0.012 * span
+            std = np.array([r.std(m) for r in pts])
+            ax.errorbar(x + dx, mean, yerr=std, fmt="none", ecolor=line.get_color(), alpha=0.45, capsize=3, linewidth=1)
+
+    for r in result.rows:
+        if not r.is_baseline:
+            continue
+        style = _BASELINE_STYLES.get(r.kind, {"color": "0.5", "linestyle": "--"})
+        text = f"{r.kind} (baseline)" + (f": {r.mean(m):.3g} ± {r.std(m):.2g}" if show_std else "")
+        ax.axhline(r.mean(m), label=text, linewidth=1.3, zorder=2, **style)
+
+    best = result.best
+    if best.gamma is not None:
+        ax.plot(
+            [best.gamma],
+            [best.mean(m)],
+            marker="o",
+            markersize=14,
+            markerfacecolor="none",
+            color="red",
+            linestyle="none",
+            label="best",
+        )
+
+    if m in METRICS:
+        label = METRICS[m].label
+        if m == "recall_at_precision":
+            label = f"recall at precision >= {result.settings.get('precision_level', 0.5):g}"
+        better = "higher" if METRICS[m].greater_is_better else "lower"
+    else:
+        label, better = (_EXTRA[m].label if m in _EXTRA else m), ("lower" if m in _EXTRA else "higher")
+    n_splits = result.settings.get("n_splits", "?")
+    ax.set_xlabel("gamma (focusing parameter)")
+    ax.set_ylabel(f"{label} ({better} is better)")
+    ax.set_title(f"{label} vs gamma: {result.engine}, mean ± std over {n_splits} folds")
+    if gammas:
+        ax.set_xticks(gammas)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def save_tuning_plot(result: TuneResult, path: str | os.PathLike[str], metric: str | None = None) -> None:
+    """Draw :func:`plot_tuning` on a new figure and save it to ``path`` (any format matplotlib writes).
+
+    Uses ``matplotlib.figure.Figure`` directly, so it works without a display or a GUI backend.
+    """
+    _matplotlib()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8.0, 5.0), layout="constrained")
+    ax = fig.subplots()
+    plot_tuning(result, metric, ax=ax)
+    fig.savefig(path, dpi=120)

@@ -182,6 +182,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         params = super()._process_params(stage)
         for key in _OWN_PARAMS:
             params.pop(key, None)
+        # with a custom objective LightGBM aborts when pre-filtering leaves no feature (tiny data)
+        params.setdefault("feature_pre_filter", False)
         if "metric" not in self.get_params() or self.get_params().get("metric") is None:
             params["metric"] = "None"
         return params

@@ -25,6 +25,7 @@ import numpy as np
 import xgboost as xgb
 from numpy.typing import ArrayLike, NDArray
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._adapter import _LossAdapter, constant_margin, margins_to_proba, resolve_loss
 from .losses import Loss
@@ -251,15 +252,18 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Raw margins including ``init_score_`` (uses ``best_iteration`` after early stopping)."""
-        n = X.num_row() if isinstance(X, xgb.DMatrix) else np.shape(X)[0]
+        check_is_fitted(self, "loss_")
+        n = X.num_row() if isinstance(X, xgb.DMatrix) else _num_samples(X)
         margin = constant_margin(self.loss_, self.init_score_, n)
         raw = xgb.XGBModel.predict(self, X, output_margin=True, base_margin=margin, **kwargs)
         return np.asarray(raw, dtype=np.float64)
 
     def predict_proba(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
         """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
-        return margins_to_proba(self.loss_, self.predict_raw(X, **kwargs), self.probability)
+        raw = self.predict_raw(X, **kwargs)
+        return margins_to_proba(self.loss_, raw, self.probability)
 
     def predict(self, X: Any, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
         """Predicted class labels (the most probable class under ``predict_proba``)."""
+        check_is_fitted(self, "loss_")
         return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]

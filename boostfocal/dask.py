@@ -1,0 +1,567 @@
+"""Dask helpers: the optimal initial score from a Dask collection, and lazy recovered probabilities.
+
+The objectives and metrics of :mod:`boostfocal.lightgbm` and :mod:`boostfocal.xgboost` work on
+Dask unchanged (they are small picklable classes, shipped to every worker; each worker computes
+gradients on its own rows).  What Dask needs on top is done here, without gathering the data on
+the client:
+
+* :func:`init_score` — the loss-minimising constant raw score of the *whole* training set, in one
+  pass: each partition's per-class weight totals (a ``bincount``) are summed on the cluster and
+  only the ``K`` totals reach the client, where the loss's own solver (``loss.init_score``) turns
+  them into the constant.  Exact, because the constant depends on the data only through those
+  totals.
+* :func:`constant_margin` — that constant on every row, as a Dask collection with the same
+  partitions as ``X`` (``(n,)`` binary, ``(n, K)`` multiclass), for LightGBM's ``init_score`` and
+  XGBoost's ``base_margin``.
+* :func:`predict_raw` / :func:`predict_proba` — raw margins plus the initial score, and the
+  recovered class probabilities (``loss.posterior``), as lazy Dask arrays (``map_blocks`` /
+  ``map_partitions``; nothing is computed until you ask).
+* :func:`xgboost_metric` — the focal eval metric for ``xgboost.dask`` as the exact weighted mean
+  over all workers.
+
+Usage with LightGBM::
+
+    import lightgbm.dask as lgbd
+    import boostfocal as bf
+    from boostfocal import dask as bfd, lightgbm as bfl
+
+    loss = bf.BinaryFocalLoss(alpha=0.25, gamma=2.0)
+    z0 = bfd.init_score(loss, y, w)                               # y, w: Dask array/Series
+    clf = lgbd.DaskLGBMClassifier(objective=bfl.objective(loss), n_estimators=100)
+    clf.fit(X, y, sample_weight=w, init_score=bfd.constant_margin(loss, z0, X))
+    proba = bfd.predict_proba(clf, X_test, loss, init_score=z0)   # lazy (n, 2) Dask array
+
+and with XGBoost::
+
+    import xgboost.dask as xgbd                                   # import it explicitly
+    from boostfocal import xgboost as bfx
+
+    dtrain = xgbd.DaskDMatrix(client, X, y, weight=w, base_margin=bfd.constant_margin(loss, z0, X))
+    out = xgbd.train(client, {"tree_method": "hist", "disable_default_eval_metric": True}, dtrain, 100,
+                     obj=bfx.objective(loss), custom_metric=bfd.xgboost_metric(loss), evals=[(dtrain, "train")])
+    proba = bfd.predict_proba(out, X_test, loss, init_score=z0)
+
+Engine facts this module relies on (verified with LightGBM 4.7, XGBoost 3.2, Dask 2026.8):
+
+* ``DaskLGBMClassifier`` calls a callable objective as ``f(y_true, y_pred, weight)`` on each
+  worker, and its ``predict_proba`` then returns *raw scores without the init score* (LightGBM
+  never adds a Dataset's ``init_score`` back).  :func:`predict_proba` adds it and applies
+  ``loss.posterior``.
+* ``xgboost.dask.train`` calls ``obj(predt, DMatrix)`` like ``xgb.train``; a ``base_margin``
+  replaces ``base_score``.  ``DaskXGBClassifier.predict_proba`` applies the plain sigmoid/softmax
+  (not the focal posterior) and adds no init score unless given ``base_margin``.
+* Custom metrics are computed by each worker on its own rows.  XGBoost then averages the
+  per-worker values (an unweighted mean of per-worker means); :func:`xgboost_metric` all-reduces
+  the weighted sums instead and gives the exact global value.  LightGBM reports the value of the
+  worker that returns the model, and each worker early-stops on its own value: do not use early
+  stopping with ``lightgbm.dask`` (workers that stop at different rounds make LightGBM fail with a
+  socket error or, with a callable objective, hang).  The objective (gradients) is exact on both.
+* Labels must already be encoded as ``0..K-1`` (binary ``{0, 1}``), as for the loss objects.
+
+Importing this module imports ``dask`` (install the ``dask`` extra); the rest of boostfocal never
+imports it, and it imports neither engine: the engine is recognised from the model's type.
+
+References
+----------
+LightGBM Dask API: https://lightgbm.readthedocs.io/en/stable/Python-API.html#dask-api
+XGBoost Dask API: https://xgboost.readthedocs.io/en/stable/tutorials/dask.html
+Dask ``map_blocks``: https://docs.dask.org/en/stable/generated/dask.array.map_blocks.html
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import dask
+import dask.array as da
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validation as v
+from ._adapter import constant_margin as _constant_margin
+from ._adapter import margins_to_proba
+from .losses import Loss
+
+__all__ = ["class_totals", "constant_margin", "init_score", "predict_proba", "predict_raw", "xgboost_metric"]
+
+Float = NDArray[np.float64]
+
+
+# --------------------------------------------------------------------------------------
+# Collections: what is a Dask collection, and its partitions as delayed objects
+# --------------------------------------------------------------------------------------
+
+
+def _is_dask_array(obj: Any) -> bool:
+    return isinstance(obj, da.Array)
+
+
+def _is_dask_frame(obj: Any) -> bool:
+    """A Dask DataFrame or Series (``dask.dataframe`` imported only if the object could be one)."""
+    if "dask.dataframe" not in sys.modules:
+        return False
+    import dask.dataframe as dd
+
+    return isinstance(obj, (dd.DataFrame, dd.Series))
+
+
+def _is_dask_collection(obj: Any) -> bool:
+    return _is_dask_array(obj) or _is_dask_frame(obj)
+
+
+def _check_loss(loss: Any) -> Loss:
+    if not isinstance(loss, Loss):
+        raise TypeError(f"loss must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}")
+    return loss
+
+
+def _vector_parts(obj: Any, name: str) -> list[Any]:
+    """The partitions of a 1-D Dask array/Series (or single-column DataFrame) as delayed objects."""
+    if _is_dask_array(obj):
+        if obj.ndim == 2 and obj.shape[1] == 1:
+            obj = obj[:, 0]
+        if obj.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got a Dask array of shape {obj.shape}")
+        return list(obj.to_delayed().ravel())
+    if _is_dask_frame(obj):
+        import dask.dataframe as dd
+
+        if isinstance(obj, dd.DataFrame):
+            if len(obj.columns) != 1:
+                raise ValueError(
+                    f"{name} must be a Dask Series or a one-column DataFrame, got {len(obj.columns)} columns"
+                )
+            obj = obj[obj.columns[0]]
+        return list(obj.to_delayed())
+    raise TypeError(f"{name} must be a Dask Array or Dask Series, got {type(obj).__name__}")
+
+
+# --------------------------------------------------------------------------------------
+# Initial score: per-class weight totals in one pass, then the loss's own solver
+# --------------------------------------------------------------------------------------
+
+
+def _partition_totals(y: Any, w: Any, loss: Loss) -> Float:
+    """Per-class weight totals ``(K,)`` of one partition; labels and weights checked as the loss does."""
+    labels = loss._prepare(np.asarray(y))  # validates labels exactly as training will
+    n = labels.y.shape[0]
+    weight = v.check_sample_weight(None if w is None else np.asarray(w), n, name="sample_weight (one partition)")
+    k = max(loss.num_outputs, 2)
+    return np.bincount(labels.y.astype(np.intp), weights=weight, minlength=k).astype(np.float64)[:k]
+
+
+def _sum_totals(parts: list[Float]) -> Float:
+    return np.sum(np.stack(parts), axis=0)
+
+
+def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
+    """Lazy per-class weight totals ``(K,)`` of a Dask collection (a ``dask.delayed`` object).
+
+    Each partition's labels are validated like the loss validates them in training and reduced
+    to ``bincount(y, weights=w, minlength=K)``; the ``K``-vectors are then summed.  Compute it
+    with ``.compute()`` or ``client.compute(...)``: only ``K`` numbers come back.
+
+    Parameters
+    ----------
+    loss : boostfocal loss
+        Fixes ``K`` (2 for binary losses) and the label checks.
+    y : Dask Array or Dask Series, shape ``(n,)``
+        Labels encoded as ``{0, 1}`` (binary) or ``0..K-1`` (multiclass).
+    sample_weight : Dask Array or Dask Series, shape ``(n,)``, optional
+        Must have the same partitions as ``y`` (same number; same row counts, checked per
+        partition when computed).
+    """
+    loss = _check_loss(loss)
+    y_parts = _vector_parts(y, "y")
+    if sample_weight is None:
+        w_parts: list[Any] = [None] * len(y_parts)
+    else:
+        if _is_dask_array(y) and _is_dask_array(sample_weight) and sample_weight.ndim == 1 and y.ndim == 1:
+            if sample_weight.shape != y.shape:
+                raise ValueError(f"sample_weight has shape {sample_weight.shape}, y has shape {y.shape}")
+            if sample_weight.chunks != y.chunks:
+                sample_weight = sample_weight.rechunk(y.chunks)
+        w_parts = _vector_parts(sample_weight, "sample_weight")
+        if len(w_parts) != len(y_parts):
+            raise ValueError(
+                f"sample_weight has {len(w_parts)} partitions but y has {len(y_parts)}: give them the same partitions"
+            )
+    partial = [
+        dask.delayed(_partition_totals, pure=True)(yp, wp, loss) for yp, wp in zip(y_parts, w_parts, strict=True)
+    ]
+    return dask.delayed(_sum_totals, pure=True)(partial)
+
+
+def _init_from_totals(loss: Loss, totals: Float) -> float | Float:
+    """The loss's own constant for class weight totals ``totals`` (exact: it depends on nothing else)."""
+    k = totals.shape[0]
+    return loss.init_score(np.arange(k), sample_weight=totals)
+
+
+def init_score(loss: Loss, y: Any, sample_weight: Any = None, *, client: Any = None) -> float | Float:
+    """The constant raw score minimising the weighted training loss of a Dask collection.
+
+    One pass over ``y`` (and ``sample_weight``) on the cluster computes the per-class weight
+    totals (:func:`class_totals`); then ``loss.init_score`` runs on ``K`` synthetic rows, one per
+    class, weighted by those totals.  That is exactly ``loss.init_score(y, sample_weight)`` on the
+    gathered data, because the loss-minimising constant depends on the data only through the
+    class weight totals (Lin et al. 2017 focal loss; closed form for ``gamma = 0``).
+
+    Parameters
+    ----------
+    loss : boostfocal loss
+    y, sample_weight : Dask Array or Dask Series (or numpy arrays, handled locally)
+        See :func:`class_totals`.
+    client : distributed.Client, optional
+        Compute with this client; by default ``dask.compute`` uses the current default client
+        (or the local scheduler if there is none).
+
+    Returns
+    -------
+    float (binary) or ndarray ``(K,)`` (multiclass)
+        Pass it to :func:`constant_margin` for training and to :func:`predict_proba` afterwards.
+
+    Raises
+    ------
+    ValueError
+        If a class has no (or zero-weight) samples, a label is invalid, or ``sample_weight``
+        does not match ``y`` (raised when the partitions are computed).
+    """
+    loss = _check_loss(loss)
+    if not _is_dask_collection(y) and not _is_dask_collection(sample_weight):
+        return loss.init_score(np.asarray(y), sample_weight)
+    lazy = class_totals(loss, y, sample_weight)
+    totals = client.compute(lazy).result() if client is not None else dask.compute(lazy)[0]
+    return _init_from_totals(loss, np.asarray(totals, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------------------
+# The constant margin as a collection aligned with X
+# --------------------------------------------------------------------------------------
+
+
+def _fill_block(block: Any, value: Any, loss: Loss) -> Float:
+    return _constant_margin(loss, value, block.shape[0])
+
+
+def _fill_frame(part: Any, value: Any, loss: Loss) -> Any:
+    import pandas as pd
+
+    arr = _constant_margin(loss, value, len(part))
+    if arr.ndim == 1:
+        return pd.Series(arr, index=part.index, name="init_score")
+    return pd.DataFrame(arr, index=part.index, columns=list(range(arr.shape[1])))
+
+
+def _checked_value(loss: Loss, value: float | ArrayLike) -> Any:
+    """The constant, shape-checked against the loss now (not on the workers)."""
+    _constant_margin(loss, value, 1)
+    return float(value) if not loss.is_multiclass else np.asarray(value, dtype=np.float64)  # type: ignore[arg-type]
+
+
+def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
+    """``value`` on every row of ``like``: LightGBM ``init_score`` / XGBoost ``base_margin`` for Dask.
+
+    Parameters
+    ----------
+    loss : boostfocal loss
+        Binary losses give ``(n,)``, multiclass losses ``(n, K)``.
+    value : float or array ``(K,)``
+        The constant, usually :func:`init_score`.
+    like : Dask Array or Dask DataFrame/Series
+        The collection to align with (``X`` or ``y``).  The result has the same row partitions:
+        a Dask Array for an array (a single chunk along the class axis), a Dask Series
+        (binary) or DataFrame with columns ``0..K-1`` (multiclass) with the same index and
+        divisions for a Dask DataFrame.  No data is read when the chunk sizes are known.
+    """
+    loss = _check_loss(loss)
+    val = _checked_value(loss, value)
+    k = loss.num_outputs
+    if _is_dask_array(like):
+        rows = like.chunks[0]
+        shape: tuple[int, ...] = (like.shape[0],) if not loss.is_multiclass else (like.shape[0], k)
+        chunks: tuple[tuple[float, ...], ...] = (rows,) if not loss.is_multiclass else (rows, (k,))
+        if not any(np.isnan(c) for c in rows):  # known chunk sizes: build it without touching the data
+            if not loss.is_multiclass:
+                return da.full(shape, val, chunks=chunks, dtype=np.float64)
+            return da.ones(shape, chunks=chunks, dtype=np.float64) * val
+        base = like if like.ndim == 1 else like[:, 0]
+        extra = {} if not loss.is_multiclass else {"new_axis": 1}
+        return da.map_blocks(_fill_block, base, val, loss, chunks=chunks, dtype=np.float64, **extra)
+    if _is_dask_frame(like):
+        import pandas as pd
+
+        if loss.is_multiclass:
+            meta: Any = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in range(k)})
+        else:
+            meta = pd.Series(dtype=np.float64, name="init_score")
+        return like.map_partitions(_fill_frame, val, loss, meta=meta)
+    raise TypeError(f"like must be a Dask Array or Dask DataFrame/Series, got {type(like).__name__}")
+
+
+# --------------------------------------------------------------------------------------
+# Lazy prediction
+# --------------------------------------------------------------------------------------
+
+
+def _local_booster(model: Any) -> tuple[str, Any]:
+    """``(engine, booster)`` for a Booster, a (Dask) scikit-learn model, or ``xgboost.dask.train``'s dict.
+
+    The engine is recognised from the object's type without importing either engine.
+    """
+    lgb = sys.modules.get("lightgbm")
+    if lgb is not None:
+        if isinstance(model, lgb.Booster):
+            return "lightgbm", model
+        if isinstance(model, lgb.LGBMModel):
+            return "lightgbm", model.booster_  # raises LightGBM's "not fitted" error if unfitted
+    xgb = sys.modules.get("xgboost")
+    if xgb is not None:
+        if isinstance(model, dict) and isinstance(model.get("booster"), xgb.Booster):
+            return "xgboost", model["booster"]
+        if isinstance(model, xgb.Booster):
+            return "xgboost", model
+        if isinstance(model, xgb.XGBModel):
+            return "xgboost", model.get_booster()
+    raise TypeError(
+        "model must be a LightGBM or XGBoost Booster, a (Dask) LightGBM/XGBoost scikit-learn model, or the "
+        f"dict returned by xgboost.dask.train, got {type(model).__name__}"
+    )
+
+
+def _booster_outputs(engine: str, booster: Any) -> int:
+    """Raw scores per row the booster predicts (1 for binary)."""
+    if engine == "lightgbm":
+        return int(booster.num_model_per_iteration())
+    param = json.loads(booster.save_config())["learner"]["learner_model_param"]
+    return max(int(param.get("num_class", "0")), 1)
+
+
+def _check_match(loss: Loss, engine: str, booster: Any) -> None:
+    outputs = _booster_outputs(engine, booster)
+    if outputs != loss.num_outputs:
+        raise ValueError(
+            f"the {engine} model predicts {outputs} raw score(s) per row but {loss!r} expects {loss.num_outputs}: "
+            "use the loss the model was trained with"
+        )
+
+
+def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kwargs: dict[str, Any]) -> Float:
+    """Raw margins of one partition plus the initial score (runs on a worker)."""
+    if block.shape[0] == 0:
+        return np.empty((0,) if not loss.is_multiclass else (0, loss.num_outputs))
+    if engine == "lightgbm":
+        from .lightgbm import predict_raw as lgb_predict_raw
+
+        raw = lgb_predict_raw(booster, block, init_score=value, **kwargs)
+    else:
+        from .xgboost import predict_raw as xgb_predict_raw
+
+        raw = xgb_predict_raw(booster, block, init_score=value, loss=loss, **kwargs)
+    if not loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
+        raw = raw[:, 0]
+    return raw
+
+
+def _proba_block(
+    block: Any, engine: str, booster: Any, loss: Loss, value: Any, method: str, kwargs: dict[str, Any]
+) -> Float:
+    """Class probabilities ``(rows, n_classes)`` of one partition (runs on a worker)."""
+    raw = _raw_block(block, engine, booster, loss, value, kwargs)
+    if raw.shape[0] == 0:
+        return np.empty((0, max(loss.num_outputs, 2)))
+    return margins_to_proba(loss, raw, method)
+
+
+def _raw_frame(part: Any, *args: Any) -> Any:
+    import pandas as pd
+
+    raw = _raw_block(part, *args)
+    if raw.ndim == 1:
+        return pd.Series(raw, index=part.index, name="raw")
+    return pd.DataFrame(raw, index=part.index, columns=list(range(raw.shape[1])))
+
+
+def _proba_frame(part: Any, *args: Any) -> Any:
+    import pandas as pd
+
+    p = _proba_block(part, *args)
+    return pd.DataFrame(p, index=part.index, columns=list(range(p.shape[1])))
+
+
+def _resolve_init(model: Any, init_score: Any) -> Any:
+    if init_score is not None:
+        return init_score
+    if hasattr(model, "init_score_"):  # FocalLGBMClassifier / FocalXGBClassifier
+        return model.init_score_
+    raise TypeError(
+        "init_score is required: pass the constant the model was trained from (boostfocal.dask.init_score), "
+        "or 0.0 if training started from zero"
+    )
+
+
+def _map_over_rows(X: Any, block_fn: Any, frame_fn: Any, width: int | None, args: tuple[Any, ...]) -> Any:
+    """Apply ``block_fn`` (arrays) or ``frame_fn`` (DataFrames) lazily to each row partition of ``X``.
+
+    ``width`` is the number of output columns, ``None`` for a 1-D result.  The booster in ``args``
+    is wrapped in ``dask.delayed`` so that it is stored once in the graph, not once per task.
+    """
+    if _is_dask_array(X):
+        if X.ndim != 2:
+            raise ValueError(f"X must be two-dimensional, got a Dask array of shape {X.shape}")
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})  # whole rows in each block
+        if width is None:
+            return X.map_blocks(
+                block_fn, *args, chunks=(X.chunks[0],), drop_axis=1, dtype=np.float64, meta=np.empty((0,))
+            )
+        return X.map_blocks(
+            block_fn, *args, chunks=(X.chunks[0], (width,)), dtype=np.float64, meta=np.empty((0, width))
+        )
+    if _is_dask_frame(X):
+        import dask.dataframe as dd
+        import pandas as pd
+
+        if not isinstance(X, dd.DataFrame):
+            raise TypeError("X must be a Dask DataFrame (not a Series) or a Dask Array")
+        if width is None:
+            meta: Any = pd.Series(dtype=np.float64, name="raw")
+        else:
+            meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in range(width)})
+        return X.map_partitions(frame_fn, *args, meta=meta).to_dask_array()
+    raise TypeError(f"X must be a Dask Array or Dask DataFrame, got {type(X).__name__}")
+
+
+def predict_raw(
+    model: Any, X: Any, loss: Loss, *, init_score: float | ArrayLike | None = None, **predict_kwargs: Any
+) -> Any:
+    """Lazy raw margins of ``X`` *including* the initial score: a Dask array ``(n,)`` or ``(n, K)``.
+
+    Parameters
+    ----------
+    model : LightGBM or XGBoost model
+        An ``lgb.Booster``, ``xgb.Booster``, any (Dask) LightGBM/XGBoost scikit-learn model, or
+        the dict returned by ``xgboost.dask.train``.  Its booster travels to the workers once.
+    X : Dask Array ``(n, n_features)`` or Dask DataFrame
+        A DataFrame gives an array with unknown chunk sizes (as ``DataFrame.to_dask_array()``).
+    loss : boostfocal loss
+        The loss the model was trained with (checked against the model's number of outputs).
+    init_score : float or array ``(K,)``
+        The constant the model was trained from (:func:`init_score`); ``0.0`` if none.  May be
+        omitted only for models that store ``init_score_`` (``FocalLGBMClassifier``,
+        ``FocalXGBClassifier``).
+    **predict_kwargs
+        Passed to ``Booster.predict`` on each partition (LightGBM ``num_iteration``, XGBoost
+        ``iteration_range=(0, best_iteration + 1)`` after early stopping, ...).
+
+    Nothing is computed: the result is built with ``map_blocks`` / ``map_partitions``.
+    """
+    loss = _check_loss(loss)
+    value = _checked_value(loss, _resolve_init(model, init_score))
+    engine, booster = _local_booster(model)
+    _check_match(loss, engine, booster)
+    args = (engine, dask.delayed(booster, pure=False), loss, value, dict(predict_kwargs))
+    width = None if not loss.is_multiclass else loss.num_outputs
+    return _map_over_rows(X, _raw_block, _raw_frame, width, args)
+
+
+def predict_proba(
+    model: Any,
+    X: Any,
+    loss: Loss,
+    *,
+    init_score: float | ArrayLike | None = None,
+    method: str = "posterior",
+    **predict_kwargs: Any,
+) -> Any:
+    """Lazy class probabilities ``(n, n_classes)`` of ``X`` from a model trained with ``loss``.
+
+    Each partition's raw margins (plus ``init_score``) go through ``loss.posterior`` — the
+    class posterior recovered from focal margins (Charoenphakdee et al., CVPR 2021,
+    https://arxiv.org/abs/2011.09172) — or, with ``method="link"``, the plain sigmoid/softmax
+    (not calibrated for ``gamma > 0``).  Binary models give two columns ``[1 - p, p]``.
+
+    Use this instead of ``DaskLGBMClassifier.predict_proba`` (which, with a callable objective,
+    returns raw scores without the init score) and ``DaskXGBClassifier.predict_proba`` (plain
+    sigmoid/softmax of the margin).  Arguments as :func:`predict_raw`; nothing is computed.
+    """
+    loss = _check_loss(loss)
+    if method not in ("posterior", "link"):
+        raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
+    value = _checked_value(loss, _resolve_init(model, init_score))
+    engine, booster = _local_booster(model)
+    _check_match(loss, engine, booster)
+    args = (engine, dask.delayed(booster, pure=False), loss, value, method, dict(predict_kwargs))
+    return _map_over_rows(X, _proba_block, _proba_frame, max(loss.num_outputs, 2), args)
+
+
+# --------------------------------------------------------------------------------------
+# XGBoost: an eval metric that is the exact global weighted mean on a cluster
+# --------------------------------------------------------------------------------------
+
+
+class _XGBoostGlobalMetric:
+    """Weighted mean loss over *all* workers' rows: ``xgboost.dask.train(custom_metric=...)`` / estimators.
+
+    Each worker sums ``w * loss`` and ``w`` over its rows and the two sums are all-reduced through
+    ``xgboost.collective`` before dividing.  Every worker therefore sees the same value, equal to
+    the single-machine metric; XGBoost's own averaging of the per-worker values then changes
+    nothing.  Outside a distributed context it is :func:`boostfocal.xgboost.metric`'s value.
+    A module-level class (not a closure) so that it pickles.
+    """
+
+    def __init__(self, loss: Loss) -> None:
+        self.loss = _check_loss(loss)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.loss == self.loss  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.loss))
+
+    @property
+    def __name__(self) -> str:  # XGBoost's scikit-learn wrapper names a metric by __name__
+        return self.loss.name
+
+    def _value(self, y: Any, preds: Any, weight: Any) -> float:
+        from xgboost import collective
+
+        y = np.asarray(y)
+        n = y.shape[0]
+        w = np.ones(n) if weight is None or np.size(weight) == 0 else np.asarray(weight, dtype=np.float64)
+        raw = np.asarray(preds, dtype=np.float64)
+        if not self.loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
+            raw = raw[:, 0]
+        sums = np.zeros(2)
+        if n > 0:
+            sums[0] = float(np.sum(self.loss.loss(y, raw, w)))
+            sums[1] = float(np.sum(w))
+        if collective.is_distributed():
+            sums = collective.allreduce(sums, collective.Op.SUM)
+        return float(sums[0] / sums[1])
+
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[str, float] | float:
+        from xgboost import DMatrix
+
+        if isinstance(b, DMatrix):
+            return self.loss.name, self._value(b.get_label(), a, b.get_weight())
+        return self._value(a, b, sample_weight)
+
+
+def xgboost_metric(loss: Loss) -> _XGBoostGlobalMetric:
+    """An XGBoost eval metric whose value on a Dask cluster is the exact global weighted mean loss.
+
+    ``boostfocal.xgboost.metric(loss)`` works on Dask too, but XGBoost evaluates a custom metric on
+    each worker's rows and reports the unweighted mean of the per-worker means (measured: 0.02671
+    against a global 0.02569 with partitions of 1 000 and 5 000 rows).  This one all-reduces the
+    weighted sums first, so the history and early stopping see the single-machine value.  Use it
+    with a custom objective (:func:`boostfocal.xgboost.objective`), as ``custom_metric=`` of
+    ``xgboost.dask.train`` or ``eval_metric=`` of ``DaskXGBClassifier``.  (``lightgbm.dask`` has no
+    such collective from Python; its metric stays per worker.)
+    """
+    return _XGBoostGlobalMetric(loss)

@@ -56,7 +56,17 @@ Engine facts this module relies on (verified with LightGBM 4.7, XGBoost 3.2, Das
   worker that returns the model, and each worker early-stops on its own value: do not use early
   stopping with ``lightgbm.dask`` (workers that stop at different rounds make LightGBM fail with a
   socket error or, with a callable objective, hang).  The objective (gradients) is exact on both.
+* ``DaskXGBClassifier.predict_proba(X, base_margin=m)`` fails ("Invalid shape of base_margin")
+  when ``X`` is a Dask array with more than one row chunk and ``m`` is 1-D: XGBoost's
+  ``map_blocks`` aligns the 1-D margin with the columns.  :func:`predict_proba` does not use it.
+* A worker process that dies mid-training makes the other workers' collective calls fail: the
+  client gets ``LightGBMError: Socket recv error`` or ``XGBoostError: ... Allreduce failed`` within
+  seconds.  If the only worker holding training data dies, ``lightgbm.dask`` waits for that
+  worker's address forever unless ``distributed.scheduler.no-workers-timeout`` is set.  The
+  helpers here are ordinary Dask tasks: a lost partition is recomputed on another worker.
 * Labels must already be encoded as ``0..K-1`` (binary ``{0, 1}``), as for the loss objects.
+  :func:`init_score` checks every partition's labels and weights, so run it before training:
+  a bad label then fails there, not inside one worker's objective mid-training.
 
 Importing this module imports ``dask`` (install the ``dask`` extra); the rest of boostfocal never
 imports it, and it imports neither engine: the engine is recognised from the model's type.

@@ -108,9 +108,13 @@ def _make_data(kind: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _placed(cl: Any, arr: np.ndarray, workers: list[str]) -> Any:
-    """A Dask array with one row partition per worker, scattered there (distributed training for sure)."""
+    """A Dask array with one row partition per worker, scattered there (distributed training for sure).
+
+    ``hash=False``: scattered keys are otherwise content hashes, and the binary and multiclass data
+    share ``X`` and ``w``; releasing one set would then take the other's partitions with it.
+    """
     pieces = np.array_split(arr, len(workers))
-    futures = [cl.scatter(piece, workers=[wk]) for piece, wk in zip(pieces, workers, strict=True)]
+    futures = [cl.scatter(piece, workers=[wk], hash=False) for piece, wk in zip(pieces, workers, strict=True)]
     return da.concatenate(
         [da.from_delayed(f, shape=p.shape, dtype=p.dtype) for f, p in zip(futures, pieces, strict=True)]
     )
@@ -447,7 +451,7 @@ def test_xgboost_metric_is_the_global_weighted_mean(client: Any, record_error: A
 
     def uneven(a: np.ndarray) -> Any:
         pieces = [a[:cut], a[cut:]]
-        futures = [client.scatter(p, workers=[wk]) for p, wk in zip(pieces, workers, strict=True)]
+        futures = [client.scatter(p, workers=[wk], hash=False) for p, wk in zip(pieces, workers, strict=True)]
         return da.concatenate(
             [da.from_delayed(f, shape=p.shape, dtype=p.dtype) for f, p in zip(futures, pieces, strict=True)]
         )

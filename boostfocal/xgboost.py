@@ -112,10 +112,15 @@ def predict_raw(
 
     After early stopping pass ``iteration_range=(0, booster.best_iteration + 1)``.
     """
-    dm = X if isinstance(X, xgb.DMatrix) else xgb.DMatrix(X)
-    n = dm.num_row()
-    dm.set_base_margin(constant_margin(loss, init_score, n))  # type: ignore[arg-type]
-    return np.asarray(booster.predict(dm, output_margin=True, **predict_kwargs), dtype=np.float64)
+    own = not isinstance(X, xgb.DMatrix)
+    dm = xgb.DMatrix(X) if own else X
+    saved = None if own else dm.get_base_margin()
+    dm.set_base_margin(constant_margin(loss, init_score, dm.num_row()))  # type: ignore[arg-type]
+    try:
+        return np.asarray(booster.predict(dm, output_margin=True, **predict_kwargs), dtype=np.float64)
+    finally:
+        if saved is not None:  # leave the caller's DMatrix as it was
+            dm.set_base_margin(saved if saved.size else np.zeros(0))
 
 
 def predict_proba(

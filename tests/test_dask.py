@@ -23,6 +23,7 @@ XGBoost Dask tutorial, https://xgboost.readthedocs.io/en/stable/tutorials/dask.h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,18 +78,30 @@ def _start_cluster() -> tuple[Any, Any]:
     return cluster, distributed.Client(cluster)
 
 
-@pytest.fixture(scope="module")
-def client():
-    """A two-process cluster shared by the module; this module's helpers are pickled by value."""
+@contextlib.contextmanager
+def _this_module_pickled_by_value() -> Iterator[None]:
+    """Ship this module's helpers (``_explode``, ``KillingObjective``, ...) to the workers by value."""
+    if __name__ in cloudpickle.list_registry_pickle_by_value():
+        yield
+        return
     module = sys.modules[__name__]
     cloudpickle.register_pickle_by_value(module)
-    cluster, cl = _start_cluster()
     try:
-        yield cl
+        yield
     finally:
-        cl.close()
-        cluster.close()
         cloudpickle.unregister_pickle_by_value(module)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A two-process cluster shared by the module."""
+    with _this_module_pickled_by_value():
+        cluster, cl = _start_cluster()
+        try:
+            yield cl
+        finally:
+            cl.close()
+            cluster.close()
 
 
 def _make_data(kind: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -668,22 +682,20 @@ def _run_with_timeout(fn: Any, seconds: float) -> tuple[str, Any, float]:
 
 
 @pytest.fixture
-def fragile_client(tmp_path: Path):
+def fragile_client() -> Iterator[Any]:
     """A separate two-process cluster for tests that kill a worker.
 
     ``no-workers-timeout`` turns a task pinned to a dead worker (LightGBM pins each training task to
     one worker address) into an error instead of an endless wait.
     """
-    module = sys.modules[__name__]
-    cloudpickle.register_pickle_by_value(module)
-    with dask.config.set({"distributed.scheduler.no-workers-timeout": "20s"}):
-        cluster, cl = _start_cluster()
-    try:
-        yield cl
-    finally:
-        cl.close()
-        cluster.close()
-        cloudpickle.unregister_pickle_by_value(module)
+    with _this_module_pickled_by_value():
+        with dask.config.set({"distributed.scheduler.no-workers-timeout": "20s"}):
+            cluster, cl = _start_cluster()
+        try:
+            yield cl
+        finally:
+            cl.close()
+            cluster.close()
 
 
 def _recomputable(kind: str = "binary") -> tuple[Any, Any, Any, np.ndarray, np.ndarray]:

@@ -6,23 +6,47 @@ here are small classes (never closures) so that they pickle and can be shipped t
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as v
-from .losses import Loss, _Labels
+from .losses import Loss, _Labels, _out_like
 
 Float = NDArray[np.float64]
+_CACHE_SIZE = 4  # label/weight arrays remembered (training set and a few validation sets)
+
+
+def _same(cached: Any, new: Any) -> bool:
+    """Whether ``new`` holds the values ``cached`` held: the same object, or equal arrays.
+
+    XGBoost's ``DMatrix.get_label()`` returns a new array on every call, so identity alone would
+    re-validate the labels every round; an equality test is one cheap pass.
+    """
+    if cached is new:
+        return True
+    if cached is None or new is None:
+        return False
+    if not (isinstance(cached, np.ndarray) and isinstance(new, np.ndarray)):
+        return False
+    return cached.shape == new.shape and cached.dtype == new.dtype and bool(np.array_equal(cached, new))
 
 
 class _LossAdapter:
     """Holds a loss and the labels it last prepared, so each boosting round skips re-validation.
 
-    Labels are checked once per label array (by identity); raw scores are shape-checked on every
-    call (a cheap test) so that a binary loss handed ``(n, K)`` scores, or a multiclass loss handed
-    a binary booster's ``(n,)`` scores, fails with both shapes in the message.
+    Labels and weights are checked once per array: a later call with the same array object, or an
+    equal one, reuses the checked copy (so do not modify a label array in place between calls).
+    Raw scores are shape-checked on every call (a cheap test) so that a binary loss handed
+    ``(n, K)`` scores, or a multiclass loss handed a binary booster's ``(n,)`` scores, fails with
+    both shapes in the message.
+
+    The objectives write into float32 output arrays that are reused from one call to the next (per
+    thread): the engines keep gradients in float32 and copy them before the next round, and this
+    saves two allocations and LightGBM's float64-to-float32 conversion each round.  Copy the
+    result if you call an objective yourself and keep it.
     """
 
     _what = "objective"
@@ -33,14 +57,18 @@ class _LossAdapter:
                 f"loss must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}"
             )
         self.loss = loss
-        self._cache: tuple[Any, _Labels] | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._cache: list[tuple[Any, Any, _Labels]] = []
+        self._local = threading.local()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"loss": self.loss}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.loss = state["loss"]
-        self._cache = None
+        self._reset()
 
     def __repr__(self) -> str:
         return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
@@ -51,17 +79,33 @@ class _LossAdapter:
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.loss))
 
-    def _labels(self, y: Any) -> _Labels:
-        cached = self._cache
-        if cached is not None and cached[0] is y:
-            return cached[1]
-        labels = self.loss._prepare(y)
-        self._cache = (y, labels)
+    def _labels(self, y: Any, weight: Any) -> _Labels:
+        if weight is not None and np.size(weight) == 0:  # the engines' "no weights"
+            weight = None
+        cache = list(self._cache)  # a snapshot: other threads may replace self._cache
+        for entry in cache:
+            if _same(entry[0], y) and _same(entry[1], weight):
+                return entry[2]
+        labels = self.loss._prepare(y, weight, weight_name="weight")
+        self._cache = [(y, weight, labels), *cache[: _CACHE_SIZE - 1]]
         return labels
 
-    def _scores(self, preds: ArrayLike, n: int) -> Float:
+    def _buffers(self, z: NDArray[Any]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """This thread's float32 output arrays for scores like ``z``, reused between calls."""
+        out = getattr(self._local, "out", None)
+        if out is None or out[0].shape != z.shape or out[0].flags.f_contiguous != z.flags.f_contiguous:
+            out = _out_like(z, np.float32)
+            self._local.out = out
+        return out  # type: ignore[no-any-return]
+
+    def _scores(self, preds: ArrayLike, n: int, checked: bool = True) -> NDArray[Any]:
+        """The engine's raw scores, shape-checked.  ``checked``: also converted to float64, NaN
+        rejected and +-inf clipped (as the public methods do); otherwise the kernel does that."""
         loss = self.loss
         arr = np.asarray(preds)
+        if not checked:
+            if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+                raise TypeError(f"preds must be a numeric array of raw margins, got dtype {arr.dtype}")
         if loss.is_multiclass:
             k = loss.num_outputs
             if arr.shape != (n, k):
@@ -74,7 +118,7 @@ class _LossAdapter:
                         else ""
                     )
                 )
-            return v.check_multiclass_raw(arr, n, k, name="preds")
+            return v.check_multiclass_raw(arr, n, k, name="preds") if checked else arr
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.shape != (n,):
@@ -82,23 +126,20 @@ class _LossAdapter:
                 f"the engine passed raw scores of shape {arr.shape} for {n} labels, but the binary loss {loss!r} "
                 f"expects ({n},); use MulticlassFocalLoss for a multiclass booster"
             )
-        return v.check_binary_raw(arr, n, name="preds")
+        return v.check_binary_raw(arr, n, name="preds") if checked else arr
 
-    def _grad_hess(self, y: Any, preds: ArrayLike, weight: Any, hess_scale: float = 1.0) -> tuple[Float, Float]:
-        labels = self._labels(y)
-        n = labels.y.shape[0]
-        z = self._scores(preds, n)
-        w = v.check_sample_weight(weight, n, name="weight") if weight is not None and np.size(weight) > 0 else None
-        return self.loss._grad_hess(labels, z, w, hess_scale)
+    def _grad_hess(
+        self, y: Any, preds: ArrayLike, weight: Any, hess_scale: float = 1.0
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        labels = self._labels(y, weight)
+        z = self._scores(preds, labels.y.shape[0], checked=False)
+        return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds")  # type: ignore[return-value]
 
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
-        labels = self._labels(y)
-        n = labels.y.shape[0]
-        per_sample = self.loss._loss(labels, self._scores(preds, n))
-        if weight is None or np.size(weight) == 0:
-            return float(per_sample.mean())
-        w = v.check_sample_weight(weight, n, name="weight")
-        return float(np.dot(per_sample, w) / w.sum())  # type: ignore[union-attr]
+        labels = self._labels(y, weight)
+        per_sample = self.loss._loss(labels, self._scores(preds, labels.y.shape[0]))
+        w = labels.weight
+        return float(per_sample.mean() if w is None else np.dot(per_sample, w) / w.sum())
 
     @property
     def __name__(self) -> str:  # XGBoost's scikit-learn wrapper names a metric by __name__

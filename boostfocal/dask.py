@@ -89,7 +89,6 @@ import dask.array as da
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validation as v
 from ._adapter import constant_margin as _constant_margin
 from ._adapter import margins_to_proba
 from .losses import Loss
@@ -155,11 +154,10 @@ def _vector_parts(obj: Any, name: str) -> list[Any]:
 
 def _partition_totals(y: Any, w: Any, loss: Loss) -> Float:
     """Per-class weight totals ``(K,)`` of one partition; labels and weights checked as the loss does."""
-    labels = loss._prepare(np.asarray(y))  # validates labels exactly as training will
-    n = labels.y.shape[0]
-    weight = v.check_sample_weight(None if w is None else np.asarray(w), n, name="sample_weight (one partition)")
+    # validates labels and weights exactly as training will
+    labels = loss._prepare(np.asarray(y), None if w is None else np.asarray(w), "sample_weight (one partition)")
     k = max(loss.num_outputs, 2)
-    return np.bincount(labels.y.astype(np.intp), weights=weight, minlength=k).astype(np.float64)[:k]
+    return np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)[:k]
 
 
 def _sum_totals(parts: list[Float]) -> Float:

@@ -32,7 +32,6 @@ from ._numeric import softmax as _softmax
 #: Smallest Hessian (per unit weight) handed out by every policy except ``"exact"``.
 HESSIAN_FLOOR = 1e-16
 
-_EMPTY = np.empty(0, dtype=np.float64)
 _UNSET: Any = object()
 _fast_module: Any = _UNSET
 
@@ -59,6 +58,11 @@ def _fast() -> Any:
                 module = None
             _fast_module = module
     return _fast_module
+
+
+def _sign(labels: _Labels) -> Float:
+    """``2 y - 1`` as float64 (binary labels)."""
+    return 2.0 * labels.y - 1.0
 
 
 def _weighted(g: Float, h: Float, factor: Float | None) -> None:
@@ -269,11 +273,38 @@ def _rows(raw: ArrayLike, ndim: int) -> int:
 
 
 class _Labels(NamedTuple):
-    """Labels checked and converted once, reused on every boosting round."""
+    """Labels and sample weights checked and converted once, reused on every boosting round."""
 
-    y: NDArray[Any]
-    sign: NDArray[np.float64] | None  # binary: 2y - 1
-    class_weight: NDArray[np.float64] | None  # alpha of each sample's class, or None
+    y: NDArray[Any]  # class index of each sample: uint8 0/1 (binary) or intp (multiclass)
+    alpha: Float  # weight of each class: (1 - alpha, alpha) binary, (K,) multiclass; ones for None
+    weight: Float | None  # sample weights (float64) or None
+
+    def class_weight(self) -> Float | None:
+        """Each sample's class weight (``alpha[y]``), or None when every class weighs 1."""
+        return None if np.all(self.alpha == 1.0) else self.alpha[self.y]
+
+    def factor(self) -> Float | None:
+        """Each sample's class weight times its sample weight, or None when all are 1."""
+        cw = self.class_weight()
+        if self.weight is None:
+            return cw
+        return self.weight if cw is None else cw * self.weight
+
+
+def _out_like(raw: NDArray[Any], dtype: Any = np.float64) -> tuple[Float, Float]:
+    """Two empty arrays shaped like ``raw`` (same memory order, so LightGBM's F-ordered scores
+    give F-ordered gradients it can flatten without a copy)."""
+    order = "F" if raw.ndim == 2 and raw.flags.f_contiguous and not raw.flags.c_contiguous else "C"
+    return np.empty(raw.shape, dtype=dtype, order=order), np.empty(raw.shape, dtype=dtype, order=order)
+
+
+def _kernel_input(raw: NDArray[Any]) -> NDArray[Any]:
+    """``raw`` as a float32/float64 array contiguous in C or F order (what the kernels take)."""
+    if raw.dtype != np.float32 and raw.dtype != np.float64:
+        raw = raw.astype(np.float64)
+    if not (raw.flags.c_contiguous or raw.flags.f_contiguous):
+        raw = np.ascontiguousarray(raw)
+    return raw
 
 
 class _Loss:
@@ -310,7 +341,18 @@ class _Loss:
     gamma: float
     hessian: str
 
-    def _prepare(self, y: ArrayLike) -> _Labels:
+    def _prepare(
+        self, y: ArrayLike, sample_weight: ArrayLike | None = None, weight_name: str = "sample_weight"
+    ) -> _Labels:
+        """Checked labels and weights (weights: ``None`` or ``n`` finite non-negative numbers)."""
+        yy = self._check_labels(y)
+        w = v.check_sample_weight(sample_weight, yy.shape[0], name=weight_name)
+        return _Labels(yy, self._alpha_table(), w)
+
+    def _check_labels(self, y: ArrayLike) -> NDArray[Any]:
+        raise NotImplementedError
+
+    def _alpha_table(self) -> Float:
         raise NotImplementedError
 
     def _check_raw(self, raw: ArrayLike, n: int) -> Float:
@@ -319,10 +361,55 @@ class _Loss:
     def _loss(self, labels: _Labels, raw: Float) -> Float:
         raise NotImplementedError
 
-    def _grad_hess(
-        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
-    ) -> tuple[Float, Float]:
+    def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
+        """Unweighted gradient and Hessian from the numpy reference kernels."""
         raise NotImplementedError
+
+    def _grad_hess(
+        self,
+        labels: _Labels,
+        raw: NDArray[Any],
+        hess_scale: float = 1.0,
+        out: tuple[NDArray[Any], NDArray[Any]] | None = None,
+        name: str = "raw",
+    ) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Weighted gradient and Hessian (Hessian times ``hess_scale``), written into ``out``
+        (fresh float64 arrays if None).  ``raw`` has the right shape; NaN raises, +-inf is clipped.
+
+        Uses the compiled kernel when numba is installed, else the numpy reference kernels.
+        """
+        fast = _fast()
+        if fast is not None:
+            z = _kernel_input(raw)
+            if out is None:
+                out = _out_like(z)
+            kernel = fast.multiclass_grad_hess if self.is_multiclass else fast.binary_grad_hess
+            bad = kernel(
+                z,
+                labels.y,
+                labels.alpha,
+                labels.weight,
+                self.gamma,
+                fast.gamma_kind(self.gamma),
+                fast.POLICY_CODES[self.hessian],
+                HESSIAN_FLOOR,
+                hess_scale,
+                out[0],
+                out[1],
+            )
+            if bad:
+                raise ValueError(f"{name} contains NaN margins")
+            return out
+        z = v._finite_margins(np.asarray(raw, dtype=np.float64), name)
+        g, h = self._reference_grad_hess(labels, z)
+        _weighted(g, h, labels.factor())
+        if hess_scale != 1.0:
+            h *= hess_scale
+        if out is None:
+            return g, h
+        out[0][...] = g
+        out[1][...] = h
+        return out
 
     def _log_alpha(self) -> Float:
         raise NotImplementedError
@@ -335,30 +422,22 @@ class _Loss:
     # public, checked API ------------------------------------------------------------
     def loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
         """Per-sample (weighted) loss, shape ``(n,)``."""
-        labels = self._prepare(y)
-        n = labels.y.shape[0]
-        z = self._check_raw(raw, n)
-        w = v.check_sample_weight(sample_weight, n)
-        out = self._loss(labels, z)
-        return out if w is None else out * w
+        labels = self._prepare(y, sample_weight)
+        out = self._loss(labels, self._check_raw(raw, labels.y.shape[0]))
+        return out if labels.weight is None else out * labels.weight
 
     def grad_hess(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> tuple[Float, Float]:
         """Gradient and Hessian (diagonal, for multiclass) w.r.t. ``raw``, each shaped like ``raw``."""
-        labels = self._prepare(y)
-        n = labels.y.shape[0]
-        z = self._check_raw(raw, n)
-        w = v.check_sample_weight(sample_weight, n)
-        g, h = self._grad_hess(labels, z, w)
+        labels = self._prepare(y, sample_weight)
+        g, h = self._grad_hess(labels, self._check_raw(raw, labels.y.shape[0]))
         if np.ndim(raw) == 2 and g.ndim == 1:  # (n, 1) in, (n, 1) out
             return g[:, None], h[:, None]
         return g, h
 
     def _class_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
-        labels = self._prepare(y)
-        n = labels.y.shape[0]
-        w = v.check_sample_weight(sample_weight, n)
+        labels = self._prepare(y, sample_weight)
         k = max(self.num_outputs, 2)
-        totals = np.bincount(labels.y.astype(np.intp), weights=w, minlength=k).astype(np.float64)
+        totals = np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)
         empty = np.flatnonzero(totals <= 0)
         if empty.size:
             raise ValueError(
@@ -431,40 +510,24 @@ class BinaryFocalLoss(_Loss):
     def num_outputs(self) -> int:
         return 1
 
-    def _prepare(self, y: ArrayLike) -> _Labels:
-        yy = v.check_binary_labels(y)
-        sign = 2.0 * yy - 1.0
-        cw = None if self.alpha is None else np.where(yy == 1.0, self.alpha, 1.0 - self.alpha)
-        return _Labels(yy, sign, cw)
+    def _check_labels(self, y: ArrayLike) -> NDArray[np.uint8]:
+        return v.check_binary_labels(y).astype(np.uint8)
+
+    def _alpha_table(self) -> Float:
+        return np.ones(2) if self.alpha is None else np.array([1.0 - self.alpha, self.alpha])
 
     def _check_raw(self, raw: ArrayLike, n: int) -> Float:
         return v.check_binary_raw(raw, n)
 
     def _loss(self, labels: _Labels, raw: Float) -> Float:
-        out = _binary_loss(labels.sign * raw, self.gamma)  # type: ignore[operator]
-        return out if labels.class_weight is None else out * labels.class_weight
+        out = _binary_loss(_sign(labels) * raw, self.gamma)
+        cw = labels.class_weight()
+        return out if cw is None else out * cw
 
-    def _grad_hess(
-        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
-    ) -> tuple[Float, Float]:
-        fast = _fast()
-        if fast is not None:
-            return fast.binary_grad_hess(  # type: ignore[no-any-return]
-                np.ascontiguousarray(raw),
-                labels.sign,
-                _EMPTY if labels.class_weight is None else labels.class_weight,
-                _EMPTY if weight is None else weight,
-                self.gamma,
-                fast.POLICY_CODES[self.hessian],
-                HESSIAN_FLOOR,
-                hess_scale,
-            )
-        d1, d2 = _binary_grad_hess(labels.sign * raw, self.gamma, self.hessian)  # type: ignore[operator]
-        d1 *= labels.sign  # type: ignore[misc]
-        _weighted(d1, d2, labels.class_weight)
-        _weighted(d1, d2, weight)
-        if hess_scale != 1.0:
-            d2 *= hess_scale
+    def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
+        sign = _sign(labels)
+        d1, d2 = _binary_grad_hess(sign * z, self.gamma, self.hessian)
+        d1 *= sign
         return d1, d2
 
     def _log_alpha(self) -> Float:
@@ -559,39 +622,22 @@ class MulticlassFocalLoss(_Loss):
     def num_outputs(self) -> int:
         return self.num_class
 
-    def _prepare(self, y: ArrayLike) -> _Labels:
-        yy = v.check_multiclass_labels(y, self.num_class)
-        cw = None if self.alpha is None else np.asarray(self.alpha)[yy]
-        return _Labels(yy, None, cw)
+    def _check_labels(self, y: ArrayLike) -> NDArray[np.intp]:
+        return v.check_multiclass_labels(y, self.num_class)
+
+    def _alpha_table(self) -> Float:
+        return np.ones(self.num_class) if self.alpha is None else np.array(self.alpha, dtype=np.float64)
 
     def _check_raw(self, raw: ArrayLike, n: int) -> Float:
         return v.check_multiclass_raw(raw, n, self.num_class)
 
     def _loss(self, labels: _Labels, raw: Float) -> Float:
         out = _multiclass_loss(raw, labels.y, self.gamma)
-        return out if labels.class_weight is None else out * labels.class_weight
+        cw = labels.class_weight()
+        return out if cw is None else out * cw
 
-    def _grad_hess(
-        self, labels: _Labels, raw: Float, weight: Float | None = None, hess_scale: float = 1.0
-    ) -> tuple[Float, Float]:
-        fast = _fast()
-        if fast is not None:
-            return fast.multiclass_grad_hess(  # type: ignore[no-any-return]
-                np.ascontiguousarray(raw),
-                labels.y,
-                _EMPTY if labels.class_weight is None else labels.class_weight,
-                _EMPTY if weight is None else weight,
-                self.gamma,
-                fast.POLICY_CODES[self.hessian],
-                HESSIAN_FLOOR,
-                hess_scale,
-            )
-        g, h = _multiclass_grad_hess(raw, labels.y, self.gamma, self.hessian)
-        _weighted(g, h, labels.class_weight)
-        _weighted(g, h, weight)
-        if hess_scale != 1.0:
-            h *= hess_scale
-        return g, h
+    def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
+        return _multiclass_grad_hess(z, labels.y, self.gamma, self.hessian)
 
     def _log_alpha(self) -> Float:
         return np.zeros(self.num_class) if self.alpha is None else np.log(np.asarray(self.alpha))

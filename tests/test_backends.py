@@ -67,3 +67,35 @@ def test_float32_margins_use_same_numbers(monkeypatch: pytest.MonkeyPatch) -> No
     loss = bf.BinaryFocalLoss()
     _assert_same(*_both(loss, y, raw, None, monkeypatch))
     _assert_same(loss.grad_hess(y, raw), loss.grad_hess(y, raw.astype(np.float64)))
+
+
+def test_vectorisable_exp_matches_libm_to_one_ulp() -> None:
+    from boostfocal import _fast
+
+    rng = np.random.default_rng(4)
+    x = -np.concatenate(
+        [
+            rng.exponential(3.0, 200_000),
+            rng.uniform(0.0, 800.0, 200_000),  # through the subnormal range down to 0
+            [0.0, 1e-300, 5e-324, 0.5 * np.log(2), 708.0, 709.8, 744.0, 745.1, 745.2, 1e4, 1e300],
+        ]
+    )
+    out = np.empty_like(x)
+    _fast.exp_nonpos_array(x, out)
+    ref = np.exp(x)
+    normal = ref >= np.finfo(np.float64).tiny
+    assert np.all(np.abs(out - ref) <= np.spacing(ref))  # 1 ulp, subnormals included
+    assert np.all(out[normal] > 0)
+    assert out[-1] == 0.0 and out[-2] == 0.0 and np.all(out >= 0.0)
+
+
+def test_vectorisable_log1p_matches_libm_to_three_ulp() -> None:
+    from boostfocal import _fast
+
+    rng = np.random.default_rng(5)
+    e = np.concatenate([rng.random(200_000), 10.0 ** rng.uniform(-320, 0, 100_000), [0.0, 5e-324, 1e-17, 1.0]])
+    out = np.empty_like(e)
+    _fast.log1p_unit_array(e, out)
+    ref = np.log1p(e)
+    assert np.all(np.abs(out - ref) <= 3 * np.spacing(ref))
+    assert out[-4] == 0.0 and out[-3] == 5e-324  # exact at and near 0

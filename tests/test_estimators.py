@@ -589,6 +589,7 @@ def test_predict_accepts_array_likes_without_array_function(engine: str) -> None
 # scikit-learn's estimator checks
 # --------------------------------------------------------------------------------------
 
+
 # LightGBM: a custom objective aborts when every feature is pre-filtered away (tiny data sets in
 # these checks); see test_lightgbm_trains_on_a_tiny_training_set.  Each of these checks passes
 # with feature_pre_filter=False.

@@ -381,7 +381,7 @@ def test_objective_and_metric_pickle_and_keep_working(kind: str, pickler) -> Non
 
     obj2, met2 = pickler.loads(pickler.dumps(obj)), pickler.loads(pickler.dumps(met))
     assert obj2 == obj and met2 == met and obj2.loss == loss
-    assert obj2._cache is None
+    assert obj2._cache == []
     g1, h1 = obj2(y, raw, sample_weight=w)
     np.testing.assert_array_equal(g1, g0)
     np.testing.assert_array_equal(h1, h0)

@@ -38,6 +38,9 @@ _INV_LN2 = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # Cody-Waite split of log(2): k * _LN2_HI is exact for |k| < 2^11
 _LN2_LO = 1.90821492927058770002e-10
 _BLOCK = 2048  # rows per task of the multiclass kernel (one scratch row per task)
+#: Below this many margins the kernels run on one thread: starting the thread pool costs more
+#: than the work (tens of microseconds on a quiet machine, milliseconds on a busy one).
+SERIAL_BELOW = 100_000
 
 _jit = {"cache": True, "error_model": "numpy"}  # numpy error model: no per-division exception branch
 
@@ -147,19 +150,21 @@ def _clip(x: float) -> float:
     return min(max(x, -MARGIN_LIMIT), MARGIN_LIMIT)
 
 
-_KERNELS: dict[tuple[str, int], Any] = {}
+_KERNELS: dict[tuple[str, int, bool], Any] = {}
 
 
-def _kernel(which: str, kind: int) -> Any:
-    """The kernel specialised for one gamma kind, built on first use.
+def _kernel(which: str, kind: int, size: int) -> Any:
+    """The kernel specialised for one gamma kind, multi-threaded for ``size >= SERIAL_BELOW``.
 
     ``kind`` is a closure constant, so each compiled loop holds one branch of :func:`_pow_gamma`
     and LLVM vectorises the binary loop (with a runtime branch on gamma it took twice as long).
-    numba caches each one on disk (its cache key includes the closure constant).
+    numba caches each one on disk: its cache key includes the closure constants (``kind`` and
+    ``parallel``), but not the ``parallel=`` option itself, hence ``parallel`` in the closure.
     """
-    key = (which, kind)
+    key = (which, kind, size >= SERIAL_BELOW)
     if key not in _KERNELS:
-        _KERNELS[key] = (_binary_factory if which == "binary" else _multiclass_factory)(kind)
+        factory = _binary_factory if which == "binary" else _multiclass_factory
+        _KERNELS[key] = nb.njit(parallel=key[2], **_jit)(factory(kind, key[2]))
     return _KERNELS[key]
 
 
@@ -169,7 +174,7 @@ def binary_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, 
     ``y`` holds 0/1 (uint8), ``alpha`` the two class weights ``(1 - alpha, alpha)``, ``weight``
     the sample weights or None, ``kind`` :func:`gamma_kind` and ``code`` the Hessian policy.
     """
-    return _kernel("binary", kind)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
+    return _kernel("binary", kind, z.size)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
 
 
 def multiclass_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
@@ -179,12 +184,14 @@ def multiclass_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_sca
     scores); ``y`` holds class indices, ``alpha`` the ``K`` class weights; the rest as for
     :func:`binary_grad_hess`.  Returns the number of rows with a NaN margin.
     """
-    return _kernel("multiclass", kind)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
+    return _kernel("multiclass", kind, z.size)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
 
 
-def _binary_factory(kind: int) -> Any:
-    @nb.njit(parallel=True, **_jit)
+def _binary_factory(kind: int, parallel: bool) -> Any:
+    """The binary loop (see :func:`binary_grad_hess`) as a Python function for ``nb.njit``."""
+
     def kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
+        assert parallel or not parallel  # puts ``parallel`` in the closure (numba's cache key)
         n = z.shape[0]
         two_g1 = 2.0 * gamma + 1.0
         a0 = alpha[0]
@@ -226,9 +233,11 @@ def _binary_factory(kind: int) -> Any:
     return kernel
 
 
-def _multiclass_factory(kind: int) -> Any:
-    @nb.njit(parallel=True, **_jit)
+def _multiclass_factory(kind: int, parallel: bool) -> Any:
+    """The multiclass loop (see :func:`multiclass_grad_hess`) as a Python function for ``nb.njit``."""
+
     def kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
+        assert parallel or not parallel  # puts ``parallel`` in the closure (numba's cache key)
         n, k = z.shape
         n_blocks = (n + _BLOCK - 1) // _BLOCK
         bad = 0

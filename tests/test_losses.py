@@ -296,23 +296,35 @@ def _check_small_gamma_u_to_one(gamma, hessian):
         assert np.all(h > 0)
 
 
-def test_compiled_kernels_give_the_same_numbers_on_all_threads(backend, rng):
+def test_compiled_kernels_give_the_same_numbers_on_all_threads(backend, rng, monkeypatch):
+    """Serial (small inputs) and multi-threaded kernels, on 1 and on all threads, agree bit for bit."""
     if backend != "numba":
         pytest.skip("thread count only matters for the compiled kernels")
     import numba
 
-    losses = [bf.BinaryFocalLoss(alpha=0.3, gamma=1.7), bf.MulticlassFocalLoss(4, alpha=[1, 2, 3, 4], gamma=0.7)]
+    from boostfocal import _fast
+
+    losses = [
+        bf.BinaryFocalLoss(alpha=0.3, gamma=1.7),
+        bf.BinaryFocalLoss(alpha=0.3, gamma=2.0),
+        bf.MulticlassFocalLoss(4, alpha=[1, 2, 3, 4], gamma=0.7),
+        bf.MulticlassFocalLoss(4, gamma=2.0, hessian="exact"),
+    ]
     for loss in losses:
         y, raw = random_data(loss, 20_000, rng)
         w = rng.uniform(0, 2, size=y.shape[0])
+        monkeypatch.setattr(_fast, "SERIAL_BELOW", 10**12)
+        serial = loss.grad_hess(y, raw, w)
+        monkeypatch.setattr(_fast, "SERIAL_BELOW", 0)
         one = loss.grad_hess(y, raw, w)
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
         try:
             many = loss.grad_hess(y, raw, w)
         finally:
             numba.set_num_threads(1)
-        for a, b in zip(one, many, strict=True):
+        for a, b, c in zip(serial, one, many, strict=True):
             np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, c)
 
 
 def test_per_sample_results_do_not_depend_on_the_rest_of_the_batch(loss, backend, rng):

@@ -83,6 +83,43 @@ def metric(loss: Loss) -> _Metric:
     return _Metric(loss)
 
 
+_OBJECTIVE_KEYS = ("objective", "objective_type", "app", "application", "loss")
+_NUM_CLASS_KEYS = ("num_class", "num_classes")
+
+
+def _check_num_class(loss: Loss, params: dict[str, Any] | None) -> None:
+    """Raise a clear ValueError when the booster's ``num_class`` does not fit the loss.
+
+    Acts only once LightGBM has merged the training parameters, objective included, into the
+    Dataset's (``lgb.train`` does so before building the booster; it replaces a callable objective
+    by ``"none"``), not when a Dataset is constructed on its own.
+    """
+    if not params or not any(key in params for key in _OBJECTIVE_KEYS):
+        return
+    num_class = next((params[key] for key in _NUM_CLASS_KEYS if key in params), 1)
+    expected = loss.num_outputs if loss.is_multiclass else 1
+    if int(num_class) != expected:
+        raise ValueError(
+            f"the Dataset's init_score was made for {loss!r} ({expected} raw score(s) per row), but the "
+            f"parameters have num_class={num_class}; "
+            + (f"set num_class={expected}" if loss.is_multiclass else "leave num_class unset for a binary loss")
+        )
+
+
+class _Dataset(lgb.Dataset):
+    """The ``lgb.Dataset`` :func:`dataset` returns: when LightGBM constructs it for training, it
+    first checks the parameters' ``num_class`` against the loss its init score was made for
+    (LightGBM would otherwise fail with "Number of class for initial score error")."""
+
+    def __init__(self, *args: Any, bf_loss: Loss, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bf_loss = bf_loss
+
+    def construct(self) -> lgb.Dataset:
+        _check_num_class(self._bf_loss, self.params)
+        return super().construct()
+
+
 def dataset(
     X: Any,
     y: ArrayLike,
@@ -96,12 +133,20 @@ def dataset(
     """An ``lgb.Dataset`` whose ``init_score`` is the loss-minimising constant.
 
     ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training set's value for
-    a validation set (``reference=train``) so both start from the same constant.
+    a validation set (``reference=train``) so both start from the same constant.  Trained with
+    ``objective(loss)``, the parameters' ``num_class`` is checked against the loss (a clear
+    ``ValueError`` instead of LightGBM's own error).
     """
     value = loss.init_score(y, weight) if init_score is None else init_score
     n = np.shape(y)[0]
-    return lgb.Dataset(
-        X, label=y, weight=weight, init_score=constant_margin(loss, value, n), reference=reference, **kwargs
+    return _Dataset(
+        X,
+        label=y,
+        weight=weight,
+        init_score=constant_margin(loss, value, n),
+        reference=reference,
+        bf_loss=loss,
+        **kwargs,
     )
 
 

@@ -340,14 +340,13 @@ def test_binary_loss_on_a_multiclass_booster_is_a_clear_error() -> None:
         lgb.train(params, lgb.Dataset(X, label=y), 2)
 
 
-@pytest.mark.known_bug
 @pytest.mark.parametrize("case", ["multiclass loss, no num_class", "binary loss, num_class=3"])
 def test_shape_mismatch_is_a_clear_error_with_the_helper_dataset(case: str) -> None:
     """The documented path (``bfl.dataset`` + ``bfl.objective``) with a forgotten/extra num_class.
 
-    BUG: ``bfl.dataset`` stores an ``(n, K)`` (or ``(n,)``) init_score; LightGBM rejects it when
-    the booster is created, before the objective can check shapes, with
-    ``LightGBMError: Number of class for initial score error`` (names neither shape nor num_class).
+    ``bfl.dataset`` stores an ``(n, K)`` (or ``(n,)``) init_score, which LightGBM would reject
+    when the booster is created, before the objective runs, with ``LightGBMError: Number of class
+    for initial score error``; the Dataset checks num_class first.
     """
     if case.startswith("multiclass"):
         X, y = multiclass_table(300)
@@ -359,6 +358,17 @@ def test_shape_mismatch_is_a_clear_error_with_the_helper_dataset(case: str) -> N
         params = {**PARAMS, "objective": bfl.objective(loss), "num_class": 3}
     with pytest.raises(ValueError, match=r"num_class"):
         lgb.train(params, bfl.dataset(X, y, loss), 2)
+
+
+def test_helper_dataset_constructed_ahead_of_training_still_trains() -> None:
+    """Constructing the Dataset on its own (no training parameters yet) is not a num_class error."""
+    X, y = multiclass_table(300)
+    loss = make_loss("multiclass", gamma=2.0)
+    train = bfl.dataset(X, y, loss, free_raw_data=False).construct()
+    valid = bfl.dataset(X, y, loss, reference=train).construct()
+    params = {**PARAMS, "objective": bfl.objective(loss), "num_class": loss.num_outputs}
+    booster = lgb.train(params, train, 2, valid_sets=[valid])
+    assert booster.current_iteration() == 2
 
 
 @pytest.mark.parametrize("not_a_loss", ["focal_loss", None, bf.BinaryFocalLoss, lambda y, p: (p, p), 2.0])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.metadata
 import os
 import platform
 import statistics
@@ -47,11 +48,23 @@ def wait_for_quiet(max_load: float = 1.0, poll_s: float = 60.0, max_wait_s: floa
         time.sleep(poll_s)
 
 
+_DISTRIBUTIONS = {"imxgboost": "imbalance-xgboost", "sklearn": "scikit-learn"}
+
+
 def _version(module: str) -> str:
+    """The installed version of ``module`` (from its distribution's metadata when it has no
+    ``__version__``), or "not installed"."""
     try:
-        return str(importlib.import_module(module).__version__)
+        mod = importlib.import_module(module)
     except Exception:
         return "not installed"
+    version = getattr(mod, "__version__", None)
+    if version is None:
+        try:
+            version = importlib.metadata.version(_DISTRIBUTIONS.get(module, module))
+        except importlib.metadata.PackageNotFoundError:
+            version = "installed, version unknown"
+    return str(version)
 
 
 def cpu_model() -> str:

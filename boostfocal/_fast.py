@@ -275,10 +275,8 @@ def _multiclass_factory(kind: int, parallel: bool) -> Any:
                     log_u = (zr[t] - m) - math.log1p(s_nt)
                 else:
                     log_u = (zr[t] - m) - math.log(s)
-                inv_s = 1.0 / s  # one division per row; the rest are products
-                inv_snt = 1.0 / s_nt if s_nt > 0.0 else 0.0
-                u = ez[t] * inv_s
-                v = s_nt * inv_s
+                u = ez[t] / s
+                v = s_nt / s
                 if log_u < 0.0:
                     xr = exp_nonpos(log_u) * log_u / -math.expm1(log_u)
                 else:
@@ -297,11 +295,11 @@ def _multiclass_factory(kind: int, parallel: bool) -> Any:
                         pom = u * v
                         rho = 1.0
                     else:
-                        pj = e * inv_s
+                        pj = e / s
                         gj = pj
-                        om = s_rest * inv_s if j == amax else 1.0 - pj
+                        om = s_rest / s if j == amax else 1.0 - pj
                         pom = pj * om
-                        rho = e * inv_snt
+                        rho = e / s_nt if s_nt > 0.0 else 0.0
                     weighted = w_focal * pom
                     exact = weighted + vg * bb * rho * rho
                     grad[i, j] = w_focal * gj * f

@@ -50,6 +50,8 @@ class _LossAdapter:
     """
 
     _what = "objective"
+    #: Whether the kernel may use numba's thread pool (see the XGBoost objective).
+    _threads = True
 
     def __init__(self, loss: Loss) -> None:
         if not isinstance(loss, Loss):
@@ -133,7 +135,7 @@ class _LossAdapter:
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         labels = self._labels(y, weight)
         z = self._scores(preds, labels.y.shape[0], checked=False)
-        return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds")  # type: ignore[return-value]
+        return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds", threads=self._threads)  # type: ignore[return-value]
 
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
         labels = self._labels(y, weight)

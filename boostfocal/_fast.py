@@ -153,38 +153,42 @@ def _clip(x: float) -> float:
 _KERNELS: dict[tuple[str, int, bool], Any] = {}
 
 
-def _kernel(which: str, kind: int, size: int) -> Any:
-    """The kernel specialised for one gamma kind, multi-threaded for ``size >= SERIAL_BELOW``.
+def _kernel(which: str, kind: int, parallel: bool) -> Any:
+    """The kernel specialised for one gamma kind, multi-threaded or not.
 
     ``kind`` is a closure constant, so each compiled loop holds one branch of :func:`_pow_gamma`
     and LLVM vectorises the binary loop (with a runtime branch on gamma it took twice as long).
     numba caches each one on disk: its cache key includes the closure constants (``kind`` and
     ``parallel``), but not the ``parallel=`` option itself, hence ``parallel`` in the closure.
     """
-    key = (which, kind, size >= SERIAL_BELOW)
+    key = (which, kind, parallel)
     if key not in _KERNELS:
         factory = _binary_factory if which == "binary" else _multiclass_factory
         _KERNELS[key] = nb.njit(parallel=key[2], **_jit)(factory(kind, key[2]))
     return _KERNELS[key]
 
 
-def binary_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
+def binary_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess, threads=True):  # type: ignore[no-untyped-def]
     """Binary focal gradient/Hessian into ``grad``/``hess``; returns the number of NaN margins.
 
     ``y`` holds 0/1 (uint8), ``alpha`` the two class weights ``(1 - alpha, alpha)``, ``weight``
     the sample weights or None, ``kind`` :func:`gamma_kind` and ``code`` the Hessian policy.
+    ``threads=False`` runs on the calling thread only; otherwise inputs of ``SERIAL_BELOW``
+    margins or more run on numba's thread pool.
     """
-    return _kernel("binary", kind, z.size)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
+    kernel = _kernel("binary", kind, threads and z.size >= SERIAL_BELOW)
+    return kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
 
 
-def multiclass_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
+def multiclass_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess, threads=True):  # type: ignore[no-untyped-def]
     """Multiclass focal gradient/diagonal Hessian into ``grad``/``hess`` (see ``_multiclass_grad_hess``).
 
     ``z``, ``grad`` and ``hess`` are ``(n, K)``, C- or F-ordered (LightGBM hands F-ordered
     scores); ``y`` holds class indices, ``alpha`` the ``K`` class weights; the rest as for
     :func:`binary_grad_hess`.  Returns the number of rows with a NaN margin.
     """
-    return _kernel("multiclass", kind, z.size)(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
+    kernel = _kernel("multiclass", kind, threads and z.size >= SERIAL_BELOW)
+    return kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
 
 
 def _binary_factory(kind: int, parallel: bool) -> Any:

@@ -372,6 +372,7 @@ class _Loss:
         hess_scale: float = 1.0,
         out: tuple[NDArray[Any], NDArray[Any]] | None = None,
         name: str = "raw",
+        threads: bool = True,
     ) -> tuple[NDArray[Any], NDArray[Any]]:
         """Weighted gradient and Hessian (Hessian times ``hess_scale``), written into ``out``
         (fresh float64 arrays if None).  ``raw`` has the right shape; NaN raises, +-inf is clipped.
@@ -396,6 +397,7 @@ class _Loss:
                 hess_scale,
                 out[0],
                 out[1],
+                threads,
             )
             if bad:
                 raise ValueError(f"{name} contains NaN margins")

@@ -43,7 +43,15 @@ def hessian_scale(loss: Loss) -> float:
 
 class _Objective(_LossAdapter):
     """Objective for ``xgb.train(obj=...)`` / ``xgboost.dask.train`` (called ``(predt, DMatrix)``)
-    and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``)."""
+    and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``).
+
+    The kernel runs on the calling thread only.  XGBoost ships its own OpenMP runtime, so numba's
+    thread pool (the system one) and XGBoost's compete for the cores: measured on 2 cores, a
+    multi-threaded kernel cost XGBoost 2x the training time at 10^5 rows and gained nothing up to
+    3 x 10^6 rows (``benchmarks/results/end_to_end.md``).  LightGBM shares numba's runtime.
+    """
+
+    _threads = False
 
     def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         if isinstance(b, xgb.DMatrix):

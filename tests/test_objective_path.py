@@ -143,3 +143,20 @@ def test_non_numeric_scores_are_a_type_error() -> None:
         bfl.objective(loss)(y, raw > 0)
     g, _ = bfl.objective(loss)(y, np.round(raw).astype(np.int64))  # integers are margins too
     np.testing.assert_allclose(g, _expected(loss, y, np.round(raw), None, 1.0)[0], rtol=1.2e-7, atol=1e-38)
+
+
+def test_xgboost_objective_runs_on_the_calling_thread_only(monkeypatch) -> None:
+    """XGBoost's bundled OpenMP runtime competes with numba's pool, so its objective stays serial;
+    the numbers are those of the (multi-threaded) LightGBM objective."""
+    pytest.importorskip("numba")
+    from boostfocal import _fast, losses
+
+    monkeypatch.setattr(losses, "_fast_module", _fast)
+    monkeypatch.setattr(_fast, "SERIAL_BELOW", 1000)  # so that this size would use the pool
+    loss, y, raw, w = _data(False)
+    g_lgb, h_lgb = (a.copy() for a in bfl.objective(loss)(y, raw, w))
+    assert ("binary", _fast.gamma_kind(loss.gamma), True) in _fast._KERNELS  # the pool was used
+    g_xgb, h_xgb = bfx.objective(loss)(y, raw, w)
+    np.testing.assert_array_equal(g_xgb, g_lgb)
+    np.testing.assert_array_equal(h_xgb, h_lgb)
+    assert bfx.objective(loss)._threads is False and bfl.objective(loss)._threads is True

@@ -45,13 +45,17 @@ class _Objective(_LossAdapter):
     """Objective for ``xgb.train(obj=...)`` / ``xgboost.dask.train`` (called ``(predt, DMatrix)``)
     and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``).
 
-    The kernel runs on the calling thread only.  XGBoost ships its own OpenMP runtime, so numba's
-    thread pool (the system one) and XGBoost's compete for the cores: measured on 2 cores, a
-    multi-threaded kernel cost XGBoost 2x the training time at 10^5 rows and gained nothing up to
-    3 x 10^6 rows (``benchmarks/results/end_to_end.md``).  LightGBM shares numba's runtime.
+    For a binary loss the kernel runs on the calling thread only.  XGBoost ships its own OpenMP
+    runtime, so numba's thread pool (the system one) and XGBoost's compete for the cores: measured
+    on 2 cores, a multi-threaded binary kernel cost XGBoost 2x the training time at 10^5 rows and
+    gained nothing up to 3 x 10^6 rows.  The multiclass kernel does K times the work per row and
+    keeps the pool (serial, XGBoost K=5 on 500k rows took 1.45x the built-in instead of 1.27x).
+    LightGBM shares numba's runtime and always uses the pool.
     """
 
-    _threads = False
+    @property
+    def _threads(self) -> bool:  # type: ignore[override]
+        return self.loss.is_multiclass
 
     def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         if isinstance(b, xgb.DMatrix):

@@ -145,9 +145,9 @@ def test_non_numeric_scores_are_a_type_error() -> None:
     np.testing.assert_allclose(g, _expected(loss, y, np.round(raw), None, 1.0)[0], rtol=1.2e-7, atol=1e-38)
 
 
-def test_xgboost_objective_runs_on_the_calling_thread_only(monkeypatch) -> None:
-    """XGBoost's bundled OpenMP runtime competes with numba's pool, so its objective stays serial;
-    the numbers are those of the (multi-threaded) LightGBM objective."""
+def test_xgboost_binary_objective_runs_on_the_calling_thread_only(monkeypatch) -> None:
+    """XGBoost's bundled OpenMP runtime competes with numba's pool, so its binary objective stays
+    serial; the numbers are those of the (multi-threaded) LightGBM objective."""
     pytest.importorskip("numba")
     from boostfocal import _fast, losses
 
@@ -160,3 +160,4 @@ def test_xgboost_objective_runs_on_the_calling_thread_only(monkeypatch) -> None:
     np.testing.assert_array_equal(g_xgb, g_lgb)
     np.testing.assert_array_equal(h_xgb, h_lgb)
     assert bfx.objective(loss)._threads is False and bfl.objective(loss)._threads is True
+    assert bfx.objective(bf.MulticlassFocalLoss(3))._threads is True  # K times the work: keeps the pool

@@ -19,7 +19,9 @@ Probability Estimation: A Theoretical Perspective", CVPR 2021. https://arxiv.org
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -58,11 +60,6 @@ def _fast() -> Any:
                 module = None
             _fast_module = module
     return _fast_module
-
-
-def _sign(labels: _Labels) -> Float:
-    """``2 y - 1`` as float64 (binary labels)."""
-    return 2.0 * labels.y - 1.0
 
 
 def _weighted(g: Float, h: Float, factor: Float | None) -> None:
@@ -272,20 +269,32 @@ def _rows(raw: ArrayLike, ndim: int) -> int:
     return int(shape[0])
 
 
-class _Labels(NamedTuple):
-    """Labels and sample weights checked and converted once, reused on every boosting round."""
+@dataclass(frozen=True)
+class _Labels:
+    """Labels and sample weights checked and converted once, reused on every boosting round.
+
+    The compiled kernels read ``y``, ``alpha`` and ``weight``; the per-row arrays the numpy
+    kernels and the metric need are derived on first use and kept (not rebuilt every round).
+    """
 
     y: NDArray[Any]  # class index of each sample: uint8 0/1 (binary) or intp (multiclass)
     alpha: Float  # weight of each class: (1 - alpha, alpha) binary, (K,) multiclass; ones for None
     weight: Float | None  # sample weights (float64) or None
 
+    @cached_property
+    def sign(self) -> Float:
+        """``2 y - 1`` as float64 (binary labels)."""
+        return 2.0 * self.y - 1.0
+
+    @cached_property
     def class_weight(self) -> Float | None:
         """Each sample's class weight (``alpha[y]``), or None when every class weighs 1."""
         return None if np.all(self.alpha == 1.0) else self.alpha[self.y]
 
+    @cached_property
     def factor(self) -> Float | None:
         """Each sample's class weight times its sample weight, or None when all are 1."""
-        cw = self.class_weight()
+        cw = self.class_weight
         if self.weight is None:
             return cw
         return self.weight if cw is None else cw * self.weight
@@ -404,7 +413,7 @@ class _Loss:
             return out
         z = v._finite_margins(np.asarray(raw, dtype=np.float64), name)
         g, h = self._reference_grad_hess(labels, z)
-        _weighted(g, h, labels.factor())
+        _weighted(g, h, labels.factor)
         if hess_scale != 1.0:
             h *= hess_scale
         if out is None:
@@ -527,12 +536,12 @@ class BinaryFocalLoss(_Loss):
         return v.check_binary_raw(raw, n)
 
     def _loss(self, labels: _Labels, raw: Float) -> Float:
-        out = _binary_loss(_sign(labels) * raw, self.gamma)
-        cw = labels.class_weight()
+        out = _binary_loss(labels.sign * raw, self.gamma)
+        cw = labels.class_weight
         return out if cw is None else out * cw
 
     def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
-        sign = _sign(labels)
+        sign = labels.sign
         d1, d2 = _binary_grad_hess(sign * z, self.gamma, self.hessian)
         d1 *= sign
         return d1, d2
@@ -640,7 +649,7 @@ class MulticlassFocalLoss(_Loss):
 
     def _loss(self, labels: _Labels, raw: Float) -> Float:
         out = _multiclass_loss(raw, labels.y, self.gamma)
-        cw = labels.class_weight()
+        cw = labels.class_weight
         return out if cw is None else out * cw
 
     def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:

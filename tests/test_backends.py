@@ -94,7 +94,9 @@ def test_vectorisable_log1p_matches_libm_to_four_ulp() -> None:
     from boostfocal import _fast
 
     rng = np.random.default_rng(5)
-    e = np.concatenate([rng.random(200_000), 10.0 ** rng.uniform(-320, 0, 100_000), [0.0, 5e-324, 1e-17, 1.0, 0.61077947]])
+    e = np.concatenate(
+        [rng.random(200_000), 10.0 ** rng.uniform(-320, 0, 100_000), [0.0, 5e-324, 1e-17, 1.0, 0.61077947]]
+    )
     out = np.empty_like(e)
     _fast.log1p_unit_array(e, out)
     ref = np.log1p(e)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from sklearn.preprocessing import LabelEncoder
 
 from . import _validation as v
 from .losses import Loss, _Labels, _out_like
@@ -34,7 +35,27 @@ def _same(cached: Any, new: Any) -> bool:
     return cached.shape == new.shape and cached.dtype == new.dtype and bool(np.array_equal(cached, new))
 
 
-class _LossAdapter:
+class _HoldsLoss:
+    """Shown, compared and hashed by its loss (the adapters here, and the Dask metric), and named
+    by it: XGBoost's scikit-learn wrapper names a metric by ``__name__``."""
+
+    loss: Loss
+
+    def __repr__(self) -> str:
+        return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.loss == self.loss  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.loss))
+
+    @property
+    def __name__(self) -> str:
+        return self.loss.name
+
+
+class _LossAdapter(_HoldsLoss):
     """Holds a loss and the labels it last prepared, so each boosting round skips re-validation.
 
     Labels and weights are checked once per array: a later call with the same array object, or an
@@ -71,15 +92,6 @@ class _LossAdapter:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.loss = state["loss"]
         self._reset()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.loss == self.loss  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.loss))
 
     def _labels(self, y: Any, weight: Any) -> _Labels:
         if weight is not None and np.size(weight) == 0:  # the engines' "no weights"
@@ -143,10 +155,6 @@ class _LossAdapter:
         w = labels.weight
         return float(per_sample.mean() if w is None else np.dot(per_sample, w) / w.sum())
 
-    @property
-    def __name__(self) -> str:  # XGBoost's scikit-learn wrapper names a metric by __name__
-        return self.loss.name
-
 
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
     """An ``(n,)`` or ``(n, K)`` array holding the constant initial raw score ``value`` on every row."""
@@ -171,6 +179,23 @@ def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
     if not loss.is_multiclass:
         return np.column_stack([1.0 - p, p])
     return p
+
+
+def start_fit(est: Any, y: Any, sample_weight: Any, margin_given: bool) -> tuple[LabelEncoder, NDArray[np.intp]]:
+    """The estimators' common start of ``fit``: check ``probability``, encode the labels, and set
+    ``est.loss_`` (:func:`resolve_loss`) and ``est.init_score_`` (``loss.init_score``, or zeros when
+    the caller passes its own initial margins).  Returns the label encoder and the encoded labels."""
+    if est.probability not in ("posterior", "link"):
+        raise ValueError(f"probability must be 'posterior' or 'link', got {est.probability!r}")
+    le = LabelEncoder().fit(np.asarray(y))
+    y_enc = le.transform(np.asarray(y))
+    loss = resolve_loss(y_enc, len(le.classes_), est.gamma, est.alpha, est.hessian, sample_weight)
+    est.loss_ = loss
+    if margin_given:
+        est.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+    else:
+        est.init_score_ = loss.init_score(y_enc, sample_weight)
+    return le, y_enc
 
 
 def resolve_loss(

@@ -89,8 +89,8 @@ import dask.array as da
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._adapter import _HoldsLoss, margins_to_proba
 from ._adapter import constant_margin as _constant_margin
-from ._adapter import margins_to_proba
 from .losses import Loss
 
 __all__ = ["class_totals", "constant_margin", "init_score", "predict_proba", "predict_raw", "xgboost_metric"]
@@ -510,7 +510,7 @@ def predict_proba(
 # --------------------------------------------------------------------------------------
 
 
-class _XGBoostGlobalMetric:
+class _XGBoostGlobalMetric(_HoldsLoss):
     """Weighted mean loss over *all* workers' rows: ``xgboost.dask.train(custom_metric=...)`` / estimators.
 
     Each worker sums ``w * loss`` and ``w`` over its rows and the two sums are all-reduced through
@@ -522,19 +522,6 @@ class _XGBoostGlobalMetric:
 
     def __init__(self, loss: Loss) -> None:
         self.loss = _check_loss(loss)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.loss == self.loss  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.loss))
-
-    @property
-    def __name__(self) -> str:  # XGBoost's scikit-learn wrapper names a metric by __name__
-        return self.loss.name
 
     def _value(self, y: Any, preds: Any, weight: Any) -> float:
         from xgboost import collective

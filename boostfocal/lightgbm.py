@@ -22,9 +22,8 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.preprocessing import LabelEncoder
 
-from ._adapter import _LossAdapter, constant_margin, margins_to_proba, resolve_loss
+from ._adapter import _LossAdapter, constant_margin, margins_to_proba, start_fit
 from .losses import Loss
 
 __all__ = ["FocalLGBMClassifier", "dataset", "metric", "objective", "predict_proba"]
@@ -250,33 +249,24 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
-        if self.probability not in ("posterior", "link"):
-            raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
-        y_arr = np.asarray(y)
-        le = LabelEncoder().fit(y_arr)
-        y_enc = le.transform(y_arr)
-        loss = resolve_loss(y_enc, len(le.classes_), self.gamma, self.alpha, self.hessian, sample_weight)
-        n = y_enc.shape[0]
+        le, y_enc = start_fit(self, y, sample_weight, margin_given=init_score is not None)
+        loss = self.loss_
         if init_score is None:
-            self.init_score_ = loss.init_score(y_enc, sample_weight)
-            init_score = constant_margin(loss, self.init_score_, n)
+            init_score = constant_margin(loss, self.init_score_, y_enc.shape[0])
             if eval_init_score is None:
                 eval_init_score = self._eval_init_scores(loss, eval_set, kwargs.get("eval_y"))
-        else:
-            self.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
         if kwargs.get("eval_y") is not None:
             # LightGBM label-encodes eval_set itself but passes eval_y through unencoded
             ey = kwargs["eval_y"]
             ey = list(ey) if isinstance(ey, (tuple, list)) else [ey]
             kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
-        self.loss_ = loss
         self._bf_objective = objective(loss)
         metrics = [metric(loss)]
         if eval_metric is not None:
             metrics += list(eval_metric) if isinstance(eval_metric, list) else [eval_metric]
         super().fit(
             X,
-            y_arr,
+            np.asarray(y),
             sample_weight=sample_weight,
             init_score=init_score,
             eval_set=eval_set,

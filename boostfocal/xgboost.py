@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 from numpy.typing import ArrayLike, NDArray
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ._adapter import _LossAdapter, constant_margin, margins_to_proba, resolve_loss
+from ._adapter import _LossAdapter, constant_margin, margins_to_proba, start_fit
 from .losses import Loss
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "metric", "objective", "predict_proba"]
@@ -230,21 +229,14 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """Fit with the focal objective; arguments as ``XGBClassifier.fit``."""
         if self.objective not in (None, "binary:logistic"):
             raise ValueError("objective is set by FocalXGBClassifier itself; leave it unset")
-        if self.probability not in ("posterior", "link"):
-            raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
-        le = LabelEncoder().fit(np.asarray(y))
-        y_enc = le.transform(np.asarray(y))
-        loss = resolve_loss(y_enc, len(le.classes_), self.gamma, self.alpha, self.hessian, sample_weight)
+        le, y_enc = start_fit(self, y, sample_weight, margin_given=base_margin is not None)
+        loss = self.loss_
         if base_margin is None:
-            self.init_score_ = loss.init_score(y_enc, sample_weight)
             base_margin = constant_margin(loss, self.init_score_, y_enc.shape[0])
             if eval_set is not None and base_margin_eval_set is None:
                 base_margin_eval_set = [constant_margin(loss, self.init_score_, np.shape(vy)[0]) for _, vy in eval_set]
-        else:
-            self.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
         if eval_set is not None:
             eval_set = [(vx, le.transform(np.asarray(vy))) for vx, vy in eval_set]
-        self.loss_ = loss
         saved = self.objective, self.eval_metric
         self.objective = objective(loss)
         if self.eval_metric is None:

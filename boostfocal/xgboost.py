@@ -171,7 +171,9 @@ class FocalXGBClassifier(xgb.XGBClassifier):
     probability : {"posterior", "link"}, default "posterior"
         What ``predict_proba`` returns.
     **kwargs
-        Any ``XGBClassifier`` parameter except ``objective``.  ``eval_metric`` defaults to the
+        Any ``XGBClassifier`` parameter except ``objective`` (any value other than
+        ``XGBClassifier``'s own default ``"binary:logistic"``, which cannot be told apart from
+        unset, raises ``ValueError`` in ``fit``).  ``eval_metric`` defaults to the
         focal loss itself, so ``early_stopping_rounds`` stops on it.
 
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``

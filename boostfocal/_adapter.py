@@ -18,13 +18,15 @@ from .losses import Loss, _Labels, _out_like
 
 Float = NDArray[np.float64]
 _CACHE_SIZE = 4  # label/weight arrays remembered (training set and a few validation sets)
+_COMPARE_BLOCK = 1 << 18  # elements compared at a time by _same
 
 
 def _same(cached: Any, new: Any) -> bool:
     """Whether ``new`` holds the values ``cached`` held: the same object, or equal arrays.
 
     XGBoost's ``DMatrix.get_label()`` returns a new array on every call, so identity alone would
-    re-validate the labels every round; an equality test is one cheap pass.
+    re-validate the labels every round; an equality test is one cheap pass (stopping at the first
+    differing block).
     """
     if cached is new:
         return True
@@ -32,7 +34,15 @@ def _same(cached: Any, new: Any) -> bool:
         return False
     if not (isinstance(cached, np.ndarray) and isinstance(new, np.ndarray)):
         return False
-    return cached.shape == new.shape and cached.dtype == new.dtype and bool(np.array_equal(cached, new))
+    if cached.shape != new.shape or cached.dtype != new.dtype:
+        return False
+    if cached.ndim != 1:
+        return bool(np.array_equal(cached, new))
+    # in blocks: the comparison's boolean temporary stays small (not 1 byte per row every round)
+    return all(
+        np.array_equal(cached[i : i + _COMPARE_BLOCK], new[i : i + _COMPARE_BLOCK])
+        for i in range(0, cached.shape[0], _COMPARE_BLOCK)
+    )
 
 
 class _HoldsLoss:

@@ -112,6 +112,20 @@ def test_equal_label_arrays_are_checked_once(monkeypatch) -> None:
     np.testing.assert_allclose(g, _expected(loss, y2, raw, w, 1.0)[0], rtol=1.2e-7)
 
 
+def test_label_comparison_covers_every_block() -> None:
+    """The cache's equality test compares in blocks: a change in the last block is still seen."""
+    from boostfocal._adapter import _COMPARE_BLOCK, _same
+
+    y = np.zeros(2 * _COMPARE_BLOCK + 5, dtype=np.float32)
+    assert _same(y, y.copy())
+    for i in (0, _COMPARE_BLOCK, y.size - 1):
+        changed = y.copy()
+        changed[i] = 1.0
+        assert not _same(y, changed)
+    assert not _same(y, y[:-1].copy())
+    assert not _same(y, y.astype(np.float64))
+
+
 def test_nan_and_infinite_margins_on_the_round_path(backend) -> None:
     loss, y, raw, _ = _data(False)
     obj = bfl.objective(loss)

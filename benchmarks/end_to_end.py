@@ -28,7 +28,7 @@ constructed once and reused; only ``lgb.train`` / ``xgb.train`` is timed; XGBoos
 builds the histogram index).  The focal objective is wrapped in a timer, so the table also gives
 the time spent in our objective per call and its share of training.
 
-Run: ``python benchmarks/end_to_end.py`` (about 30 minutes on 2 cores), ``--only lgb-binary``
+Run: ``python benchmarks/end_to_end.py`` (about 35 minutes on 2 cores; 45 with ``--repeats 7``), ``--only lgb-binary``
 (a comma list) for some comparisons, ``--quick`` for a small smoke run; ``--wait-quiet`` waits
 (up to 40 min) for the 1-minute load average to fall below 1 before each comparison.  Results
 are merged into ``benchmarks/results/end_to_end.json`` and written as ``end_to_end.md``

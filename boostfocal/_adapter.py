@@ -155,7 +155,26 @@ class _LossAdapter(_HoldsLoss):
     def _grad_hess(
         self, y: Any, preds: ArrayLike, weight: Any, hess_scale: float = 1.0
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        labels = self._labels(y, weight)
+        return self._run(self._labels(y, weight), preds, hess_scale)
+
+    def _grad_hess_views(
+        self, y: NDArray[Any], preds: ArrayLike, weight: NDArray[Any], hess_scale: float = 1.0
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """:meth:`_grad_hess` for label and weight arrays that view the engine's own memory and are
+        valid during this call only (``weight`` empty for none).  With the compiled kernels they are
+        neither copied, nor cached and compared, but checked by the kernel's first pass
+        (``Loss._unchecked_labels``); otherwise copies go through the cache."""
+        w = weight if weight.size else None
+        labels = None
+        if y.ndim == 1 and y.shape[0] and (w is None or w.shape == y.shape):
+            labels = self.loss._unchecked_labels(y, w)
+        if labels is None:
+            return self._grad_hess(np.array(y), preds, None if w is None else np.array(w), hess_scale)
+        return self._run(labels, preds, hess_scale)
+
+    def _run(
+        self, labels: _Labels, preds: ArrayLike, hess_scale: float
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         z = self._scores(preds, labels.y.shape[0], checked=False)
         return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds", threads=self._threads)  # type: ignore[return-value]
 

@@ -178,9 +178,11 @@ def _kernel(which: str, kind: int, parallel: bool) -> Any:
 
 
 def binary_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_scale, grad, hess, threads=True):  # type: ignore[no-untyped-def]
-    """Binary focal gradient/Hessian into ``grad``/``hess``; returns the number of NaN margins.
+    """Binary focal gradient/Hessian into ``grad``/``hess``; returns the number of NaN margins,
+    or -1 (before computing anything) when a label is not 0 or 1 or a weight is negative or not
+    finite.
 
-    ``y`` holds 0/1 (uint8), ``alpha`` the two class weights ``(1 - alpha, alpha)``, ``weight``
+    ``y`` holds 0/1 (any numeric dtype), ``alpha`` the two class weights ``(1 - alpha, alpha)``, ``weight``
     the sample weights or None, ``kind`` :func:`gamma_kind` and ``code`` the Hessian policy.
     ``threads=False`` runs on the calling thread only; otherwise inputs of ``SERIAL_BELOW``
     margins or more run on numba's thread pool.
@@ -193,8 +195,9 @@ def multiclass_grad_hess(z, y, alpha, weight, gamma, kind, code, floor, hess_sca
     """Multiclass focal gradient/diagonal Hessian into ``grad``/``hess`` (see ``_multiclass_grad_hess``).
 
     ``z``, ``grad`` and ``hess`` are ``(n, K)``, C- or F-ordered (LightGBM hands F-ordered
-    scores); ``y`` holds class indices, ``alpha`` the ``K`` class weights; the rest as for
-    :func:`binary_grad_hess`.  Returns the number of rows with a NaN margin.
+    scores); ``y`` holds class indices (integers, or integer-valued floats), ``alpha`` the ``K``
+    class weights; the rest as for :func:`binary_grad_hess`.  Returns the number of rows with a
+    NaN margin, or -1 (before computing anything) for a label outside ``0..K-1`` or a bad weight.
     """
     kernel = _kernel("multiclass", kind, threads and z.size >= SERIAL_BELOW)
     return kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess)
@@ -210,8 +213,19 @@ def _binary_factory(kind: int, parallel: bool) -> Any:
         a0 = alpha[0]
         a1 = alpha[1]
         bad = 0
-        for i in nb.prange(n):  # a separate pass: with this count in the main loop, LLVM no
-            bad += np.int64(z[i] != z[i])  # longer interleaves it, which cost 35 % of its time
+        invalid = 0
+        # a first pass counts NaN margins, and labels or weights the checks reject (the adapters
+        # may hand the engine's own arrays unchecked); in the main loop such counts stopped LLVM
+        # interleaving it, which cost 35 % of its time
+        for i in nb.prange(n):
+            bad += np.int64(z[i] != z[i])
+            yi = y[i]
+            invalid += np.int64((yi != 0) & (yi != 1))
+            if weight is not None:
+                wi = weight[i]
+                invalid += np.int64((wi != wi) | (wi < 0.0) | (wi == math.inf))
+        if invalid:
+            return -1
         for i in nb.prange(n):
             zi = np.float64(z[i])
             yi = y[i]
@@ -252,6 +266,15 @@ def _multiclass_factory(kind: int, parallel: bool) -> Any:
     def kernel(z, y, alpha, weight, gamma, code, floor, hess_scale, grad, hess):  # type: ignore[no-untyped-def]
         assert parallel or not parallel  # puts ``parallel`` in the closure (numba's cache key)
         n, k = z.shape
+        invalid = 0
+        for i in nb.prange(n):  # labels and weights first: a bad label must not index alpha
+            t = y[i]
+            invalid += np.int64((t < 0) | (t >= k) | (math.floor(t) != t))  # NaN: the last
+            if weight is not None:
+                wi = weight[i]
+                invalid += np.int64((wi != wi) | (wi < 0.0) | (wi == math.inf))
+        if invalid:
+            return -1
         n_blocks = (n + _BLOCK - 1) // _BLOCK
         bad = 0
         for b in nb.prange(n_blocks):
@@ -259,7 +282,7 @@ def _multiclass_factory(kind: int, parallel: bool) -> Any:
             zr = np.empty(k)  # this row's clipped margins
             block_bad = 0
             for i in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
-                t = y[i]
+                t = np.intp(y[i])
                 nan_row = False
                 for j in range(k):
                     zij = np.float64(z[i, j])

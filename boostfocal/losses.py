@@ -358,6 +358,15 @@ class _Loss:
         w = v.check_sample_weight(sample_weight, yy.shape[0], name=weight_name)
         return _Labels(yy, self._alpha_table(), w)
 
+    def _unchecked_labels(self, y: NDArray[Any], weight: NDArray[Any] | None) -> _Labels | None:
+        """An engine's own label and weight arrays (``weight`` None or of ``y``'s length) wrapped
+        for the compiled kernels *without* checking or copying them: the kernels check every label
+        and weight in their first pass and :meth:`_grad_hess` then raises :meth:`_prepare`'s
+        error.  None when the numpy backend is in use (it needs :meth:`_prepare`'s arrays)."""
+        if _fast() is None:
+            return None
+        return _Labels(y, self._alpha_table(), weight)
+
     def _check_labels(self, y: ArrayLike) -> NDArray[Any]:
         raise NotImplementedError
 
@@ -408,6 +417,9 @@ class _Loss:
                 out[1],
                 threads,
             )
+            if bad < 0:  # labels or weights the checks reject (see _unchecked_labels)
+                self._prepare(labels.y, labels.weight, weight_name="weight")  # raises, naming them
+                raise ValueError("invalid labels or weights")  # unreachable: the checks agree
             if bad:
                 raise ValueError(f"{name} contains NaN margins")
             return out

@@ -175,3 +175,126 @@ def test_xgboost_binary_objective_runs_on_the_calling_thread_only(monkeypatch) -
     np.testing.assert_array_equal(h_xgb, h_lgb)
     assert bfx.objective(loss)._threads is False and bfl.objective(loss)._threads is True
     assert bfx.objective(bf.MulticlassFocalLoss(3))._threads is True  # K times the work: keeps the pool
+
+
+# --------------------------------------------------------------------------------------
+# XGBoost's DMatrix labels and weights, read in place
+# --------------------------------------------------------------------------------------
+
+
+def _dmatrix(multiclass: bool, weighted: bool):
+    xgb = pytest.importorskip("xgboost")
+    loss, y, raw, w = _data(multiclass)
+    w = w.astype(np.float32) if weighted else None
+    return xgb, loss, y, raw.astype(np.float32), w, xgb.DMatrix(np.zeros((y.size, 1)), label=y, weight=w)
+
+
+def test_dmatrix_label_views_are_xgboost_s_own_arrays() -> None:
+    xgb, _, y, _, w, data = _dmatrix(False, True)
+    label, weight = bfx._info_view(data, "label"), bfx._info_view(data, "weight")
+    assert label is not None and weight is not None
+    np.testing.assert_array_equal(label, y)
+    np.testing.assert_array_equal(weight, w)
+    assert bfx._info_view(data, "label").ctypes.data == label.ctypes.data  # the same memory: no copy
+    unweighted = xgb.DMatrix(np.zeros((3, 1)), label=[0, 1, 0])
+    assert bfx._info_view(unweighted, "weight").shape == (0,)
+
+
+@pytest.mark.parametrize("multiclass", [False, True], ids=["binary", "multiclass"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_objective_on_a_dmatrix_reads_its_labels_in_place(multiclass, weighted, backend, monkeypatch) -> None:
+    """With the compiled kernels the objective neither copies the DMatrix labels (``get_label``)
+    nor checks them in Python (``_prepare``): the kernel checks them; the numbers are the public
+    ones.  The numpy backend copies them through the cache."""
+    xgb, loss, y, raw, w, data = _dmatrix(multiclass, weighted)
+    eg, eh = _expected(loss, y, raw, w, bfx.hessian_scale(loss))
+    if backend == "numba":
+        prepared: list[int] = []
+        original = type(loss)._prepare
+        monkeypatch.setattr(type(loss), "_prepare", lambda self, *a, **k: prepared.append(1) or original(self, *a, **k))
+        monkeypatch.setattr(xgb.DMatrix, "get_label", lambda self: pytest.fail("get_label copies the labels"))
+    obj = bfx.objective(loss)
+    for _ in range(2):
+        g, h = obj(raw, data)
+        np.testing.assert_allclose(g, eg, rtol=1.2e-7, atol=1e-38)
+        np.testing.assert_allclose(h, eh, rtol=1.2e-7, atol=1e-38)
+    if backend == "numba":
+        assert prepared == [] and obj._cache == []
+
+
+def test_changed_dmatrix_labels_are_used_next_round(backend) -> None:
+    _, loss, y, raw, w, data = _dmatrix(False, True)
+    obj = bfx.objective(loss)
+    obj(raw, data)
+    flipped = 1.0 - y
+    data.set_label(flipped)
+    data.set_weight(2.0 * w)
+    g, h = obj(raw, data)
+    eg, eh = _expected(loss, flipped, raw, 2.0 * w, 1.0)
+    np.testing.assert_allclose(g, eg, rtol=1.2e-7, atol=1e-38)
+    np.testing.assert_allclose(h, eh, rtol=1.2e-7, atol=1e-38)
+
+
+def test_without_the_c_api_the_objective_copies_the_labels(monkeypatch) -> None:
+    _, loss, y, raw, w, data = _dmatrix(True, True)
+    monkeypatch.setattr(bfx, "_info_view", lambda data, field: None)
+    g, h = bfx.objective(loss)(raw, data)
+    eg, eh = _expected(loss, y, raw, w, 2.0)
+    np.testing.assert_allclose(g, eg, rtol=1.2e-7, atol=1e-38)
+    np.testing.assert_allclose(h, eh, rtol=1.2e-7, atol=1e-38)
+
+
+@pytest.mark.parametrize(
+    ("multiclass", "label", "message"),
+    [
+        (False, 2.0, "only 0 and 1"),
+        (False, -1.0, "only 0 and 1"),
+        (False, 0.5, "only 0 and 1"),
+        (True, 4.0, r"0\.\.3"),
+        (True, -1.0, r"0\.\.3"),
+        (True, 1.5, "integer"),
+    ],
+)
+def test_bad_dmatrix_labels_are_the_public_errors(multiclass, label, message, backend) -> None:
+    """XGBoost itself rejects NaN and infinite labels; labels outside the loss reach the kernel,
+    which reports them before computing anything, and the error is the public API's."""
+    _, loss, y, raw, _, data = _dmatrix(multiclass, False)
+    bad = y.copy()
+    bad[-1] = label  # in the last element: the kernel checks every row
+    data.set_label(bad)
+    with pytest.raises(ValueError, match=rf"\by\b.*{message}"):
+        bfx.objective(loss)(raw, data)
+
+
+@pytest.mark.parametrize("multiclass", [False, True], ids=["binary", "multiclass"])
+@pytest.mark.parametrize(
+    ("label", "weight", "message"),
+    [
+        (np.nan, 1.0, r"\by\b"),
+        (np.inf, 1.0, r"\by\b"),
+        (None, -1e-9, r"\bweight\b.*non-negative"),
+        (None, np.nan, r"\bweight\b.*NaN"),
+        (None, np.inf, r"\bweight\b.*infinite"),
+    ],
+    ids=["nan-label", "inf-label", "negative-weight", "nan-weight", "inf-weight"],
+)
+def test_kernels_check_unchecked_labels_and_weights(multiclass, label, weight, message) -> None:
+    """What XGBoost's DMatrix already refuses, the kernels' first pass still catches (any row)."""
+    pytest.importorskip("numba")
+    from boostfocal import _fast, losses
+
+    loss, y, raw, w = _data(multiclass)
+    y, w = y.copy(), w.astype(np.float32)
+    for row in (0, y.size - 1):
+        yy, ww = y.copy(), w.copy()
+        if label is not None:
+            yy[row] = label
+        ww[row] = weight
+        old = losses._fast_module
+        losses._fast_module = _fast
+        try:
+            labels = loss._unchecked_labels(yy, ww)
+            with pytest.raises(ValueError, match=message):
+                loss._grad_hess(labels, raw, out=losses._out_like(raw, np.float32))
+        finally:
+            losses._fast_module = old

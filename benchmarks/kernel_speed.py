@@ -11,8 +11,10 @@ What is measured (all in one process, candidates interleaved, medians of ``--rep
 
    Each loss is timed on the calls the engines make each round, ``bfl.objective(loss)(y, scores)``
    (float64 scores, F-ordered for multiclass as LightGBM hands them) and
-   ``bfx.objective(loss)(y, margins)`` (float32 margins, a new but equal label array each call as
-   XGBoost's ``get_label()`` returns): cached labels, float32 outputs in reused buffers; on the
+   ``bfx.objective(loss)(margins, dmatrix)`` (``xgb.train``'s call: float32 margins, labels read in
+   place from the DMatrix and checked by the kernel) and ``bfx.objective(loss)(y, margins)``
+   (``XGBClassifier``'s call: a new but equal label array each call, from its ``get_label()``):
+   cached labels, float32 outputs in reused buffers; on the
    internal ``loss._grad_hess(labels, raw)`` (fresh float64 outputs); and on the public, checked
    ``loss.grad_hess(y, raw)``; with the numba backend (both of this machine's threads, and pinned to
    one thread, as the numpy baseline uses one) and the numpy backend (what
@@ -46,6 +48,7 @@ from typing import Any
 
 import numba
 import numpy as np
+import xgboost as xgb
 from _common import fmt_ms, interleaved, loadavg, md_table, median, spread, verdict, wait_for_quiet, write_report
 
 import boostfocal as bf
@@ -58,6 +61,7 @@ BASELINE = "baseline: numpy log-loss (formula as written)"
 BASELINE_OUT = "baseline: numpy log-loss with out= buffers"
 BINARY_TARGET = 1.5
 MULTI_TARGET = 2.0
+XGB_LATER = "objective, XGBoost (DMatrix), later round"
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,7 +160,8 @@ def time_kernels(kind: str, n: int, k: int, repeats: int) -> tuple[list[list[Any
         z_lgb = np.asfortranarray(z)  # LightGBM hands an F-ordered (n, K) view of its score buffer
     z_xgb = z.astype(np.float32)  # XGBoost hands float32 margins
     y_f32 = y.astype(np.float32)
-    y_copies = [y_f32.copy(), y_f32.copy()]  # XGBoost's get_label() is a new (equal) array every round
+    y_copies = [y_f32.copy(), y_f32.copy()]  # XGBClassifier's get_label() is a new (equal) array every round
+    dmatrix = xgb.DMatrix(np.zeros((y.shape[0], 1), dtype=np.float32), label=y_f32)
     for gamma in GAMMAS:
         loss = make(gamma)
         labels = loss._prepare(y)
@@ -164,9 +169,13 @@ def time_kernels(kind: str, n: int, k: int, repeats: int) -> tuple[list[list[Any
         checked = lambda loss=loss: loss.grad_hess(y, z)  # noqa: E731
         lgb_obj, xgb_obj = bfl.objective(loss), bfx.objective(loss)
         lgb_call = lambda obj=lgb_obj: obj(y_f32, z_lgb)  # noqa: E731
-        xgb_call = lambda obj=xgb_obj: obj(y_copies.reverse() or y_copies[0], z_xgb)  # noqa: E731
+        xgb_call = lambda obj=xgb_obj: obj(z_xgb, dmatrix)  # noqa: E731
+        skl_call = lambda obj=xgb_obj: obj(y_copies.reverse() or y_copies[0], z_xgb)  # noqa: E731
         cands[f"numba ({threads} thr), LightGBM objective call, gamma={gamma:g}"] = _with_backend(lgb_call, "numba")
         cands[f"numba ({threads} thr), XGBoost objective call, gamma={gamma:g}"] = _with_backend(xgb_call, "numba")
+        cands[f"numba ({threads} thr), XGBClassifier objective call, gamma={gamma:g}"] = _with_backend(
+            skl_call, "numba"
+        )
         cands[f"numba ({threads} thr), unchecked, gamma={gamma:g}"] = _with_backend(unchecked, "numba")
         cands[f"numba ({threads} thr), checked, gamma={gamma:g}"] = _with_backend(checked, "numba")
         if threads > 1:
@@ -211,11 +220,21 @@ if kind == "binary":
 else:
     loss = bf.MulticlassFocalLoss(k, gamma=2.0)
     z = rng.normal(0.0, 2.0, (n, k)); y = rng.integers(0, k, n)
+if backend == "numpy":
+    losses._fast_module = None
 labels = loss._prepare(y)
 if path == "unchecked":
     call = lambda: loss._grad_hess(labels, z)
 elif path == "checked":
     call = lambda: loss.grad_hess(y, z)
+elif path.startswith("objective, XGBoost"):  # xgb.train's call, after the first (a later round)
+    import xgboost as xgb
+    from boostfocal import xgboost as bfx
+    obj = bfx.objective(loss)
+    dm = xgb.DMatrix(np.zeros((n, 1), dtype=np.float32), label=y)
+    z32 = z.astype(np.float32)
+    obj(z32, dm)
+    call = lambda: obj(z32, dm)
 else:  # the LightGBM objective, after its first call (a later boosting round)
     from boostfocal import lightgbm as bfl
     obj = bfl.objective(loss)
@@ -223,8 +242,6 @@ else:  # the LightGBM objective, after its first call (a later boosting round)
     obj(y, zz)
     call = lambda: obj(y, zz)
 loss.grad_hess(y[:64], z[:64])  # compile / import the backend outside the measurement
-if backend == "numpy":
-    losses._fast_module = None
 tracemalloc.start()
 before = tracemalloc.get_traced_memory()[0]
 tracemalloc.reset_peak()
@@ -245,7 +262,7 @@ def memory(n: int, k: int) -> tuple[list[list[Any]], dict[str, float]]:
     per_row = {}
     for kind in ("binary", "multiclass"):
         for backend in ("numba", "numpy"):
-            for path in ("objective, later round", "unchecked", "checked"):
+            for path in ("objective, later round", XGB_LATER, "unchecked", "checked"):
                 res = subprocess.run(
                     [sys.executable, "-c", _MEM_CHILD, kind, backend, path, str(n), str(k)],
                     env=env,
@@ -367,6 +384,7 @@ def main() -> None:
         for label in (
             f"numba ({thr} thr), LightGBM objective call",
             f"numba ({thr} thr), XGBoost objective call",
+            f"numba ({thr} thr), XGBClassifier objective call",
             f"numba ({thr} thr), unchecked",
             f"numba ({thr} thr), checked",
             "numba (1 thr), LightGBM objective call",
@@ -407,8 +425,10 @@ def main() -> None:
         "temporaries) and with preallocated `out=` buffers (the cheapest numpy can do); the verdict uses the "
         "stricter.  'LightGBM objective call' is `bfl.objective(loss)(y, scores)` as LightGBM makes it each "
         "round (float64 scores, F-ordered for multiclass; cached labels; float32 outputs in reused "
-        "buffers); 'XGBoost objective call' the same with float32 margins and a new, equal label array each "
-        "call (XGBoost's `get_label()`); 'unchecked' the internal `loss._grad_hess(labels, z)` with fresh "
+        "buffers); 'XGBoost objective call' `bfx.objective(loss)(margins, dmatrix)` as `xgb.train` makes it "
+        "(float32 margins, labels read in place from the DMatrix and checked by the kernel); 'XGBClassifier "
+        "objective call' `bfx.objective(loss)(y, margins)` with a new, equal label array each call (its "
+        "`get_label()`, the copy not timed); 'unchecked' the internal `loss._grad_hess(labels, z)` with fresh "
         "float64 outputs; 'checked' the public `loss.grad_hess(y, z)`.\n\n" + md_table(head, summary)
     )
     for row in summary:
@@ -434,7 +454,9 @@ def main() -> None:
         "new outputs (the larger of the two measurements); the last column expresses it in float64 arrays "
         "of the size of one output (8 B/row binary, 8K B/row multiclass).  'objective, later round' is the "
         "LightGBM objective's second call: its float32 output buffers were allocated by the first call "
-        "(8 B/row binary, 8K multiclass, once per training) and are reused.\n\n" + md_table(head, mem_rows)
+        "(8 B/row binary, 8K multiclass, once per training) and are reused; 'objective, XGBoost (DMatrix), later "
+        "round' the same for `xgb.train`'s call on float32 margins, whose labels are read in place from the "
+        "DMatrix (with the numpy backend: copied through the cache).\n\n" + md_table(head, mem_rows)
     )
 
     print("import time", flush=True)

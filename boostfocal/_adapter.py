@@ -70,6 +70,8 @@ class _LossAdapter(_HoldsLoss):
 
     Labels and weights are checked once per array: a later call with the same array object, or an
     equal one, reuses the checked copy (so do not modify a label array in place between calls).
+    XGBoost's ``(preds, DMatrix)`` call skips that cache when numba is installed: the DMatrix's own
+    label and weight vectors are read in place and checked by the kernel (:meth:`_grad_hess_views`).
     Raw scores are shape-checked on every call (a cheap test) so that a binary loss handed
     ``(n, K)`` scores, or a multiclass loss handed a binary booster's ``(n,)`` scores, fails with
     both shapes in the message.

@@ -70,6 +70,10 @@ class _Objective(_LossAdapter):
     times the work per row and keeps the pool (serial, XGBoost K=5 on 500k rows took 1.45x the
     built-in instead of 1.27x).
     LightGBM shares numba's runtime and always uses the pool.
+
+    Called with a DMatrix, it reads the DMatrix's label and weight vectors in place (no
+    ``get_label()`` copy, no comparison with cached labels; the kernel checks every label and weight
+    in its first pass), which took the call from 7.9 to 6.5 ms a round at 10^6 rows.
     """
 
     @property

@@ -2,10 +2,11 @@
 
 These evaluate the formulas of :mod:`boostfocal.losses` (``_binary_grad_hess`` and
 ``_multiclass_grad_hess``, which remain the reference and the fallback) element by element, in
-parallel over rows, with sample weights, class weights, the engine's Hessian scale, the NaN check
-and the ``+-MARGIN_LIMIT`` clip fused in, writing into caller-supplied output arrays (float64, or
-float32 for the engines, which keep gradients in float32 anyway).  Margins may be float32 or
-float64; all arithmetic is float64.  The tests assert both paths give the same numbers.
+parallel over rows, with sample weights, class weights, the engine's Hessian scale, the NaN check,
+the label and weight checks (a first pass) and the ``+-MARGIN_LIMIT`` clip fused in, writing into
+caller-supplied output arrays (float64, or float32 for the engines, which keep gradients in float32
+anyway).  Margins may be float32 or float64; all arithmetic is float64.  The tests assert both
+paths give the same numbers.
 
 ``exp`` and ``log1p`` are evaluated by the branch-free polynomials below rather than libm calls,
 so that LLVM vectorises the loops (libm's scalar ``exp``/``log1p`` took about 70 % of the scalar

@@ -15,18 +15,19 @@ back at predict time) and its classes.  :func:`save_model` writes that *focal st
 object inside the engine's own file, so a single file travels and the engines still read it:
 
 * **XGBoost** (JSON or UBJ, chosen by XGBoost from the extension): a booster attribute
-  ``"boostfocal"`` (``Booster.attr``).  ``xgb.Booster(model_file=...)`` and
-  ``xgb.XGBClassifier().load_model(...)`` load the file as any XGBoost model (the attribute is
-  kept by the former, ignored by both), with XGBoost's own predictions: margins without the
-  initial score, and the plain sigmoid/softmax in ``XGBClassifier.predict_proba``.
+  ``"boostfocal"`` (``Booster.attr``), beside XGBoost's own ``best_iteration``.
+  ``xgb.Booster(model_file=...)`` and ``xgb.XGBClassifier().load_model(...)`` load the file as
+  any XGBoost model and give XGBoost's own predictions: margins without the initial score, and
+  the plain sigmoid/softmax in ``XGBClassifier.predict_proba``.
 * **LightGBM** (model text): one line ``boostfocal:{...}`` placed just before the closing
   ``pandas_categorical:`` line.  LightGBM's parser ignores it, and its Python package still finds
-  the categorical mapping on the last line, so ``lgb.Booster(model_file=...)`` loads the file
-  with LightGBM's own raw scores (without the initial score).  LightGBM drops the line when such
-  a booster is saved again.  Every tree is written (``num_iteration=-1``); after early stopping
-  the best iteration is part of the focal state, and :func:`load_model` restores it (a plain
-  ``lgb.Booster`` sees ``best_iteration = -1`` and predicts with all trees unless told
-  ``num_iteration``).
+  the pandas category mapping on the last line (a line *after* it would hide the mapping), so
+  ``lgb.Booster(model_file=...)`` loads the file with LightGBM's own raw scores (without the
+  initial score).  LightGBM drops the line when it saves such a booster again.  Every tree the
+  booster holds is written; the best iteration is part of the focal state and
+  :func:`load_model` restores it.  (After early stopping, ``lgb.train`` and the estimator keep
+  only the trees up to the best iteration, so a plain ``lgb.Booster`` predicts with the same
+  trees.)
 
 Floats are written with ``repr`` (exact), so ``load_model(path).predict_proba(X)`` equals the
 original model's bit for bit, in any process.
@@ -427,7 +428,7 @@ def load_into(est: Any, path: Any) -> Any:
     if engine == "lightgbm":
         _restore_lightgbm(est, booster, state, classes)
     else:
-        _restore_xgboost(est, booster, state, classes, params)
+        _restore_xgboost(est, booster, state, classes)
     return est
 
 
@@ -524,14 +525,12 @@ def _restore_lightgbm(est: Any, booster: Any, state: dict[str, Any], classes: np
     est.fitted_ = True
 
 
-def _restore_xgboost(
-    est: Any, booster: Any, state: dict[str, Any], classes: np.ndarray, params: dict[str, Any]
-) -> None:
+def _restore_xgboost(est: Any, booster: Any, state: dict[str, Any], classes: np.ndarray) -> None:
+    """The fitted attributes ``XGBClassifier.fit`` sets, and ours.  A bare Booster's estimator
+    takes its feature types from the booster (an estimator's are among its saved parameters)."""
     est._Booster = booster
-    est._load_model_attributes(json.loads(booster.save_config()))  # n_classes_, feature types
-    # that also set objective / base_score / booster from the booster's configuration: undo it
-    # (setattr, not set_params, which would write them into the booster's configuration)
-    defaults = type(est)().get_params(deep=False)
-    for key in ("objective", "base_score", "booster"):
-        setattr(est, key, params.get(key, defaults[key]))
+    est.n_classes_ = len(classes)
+    if state["estimator"] is None:
+        est.feature_types = booster.feature_types
+        est.enable_categorical = any(t == "c" for t in booster.feature_types or ())
     est._bf_classes = classes

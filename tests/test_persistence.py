@@ -12,6 +12,7 @@ a clear error.  A missing engine skips its cases.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -386,6 +387,13 @@ def xgb_est() -> Any:
     return est.fit(Xtr, np.array(["a", "b", "c"])[ytr.astype(int)])
 
 
+def _model_config(est: Any) -> Any:
+    """The objective and model parameters in an XGBoost booster's configuration (the training
+    parameters, such as the thread count, are not part of a model file)."""
+    learner = json.loads(est.get_booster().save_config())["learner"]
+    return learner["objective"], learner["learner_model_param"]
+
+
 @needs_xgb
 def test_xgboost_estimator_methods_keep_the_focal_state(xgb_est: Any, tmp_path: Path) -> None:
     """``est.save_model`` / ``FocalXGBClassifier().load_model`` (XGBoost's own methods, whose
@@ -393,11 +401,20 @@ def test_xgboost_estimator_methods_keep_the_focal_state(xgb_est: Any, tmp_path: 
     X = _multiclass()[2]
     for ext in ("json", "ubj"):
         xgb_est.save_model(tmp_path / f"m.{ext}")
-        loaded = FocalXGBClassifier().load_model(tmp_path / f"m.{ext}")
-        assert loaded.alpha == (0.2, 0.3, 0.5) and loaded.gamma == 1.0
-        assert np.array_equal(loaded.classes_, xgb_est.classes_)
+        loaded = FocalXGBClassifier()
+        returned = loaded.load_model(tmp_path / f"m.{ext}")
         assert np.array_equal(loaded.predict_proba(X), xgb_est.predict_proba(X))
         assert np.array_equal(loaded.predict(X), xgb_est.predict(X))
+        assert loaded.alpha == (0.2, 0.3, 0.5) and loaded.gamma == 1.0
+        assert np.array_equal(loaded.classes_, xgb_est.classes_)
+        assert _model_config(loaded) == _model_config(xgb_est)  # loading left the booster as saved
+        assert returned is loaded
+    # into an estimator fitted before: everything replaced
+    Xtr, ytr, _, _ = _binary(noise=0.0)
+    other = FocalXGBClassifier(gamma=0.0, n_estimators=2, n_jobs=1).fit(Xtr, ytr)
+    other.load_model(tmp_path / "m.json")
+    assert other.n_estimators == 10 and other.n_classes_ == 3
+    assert np.array_equal(other.predict_proba(X), xgb_est.predict_proba(X))
 
 
 @needs_lgb
@@ -566,3 +583,43 @@ def test_load_errors_xgboost(xgb_est: Any, tmp_path: Path) -> None:
         bf.save_model(booster, tmp_path / "m.json", loss=bf.BinaryFocalLoss(), init_score=0.0)
     with pytest.raises(ValueError, match=r"init_score: .*shape \(3,\)"):
         bf.save_model(booster, tmp_path / "m.json", loss=bf.MulticlassFocalLoss(3), init_score=0.0)
+
+
+def _same_param(a: Any, b: Any) -> bool:
+    """Equal values of the same type (NaN equal to NaN, arrays compared by dtype and values)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, float) and np.isnan(a):
+        return bool(np.isnan(b))
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_param(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_param(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("lightgbm", marks=needs_lgb), pytest.param("xgboost", marks=needs_xgb)]
+)
+def test_parameters_keep_their_values_and_types(engine: str, tmp_path: Path) -> None:
+    """Tuples stay tuples, arrays arrays (dtype included), NaN (XGBoost's ``missing``) NaN, and a
+    dict with non-string keys keeps its keys."""
+    Xtr, ytr, _, _ = _multiclass()
+    alpha = np.array([0.25, 0.5, 0.25], dtype=np.float32)
+    if engine == "lightgbm":
+        est = FocalLGBMClassifier(alpha=alpha, class_weight={0.0: 1.0, 1.0: 2.0, 2.0: 0.5}, n_estimators=3, n_jobs=1)
+        est.set_params(verbose=-1, min_child_samples=np.int64(5), subsample=np.float64(0.9))
+    else:
+        est = FocalXGBClassifier(alpha=alpha, missing=np.nan, n_estimators=3, n_jobs=1, max_depth=3)
+        est.set_params(feature_weights=np.linspace(0.5, 1.0, 8), monotone_constraints=(1, 0, 0, 0, 0, 0, 0, -1))
+    est.fit(Xtr, ytr)
+    path = tmp_path / ("m.txt" if engine == "lightgbm" else "m.ubj")
+    bf.save_model(est, path)
+    loaded = bf.load_model(path)
+    want, got = est.get_params(deep=False), loaded.get_params(deep=False)
+    assert want.keys() == got.keys()
+    different = {k: (want[k], got[k]) for k in want if not _same_param(want[k], got[k])}
+    # numpy scalars come back as the Python numbers they equal
+    assert all(isinstance(w, np.generic) and w == g for w, g in different.values()), different

@@ -16,6 +16,7 @@ from .losses import (
     MulticlassFocalLoss,
     balanced_alpha,
 )
+from .persistence import load_model, save_model
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,8 @@ __all__ = [
     "TuneResult",
     "__version__",
     "balanced_alpha",
+    "load_model",
+    "save_model",
     "sigmoid",
     "softmax",
     "tune",

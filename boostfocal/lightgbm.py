@@ -306,3 +306,16 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         if raw_score:
             return self.predict_raw(X, **kwargs)
         return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]
+
+    def save_model(self, path: Any) -> None:
+        """Save to a LightGBM model file holding the focal state too (:func:`boostfocal.save_model`)."""
+        from .persistence import save_model
+
+        save_model(self, path)
+
+    def load_model(self, path: Any) -> FocalLGBMClassifier:
+        """Load a file written by :meth:`save_model` into this estimator, parameters included
+        (:func:`boostfocal.load_model` makes a new one); returns ``self``, fitted."""
+        from .persistence import load_into
+
+        return load_into(self, path)  # type: ignore[no-any-return]

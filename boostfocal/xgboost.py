@@ -305,3 +305,18 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """Predicted class labels (the most probable class under ``predict_proba``)."""
         check_is_fitted(self, "loss_")
         return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]
+
+    def save_model(self, fname: Any) -> None:
+        """Save to an XGBoost model file (JSON for ``.json``, UBJ for ``.ubj``) whose ``"boostfocal"``
+        attribute holds the focal state (:func:`boostfocal.save_model`)."""
+        from .persistence import save_model
+
+        save_model(self, fname)
+
+    def load_model(self, fname: Any) -> FocalXGBClassifier:  # type: ignore[override]
+        """Load a file (or the bytes of one) written by :meth:`save_model` or
+        :func:`boostfocal.save_model` into this estimator, parameters included; returns ``self``,
+        fitted.  A model file without boostfocal state raises ``ValueError``."""
+        from .persistence import load_into
+
+        return load_into(self, fname)  # type: ignore[no-any-return]

@@ -232,6 +232,8 @@ def check_class_labels(y: Any, name: str = "y") -> NDArray[Any]:
         raise ValueError(f"{name} contains complex values; class labels must be real numbers, strings or booleans")
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: a classifier needs samples of at least two classes")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite labels")
     kind = type_of_target(arr, input_name=name)
     if kind not in ("binary", "multiclass"):
         raise ValueError(

@@ -28,11 +28,11 @@ GAMMA_MAX = 1000.0
 def check_gamma(gamma: Any) -> float:
     """``gamma`` must be a real number in ``[0, GAMMA_MAX]`` (see :data:`GAMMA_MAX`)."""
     if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma must be a real number in [0, {GAMMA_MAX:g}], got {type(gamma).__name__}")
+        raise TypeError(f"gamma must be a real number >= 0 and <= {GAMMA_MAX:g}, got {type(gamma).__name__}")
     g = float(gamma)
     if not math.isfinite(g) or g < 0 or g > GAMMA_MAX:
         raise ValueError(
-            f"gamma must be a number in [0, {GAMMA_MAX:g}] (the range where boostfocal's float64 results "
+            f"gamma must be a number >= 0 and <= {GAMMA_MAX:g} (the range where boostfocal's float64 results "
             f"keep their accuracy), got {gamma!r}"
         )
     return g

@@ -234,7 +234,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     Parameters
     ----------
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter of the focal loss; ``0`` gives (alpha-weighted) cross-entropy.
     alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None
         Class weights (binary: weight of ``classes_[1]``).  ``"balanced"`` uses

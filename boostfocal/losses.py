@@ -494,7 +494,7 @@ class BinaryFocalLoss(_Loss):
     alpha : float in (0, 1) or None, default 0.25
         Weight of the positive class; the negative class gets ``1 - alpha``.  ``None`` weights
         both classes 1.  The paper's best setting was ``alpha=0.25, gamma=2``.
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter.  ``gamma = 0`` is alpha-weighted cross-entropy.
     hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
         What is returned as the second derivative.  For ``gamma > 0`` the exact one is negative
@@ -612,7 +612,7 @@ class MulticlassFocalLoss(_Loss):
     num_class : int >= 2
     alpha : None or sequence of ``num_class`` positive floats, default None
         Per-class weights; ``None`` weights every class 1.
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
     hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
         As for :class:`BinaryFocalLoss`; ``weighted`` is ``W p_k (1 - p_k)``.  The Hessian is the
         mathematical diagonal: the engine adapters apply the engines' own multiclass scaling

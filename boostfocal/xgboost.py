@@ -196,7 +196,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     Parameters
     ----------
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter of the focal loss.  (XGBoost's own ``gamma``, the minimum split loss,
         is available as ``min_split_loss``.)
     alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None

@@ -227,9 +227,14 @@ def check_class_labels(y: Any, name: str = "y") -> NDArray[Any]:
     """An estimator's class labels, checked before they are encoded: 1-D (or one column), not
     empty, not complex, and a binary or multiclass target by scikit-learn's ``type_of_target``
     (NaN, inf, ``None``, fractional or continuous values raise ``ValueError``)."""
+    if y is None:
+        raise ValueError(f"this classifier requires y to be passed, but the target {name} is None")
     arr = np.asarray(y)
     if np.iscomplexobj(arr):
-        raise ValueError(f"{name} contains complex values; class labels must be real numbers, strings or booleans")
+        raise ValueError(
+            f"{name} holds complex values: Complex data not supported; class labels must be real numbers, strings "
+            "or booleans"
+        )
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: a classifier needs samples of at least two classes")
     if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):

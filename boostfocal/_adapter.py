@@ -7,11 +7,14 @@ here are small classes (never closures) so that they pickle and can be shipped t
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_consistent_length
+from sklearn.utils.multiclass import type_of_target
 
 from . import _validation as v
 from .losses import Loss, _Labels, _out_like
@@ -184,7 +187,15 @@ class _LossAdapter(_HoldsLoss):
         labels = self._labels(y, weight)
         per_sample = self.loss._loss(labels, self._scores(preds, labels.y.shape[0]))
         w = labels.weight
-        return float(per_sample.mean() if w is None else np.dot(per_sample, w) / w.sum())
+        if w is None:
+            return float(per_sample.mean())
+        total = w.sum()
+        if not total > 0:
+            raise ValueError(
+                "the weights of an evaluation set sum to 0: its weighted mean loss is undefined; "
+                "give it a non-zero weight or leave it out"
+            )
+        return float(np.dot(per_sample, w) / total)
 
 
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
@@ -212,27 +223,125 @@ def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
     return p
 
 
-def start_fit(est: Any, y: Any, sample_weight: Any, margin_given: bool) -> tuple[LabelEncoder, NDArray[np.intp]]:
-    """The estimators' common start of ``fit``: check ``probability``, encode the labels, and set
-    ``est.loss_`` (:func:`resolve_loss`) and ``est.init_score_`` (``loss.init_score``, or zeros when
-    the caller passes its own initial margins).  Returns the label encoder and the encoded labels."""
+def check_class_labels(y: Any, name: str = "y") -> NDArray[Any]:
+    """An estimator's class labels, checked before they are encoded: 1-D (or one column), not
+    empty, not complex, and a binary or multiclass target by scikit-learn's ``type_of_target``
+    (NaN, inf, ``None``, fractional or continuous values raise ``ValueError``)."""
+    if y is None:
+        raise ValueError(f"this classifier requires y to be passed, but the target {name} is None")
+    arr = np.asarray(y)
+    if np.iscomplexobj(arr):
+        raise ValueError(
+            f"{name} holds complex values: Complex data not supported; class labels must be real numbers, strings "
+            "or booleans"
+        )
+    if arr.ndim == 0 or arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: a classifier needs samples of at least two classes")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite labels")
+    kind = type_of_target(arr, input_name=name)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: {name} is a {kind!r} target; a classifier needs discrete class labels "
+            "(binary or multiclass: integers, strings, booleans or integer-valued floats, no NaN or None)"
+        )
+    return arr
+
+
+def training_weight(y: NDArray[Any], sample_weight: Any, class_weight: Any = None) -> NDArray[np.float64] | None:
+    """The per-row weights the engine trains with: ``sample_weight`` times the ``class_weight``
+    of each row's class (scikit-learn's ``compute_sample_weight``, which LightGBM's
+    ``LGBMClassifier`` applies itself), or None when neither is given."""
+    w = v.check_sample_weight(sample_weight, y.shape[0])
+    if class_weight is None:
+        return w
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    cw = np.asarray(compute_sample_weight(class_weight, y), dtype=np.float64)
+    return cw if w is None else w * cw
+
+
+def start_fit(
+    est: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    margin_given: bool,
+    class_weight: Any = None,
+    check: Callable[[Loss], None] | None = None,
+) -> tuple[LabelEncoder, NDArray[np.intp]]:
+    """The estimators' common start of ``fit``: check ``probability`` and the labels
+    (:func:`check_class_labels`, lengths of ``X``, ``y`` and ``sample_weight``), encode the labels,
+    and set ``est.loss_`` (:func:`resolve_loss`) and ``est.init_score_`` (``loss.init_score``, or
+    zeros when the caller passes its own initial margins).  Both see the weights training uses:
+    ``sample_weight`` times the ``class_weight`` of each row (:func:`training_weight`).
+    ``check(loss)`` runs before anything is set (the engine's metric checks).
+    Returns the label encoder and the encoded labels."""
     if est.probability not in ("posterior", "link"):
         raise ValueError(f"probability must be 'posterior' or 'link', got {est.probability!r}")
-    le = LabelEncoder().fit(np.asarray(y))
-    y_enc = le.transform(np.asarray(y))
-    loss = resolve_loss(y_enc, len(le.classes_), est.gamma, est.alpha, est.hessian, sample_weight)
-    est.loss_ = loss
+    arr = check_class_labels(y)
+    check_consistent_length(X, arr, sample_weight)
+    le = LabelEncoder().fit(arr)
+    y_enc = le.transform(arr)
+    weight = training_weight(np.ravel(arr), sample_weight, class_weight)
+    loss = resolve_loss(y_enc, len(le.classes_), est.gamma, est.alpha, est.hessian, weight)
+    if check is not None:
+        check(loss)
     if margin_given:
-        est.init_score_ = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        init = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
     else:
-        est.init_score_ = loss.init_score(y_enc, sample_weight)
+        init = loss.init_score(y_enc, weight)
+    est.loss_, est.init_score_ = loss, init
     return le, y_enc
+
+
+#: Metric names that switch an engine's metrics off.
+_NO_METRIC = frozenset({"", "none", "null", "na", "custom"})
+
+
+def metric_names(value: Any) -> list[str]:
+    """The metric names (strings) in an engine's metric parameter: a string (LightGBM also splits
+    it at commas), or a list or tuple of strings and callables (the callables are left out)."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple, set)) else []
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out += [part.strip() for part in item.split(",")]
+    return out
+
+
+def check_engine_metrics(
+    loss: Loss, names: list[str], *, rank_metrics: tuple[str, ...], param: str, engine: str
+) -> None:
+    """Refuse an engine's built-in metric that would be computed on raw focal margins.
+
+    Under a custom objective the engines evaluate their built-in metrics on the raw margin
+    (LightGBM) or on its plain sigmoid/softmax (XGBoost's scikit-learn wrapper), not on the class
+    probabilities (:meth:`Loss.posterior`): log-loss, error rate and the like give meaningless
+    numbers, which would still drive early stopping.  Rank metrics of a binary model (``rank_metrics``:
+    AUC, average precision) are unaffected, since the posterior is increasing in the margin.
+    """
+    allowed = () if loss.is_multiclass else rank_metrics
+    for name in names:
+        if name.lower() in _NO_METRIC or name in allowed:
+            continue
+        raise ValueError(
+            f"{param}={name!r}: {engine} would compute this built-in metric on the raw focal margins of "
+            f"{loss!r}, not on its class probabilities, so its value (and early stopping on it) would mean "
+            f"nothing; use boostfocal.{engine.lower()}.metric(loss) (the estimators' default metric, the "
+            "focal loss itself)"
+            + (f", or a rank metric ({', '.join(repr(m) for m in allowed)})" if allowed else "")
+            + ", or a callable metric on loss.posterior(raw)"
+        )
 
 
 def resolve_loss(
     y_encoded: NDArray[np.intp], n_classes: int, gamma: float, alpha: Any, hessian: str, sample_weight: Any
 ) -> Loss:
-    """The loss an estimator trains with, given encoded labels; ``alpha="balanced"`` resolved here."""
+    """The loss an estimator trains with, given encoded labels; ``alpha="balanced"`` resolved here
+    (:func:`boostfocal.balanced_alpha` with the training weights)."""
     from .losses import BinaryFocalLoss, MulticlassFocalLoss, balanced_alpha
 
     if n_classes < 2:

@@ -23,7 +23,14 @@ import lightgbm as lgb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._adapter import _LossAdapter, constant_margin, margins_to_proba, start_fit
+from ._adapter import (
+    _LossAdapter,
+    check_engine_metrics,
+    constant_margin,
+    margins_to_proba,
+    metric_names,
+    start_fit,
+)
 from .losses import Loss
 
 __all__ = ["FocalLGBMClassifier", "dataset", "metric", "objective", "predict_proba"]
@@ -84,6 +91,18 @@ def metric(loss: Loss) -> _Metric:
 
 _OBJECTIVE_KEYS = ("objective", "objective_type", "app", "application", "loss")
 _NUM_CLASS_KEYS = ("num_class", "num_classes")
+_METRIC_KEYS = ("metric", "metrics", "metric_types")
+#: LightGBM's built-in metrics that rank a binary model's scores (valid on focal margins).
+RANK_METRICS = ("auc", "average_precision")
+
+
+def _check_metrics(loss: Loss, params: dict[str, Any]) -> None:
+    """Refuse LightGBM's built-in metrics that it would compute on raw focal margins
+    (:func:`boostfocal._adapter.check_engine_metrics`)."""
+    for key in _METRIC_KEYS:
+        check_engine_metrics(
+            loss, metric_names(params.get(key)), rank_metrics=RANK_METRICS, param=key, engine="LightGBM"
+        )
 
 
 def _check_num_class(loss: Loss, params: dict[str, Any] | None) -> None:
@@ -108,7 +127,10 @@ def _check_num_class(loss: Loss, params: dict[str, Any] | None) -> None:
 class _Dataset(lgb.Dataset):
     """The ``lgb.Dataset`` :func:`dataset` returns: when LightGBM constructs it for training, it
     first checks the parameters' ``num_class`` against the loss its init score was made for
-    (LightGBM would otherwise fail with "Number of class for initial score error")."""
+    (LightGBM would otherwise fail with "Number of class for initial score error"), and, under a
+    custom objective, refuses the parameters' built-in metrics that LightGBM would compute on raw
+    focal margins (``binary_logloss``, ``multi_logloss``, ``binary_error``, ...; binary ``auc`` and
+    ``average_precision`` rank the margins and are accepted)."""
 
     def __init__(self, *args: Any, bf_loss: Loss, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,6 +138,10 @@ class _Dataset(lgb.Dataset):
 
     def construct(self) -> lgb.Dataset:
         _check_num_class(self._bf_loss, self.params)
+        params = self.params or {}
+        objective_value = next((params[key] for key in _OBJECTIVE_KEYS if key in params), None)
+        if objective_value == "none" or isinstance(objective_value, _Objective):  # a custom objective
+            _check_metrics(self._bf_loss, params)
         return super().construct()
 
 
@@ -132,11 +158,17 @@ def dataset(
     """An ``lgb.Dataset`` whose ``init_score`` is the loss-minimising constant.
 
     ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training set's value for
-    a validation set (``reference=train``) so both start from the same constant.  Trained with
-    ``objective(loss)``, the parameters' ``num_class`` is checked against the loss (a clear
-    ``ValueError`` instead of LightGBM's own error).
+    a validation set (``reference=train``) so both start from the same constant.  The labels and
+    weights are checked here, as the loss checks them (a plain ``lgb.Dataset`` turns NaN labels
+    into 0 before any objective sees them).  Trained with ``objective(loss)``, the parameters'
+    ``num_class`` is checked against the loss (a clear ``ValueError`` instead of LightGBM's own
+    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.
     """
-    value = loss.init_score(y, weight) if init_score is None else init_score
+    if init_score is None:
+        value = loss.init_score(y, weight)
+    else:
+        loss._prepare(y, weight, weight_name="weight")  # labels checked here: LightGBM turns NaN into 0
+        value = init_score
     n = np.shape(y)[0]
     return _Dataset(
         X,
@@ -179,12 +211,30 @@ def predict_proba(
 _OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
 
 
+def _with_bias(block: Any, init: NDArray[np.float64]) -> Any:
+    """Contributions ``block`` (dense or scipy sparse, ``len(init)`` blocks of columns, each ending
+    with its bias column) with ``init[k]`` added to the bias column of block ``k``."""
+    k = init.shape[0]
+    width = block.shape[1] // k
+    cols = np.arange(1, k + 1) * width - 1
+    if isinstance(block, np.ndarray):
+        out = np.array(block, dtype=np.float64)
+        out[:, cols] += init
+        return out
+    import scipy.sparse as sp
+
+    n = block.shape[0]
+    rows = np.repeat(np.arange(n), k)
+    bias = sp.csr_matrix((np.tile(init, n), (rows, np.tile(cols, n))), shape=block.shape)
+    return (block + bias).asformat(block.format)
+
+
 class FocalLGBMClassifier(lgb.LGBMClassifier):
     """``LGBMClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters
     ----------
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter of the focal loss; ``0`` gives (alpha-weighted) cross-entropy.
     alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None
         Class weights (binary: weight of ``classes_[1]``).  ``"balanced"`` uses
@@ -249,7 +299,21 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
-        le, y_enc = start_fit(self, y, sample_weight, margin_given=init_score is not None)
+
+        def check(loss: Loss) -> None:
+            _check_metrics(loss, self.get_params())
+            names = metric_names(eval_metric)
+            check_engine_metrics(loss, names, rank_metrics=RANK_METRICS, param="eval_metric", engine="LightGBM")
+
+        le, y_enc = start_fit(
+            self,
+            X,
+            y,
+            sample_weight,
+            margin_given=init_score is not None,
+            class_weight=self.class_weight,
+            check=check,
+        )
         loss = self.loss_
         if init_score is None:
             init_score = constant_margin(loss, self.init_score_, y_enc.shape[0])
@@ -294,15 +358,50 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         raw = lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs)
         return np.asarray(raw, dtype=np.float64) + np.asarray(self.init_score_)
 
-    def predict_proba(self, X: Any, raw_score: bool = False, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
-        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
+    def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins including ``init_score_`` (:meth:`predict_raw`).
+
+        With ``alpha=None`` (or 0.5) the sign (binary) or arg-max (multiclass) is :meth:`predict`'s
+        class; with other class weights ``predict`` thresholds the recovered posterior instead.
+        """
+        return self.predict_raw(X, **kwargs)
+
+    def _contributions(self, X: Any, **kwargs: Any) -> Any:
+        """``pred_contrib=True``: per-feature contributions with ``init_score_`` added to the bias
+        column (the last of each class's block), so that each row sums to its full margin."""
+        out = lgb.LGBMModel.predict(self, X, pred_contrib=True, **kwargs)
+        init = np.atleast_1d(np.asarray(self.init_score_, dtype=np.float64))
+        if not np.any(init):
+            return out
+        if isinstance(out, list):  # multiclass contributions of sparse X: one matrix per class
+            return [_with_bias(block, init[i : i + 1]) for i, block in enumerate(out)]
+        return _with_bias(out, init)
+
+    def predict_proba(  # type: ignore[override]
+        self, X: Any, raw_score: bool = False, pred_leaf: bool = False, pred_contrib: bool = False, **kwargs: Any
+    ) -> Any:
+        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``).
+
+        ``raw_score``, ``pred_contrib`` and ``pred_leaf`` return what :meth:`predict` does.
+        """
+        if pred_leaf or pred_contrib or raw_score:
+            return self.predict(X, raw_score=raw_score, pred_leaf=pred_leaf, pred_contrib=pred_contrib, **kwargs)
         raw = self.predict_raw(X, **kwargs)
-        if raw_score:
-            return raw
         return margins_to_proba(self.loss_, raw, self.probability)
 
-    def predict(self, X: Any, raw_score: bool = False, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
-        """Predicted class labels (the most probable class under ``predict_proba``)."""
+    def predict(  # type: ignore[override]
+        self, X: Any, raw_score: bool = False, pred_leaf: bool = False, pred_contrib: bool = False, **kwargs: Any
+    ) -> Any:
+        """Predicted class labels (the most probable class under ``predict_proba``).
+
+        ``raw_score=True``: raw margins including ``init_score_`` (:meth:`predict_raw`).
+        ``pred_contrib=True``: feature contributions (SHAP values) whose bias column includes
+        ``init_score_``, so each row sums to its raw margin.  ``pred_leaf=True``: leaf indices.
+        """
+        if pred_leaf:
+            return lgb.LGBMModel.predict(self, X, pred_leaf=True, **kwargs)
+        if pred_contrib:
+            return self._contributions(X, **kwargs)
         if raw_score:
             return self.predict_raw(X, **kwargs)
         return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]

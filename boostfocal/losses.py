@@ -460,14 +460,9 @@ class _Loss:
     def _class_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
         labels = self._prepare(y, sample_weight)
         k = max(self.num_outputs, 2)
-        totals = np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)
-        empty = np.flatnonzero(totals <= 0)
-        if empty.size:
-            raise ValueError(
-                f"y has no (or zero-weight) samples of class {empty.tolist()}: the loss-minimising "
-                "constant score would be infinite"
-            )
-        return totals
+        with np.errstate(over="ignore"):
+            totals = np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)
+        return v.check_class_totals(totals)
 
     def link(self, raw: ArrayLike) -> Float:
         """The plain inverse link (sigmoid or softmax of ``raw``).
@@ -499,7 +494,7 @@ class BinaryFocalLoss(_Loss):
     alpha : float in (0, 1) or None, default 0.25
         Weight of the positive class; the negative class gets ``1 - alpha``.  ``None`` weights
         both classes 1.  The paper's best setting was ``alpha=0.25, gamma=2``.
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter.  ``gamma = 0`` is alpha-weighted cross-entropy.
     hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
         What is returned as the second derivative.  For ``gamma > 0`` the exact one is negative
@@ -617,7 +612,7 @@ class MulticlassFocalLoss(_Loss):
     num_class : int >= 2
     alpha : None or sequence of ``num_class`` positive floats, default None
         Per-class weights; ``None`` weights every class 1.
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
     hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
         As for :class:`BinaryFocalLoss`; ``weighted`` is ``W p_k (1 - p_k)``.  The Hessian is the
         mathematical diagonal: the engine adapters apply the engines' own multiclass scaling
@@ -758,13 +753,17 @@ def balanced_alpha(
     else:
         k = v.check_num_class(num_class) if num_class is not None else None
         if k is None:
-            yy0 = v.check_multiclass_labels(arr, np.iinfo(np.intp).max)
+            yy0 = v.check_multiclass_labels(arr, None)
             k = max(int(yy0.max()) + 1, 2)
         yy = v.check_multiclass_labels(arr, k)
     w = v.check_sample_weight(sample_weight, yy.shape[0])
-    totals = np.bincount(yy, weights=w, minlength=k).astype(np.float64)
-    if np.any(totals <= 0):
-        raise ValueError(f"y has no (or zero-weight) samples of class {np.flatnonzero(totals <= 0).tolist()}")
+    with np.errstate(over="ignore"):
+        totals = np.bincount(yy, weights=w, minlength=k).astype(np.float64)
+        v.check_class_totals(totals)
+        if not np.isfinite(totals.sum()):
+            raise ValueError(
+                "sample_weight sums to infinity (beyond the float64 range); divide the weights by a constant"
+            )
     if binary:
         return float(totals[0] / totals.sum())
     return tuple(float(t) for t in totals.sum() / (k * totals))

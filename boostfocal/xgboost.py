@@ -27,7 +27,14 @@ import xgboost as xgb
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ._adapter import _LossAdapter, constant_margin, margins_to_proba, start_fit
+from ._adapter import (
+    _LossAdapter,
+    check_engine_metrics,
+    constant_margin,
+    margins_to_proba,
+    metric_names,
+    start_fit,
+)
 from .losses import Loss
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "metric", "objective", "predict_proba"]
@@ -180,6 +187,8 @@ def predict_proba(
 
 
 _OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
+#: XGBoost's built-in metrics that rank a binary model's scores (valid on focal margins).
+RANK_METRICS = ("auc", "aucpr")
 
 
 class FocalXGBClassifier(xgb.XGBClassifier):
@@ -187,7 +196,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     Parameters
     ----------
-    gamma : float >= 0, default 2.0
+    gamma : float in [0, 1000], default 2.0
         Focusing parameter of the focal loss.  (XGBoost's own ``gamma``, the minimum split loss,
         is available as ``min_split_loss``.)
     alpha : None, float in (0, 1), sequence of per-class weights, or "balanced", default None
@@ -258,7 +267,9 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """Fit with the focal objective; arguments as ``XGBClassifier.fit``."""
         if self.objective not in (None, "binary:logistic"):
             raise ValueError("objective is set by FocalXGBClassifier itself; leave it unset")
-        le, y_enc = start_fit(self, y, sample_weight, margin_given=base_margin is not None)
+        le, y_enc = start_fit(
+            self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_metrics
+        )
         loss = self.loss_
         if base_margin is None:
             base_margin = constant_margin(loss, self.init_score_, y_enc.shape[0])
@@ -301,9 +312,25 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         raw = self.predict_raw(X, **kwargs)
         return margins_to_proba(self.loss_, raw, self.probability)
 
-    def predict(self, X: Any, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
-        """Predicted class labels (the most probable class under ``predict_proba``)."""
+    def _check_metrics(self, loss: Loss) -> None:
+        """Refuse built-in ``eval_metric`` names XGBoost would compute on sigmoid/softmax of focal margins."""
+        names = metric_names(self.eval_metric)
+        check_engine_metrics(loss, names, rank_metrics=RANK_METRICS, param="eval_metric", engine="XGBoost")
+
+    def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins including ``init_score_`` (:meth:`predict_raw`).
+
+        With ``alpha=None`` (or 0.5) the sign (binary) or arg-max (multiclass) is :meth:`predict`'s
+        class; with other class weights ``predict`` thresholds the recovered posterior instead.
+        """
+        return self.predict_raw(X, **kwargs)
+
+    def predict(self, X: Any, output_margin: bool = False, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
+        """Predicted class labels (the most probable class under ``predict_proba``);
+        ``output_margin=True``: raw margins including ``init_score_`` (:meth:`predict_raw`)."""
         check_is_fitted(self, "loss_")
+        if output_margin:
+            return self.predict_raw(X, **kwargs)
         return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]
 
     def save_model(self, fname: Any) -> None:

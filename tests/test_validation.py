@@ -343,3 +343,32 @@ def test_bug_posterior_of_a_single_score_has_a_misleading_message(call):
         assert "-1" not in str(exc), str(exc)
     else:
         assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize(
+    ("loss", "y"),
+    [(bf.BinaryFocalLoss(), Y_B), (bf.BinaryBalancedCrossEntropy(0.3), Y_B), (bf.MulticlassFocalLoss(3), Y_M)],
+    ids=["focal", "balanced", "multiclass"],
+)
+def test_init_score_with_weights_whose_sum_overflows(loss, y):
+    """Finite weights whose class total passes the float64 range: a message naming the weights,
+    not scipy's "f(a) and f(b) must have different signs"."""
+    w = np.full(y.shape[0], 1e308)
+    with pytest.raises(ValueError, match=r"sample_weight .*sums to infinity"):
+        loss.init_score(y, w)
+    with pytest.raises(ValueError, match=r"sample_weight .*sums to infinity"):
+        bf.balanced_alpha(y, None if not loss.is_multiclass else 3, w)
+
+
+def test_balanced_alpha_negative_labels_name_no_giant_num_class():
+    with pytest.raises(ValueError, match=r"\by\b must contain non-negative integer class indices") as info:
+        bf.balanced_alpha(np.array([-1, 1, 1]))
+    assert "num_class" not in str(info.value)
+    with pytest.raises(ValueError, match=r"\by\b is empty"):
+        bf.balanced_alpha(np.array([]))
+
+
+@pytest.mark.parametrize("gamma", [1000.5, 1e15])
+def test_gamma_above_the_accurate_range(gamma):
+    with pytest.raises(ValueError, match=r"gamma must be a number >= 0 and <= 1000 "):
+        bf.BinaryFocalLoss(gamma=gamma)

@@ -223,6 +223,19 @@ def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
     return p
 
 
+def decision_scores(loss: Loss, raw: Float, method: str) -> Float:
+    """The estimators' ``decision_function`` from raw margins that include the init score: with
+    ``method="posterior"`` the log-odds (binary, ``(n,)``) or log-probabilities (multiclass,
+    ``(n, K)``) of the recovered posterior (``loss.posterior_logit``), so that, as scikit-learn
+    expects, its sign (binary) or arg-max (multiclass) is ``predict``'s class whatever the class
+    weights; with ``method="link"`` the margins themselves (their sign / arg-max is the link's)."""
+    if method == "posterior":
+        return loss.posterior_logit(raw)
+    if method == "link":
+        return raw
+    raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
+
+
 def check_class_labels(y: Any, name: str = "y") -> NDArray[Any]:
     """An estimator's class labels, checked before they are encoded: 1-D (or one column), not
     empty, not complex, and a binary or multiclass target by scikit-learn's ``type_of_target``

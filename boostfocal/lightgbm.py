@@ -22,11 +22,13 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from sklearn.utils.validation import check_is_fitted
 
 from ._adapter import (
     _LossAdapter,
     check_engine_metrics,
     constant_margin,
+    decision_scores,
     margins_to_proba,
     metric_names,
     start_fit,
@@ -359,12 +361,16 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         return np.asarray(raw, dtype=np.float64) + np.asarray(self.init_score_)
 
     def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
-        """Raw margins including ``init_score_`` (:meth:`predict_raw`).
+        """Scores whose sign (binary, ``(n,)``) or arg-max (multiclass, ``(n, K)``) is
+        :meth:`predict`'s class, computed from the full margin (``init_score_`` included).
 
-        With ``alpha=None`` (or 0.5) the sign (binary) or arg-max (multiclass) is :meth:`predict`'s
-        class; with other class weights ``predict`` thresholds the recovered posterior instead.
+        ``probability="posterior"``: the log-odds ``log(P1/P0)`` (binary) or the log-probabilities
+        (multiclass) of the recovered posterior, :meth:`boostfocal.BinaryFocalLoss.posterior_logit`
+        (with class weights ``alpha`` the posterior's 1/2 point is not at margin 0).
+        ``probability="link"``: the raw margins, as :meth:`predict_raw`.
         """
-        return self.predict_raw(X, **kwargs)
+        check_is_fitted(self, "loss_")
+        return decision_scores(self.loss_, self.predict_raw(X, **kwargs), self.probability)
 
     def _contributions(self, X: Any, **kwargs: Any) -> Any:
         """``pred_contrib=True``: per-feature contributions with ``init_score_`` added to the bias

@@ -579,11 +579,22 @@ class BinaryFocalLoss(_Loss):
         (Charoenphakdee et al., 2021).  For ``gamma = 0`` this undoes the alpha weighting:
         ``logit P = z + log((1 - alpha) / alpha)``.
         """
+        return _sigmoid(self.posterior_logit(raw))
+
+    def posterior_logit(self, raw: ArrayLike) -> Float:
+        """Log-odds ``log(P(y=1|x) / P(y=0|x))`` of the recovered posterior, ``(n,)``:
+        ``posterior(raw) = sigmoid(posterior_logit(raw))``, and it is ``> 0`` exactly where the
+        posterior exceeds 1/2.
+
+        .. math::
+
+            \\log \\frac{P(y=1|x)}{P(y=0|x)} = \\log \\frac{1-\\alpha}{\\alpha}
+            + \\log |l'(1-p)| - \\log |l'(p)|, \\quad p = \\sigma(z)
+        """
         z = v.check_binary_raw(raw, _rows(raw, 1))
         lp, lq = log_sigmoid(z), log_sigmoid(-z)
         la = self._log_alpha()
-        d = _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
-        return _sigmoid(d)
+        return _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
 
     def link(self, raw: ArrayLike) -> Float:
         """Plain ``sigma(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
@@ -681,9 +692,18 @@ class MulticlassFocalLoss(_Loss):
         ``P(y=k|x) ∝ 1 / (alpha_k |l'(p_k)|)``, ``p = softmax(z)``, normalised over k
         (Charoenphakdee et al., 2021).  For ``gamma = 0``: ``softmax(z - log alpha)``.
         """
+        return _softmax(self._posterior_log_scores(raw))
+
+    def _posterior_log_scores(self, raw: ArrayLike) -> Float:
         z = v.check_multiclass_raw(raw, _rows(raw, 2), self.num_class)
         _, log_p, log_om = softmax_pieces(z)
-        return _softmax(_posterior_scores(log_p, log_om, self._log_alpha()[None, :], self.gamma))
+        return _posterior_scores(log_p, log_om, self._log_alpha()[None, :], self.gamma)
+
+    def posterior_logit(self, raw: ArrayLike) -> Float:
+        """Log of the recovered class probabilities, ``(n, K)``: ``log posterior(raw)``, computed
+        in log space (``-log alpha_k - log |l'(p_k)|`` minus its log-sum-exp over k), so its
+        arg-max is the most probable class even where a probability underflows."""
+        return softmax_pieces(self._posterior_log_scores(raw))[1]
 
     def link(self, raw: ArrayLike) -> Float:
         """Plain ``softmax(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""

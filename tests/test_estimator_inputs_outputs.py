@@ -60,25 +60,30 @@ def data(kind: str, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "alpha"), [("binary", 0.1), ("binary", None), ("multiclass", None)])
+@pytest.mark.parametrize(
+    ("kind", "alpha"), [("binary", 0.1), ("binary", None), ("multiclass", None), ("multiclass", (1.0, 3.0, 0.3))]
+)
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_raw_output_includes_the_init_score(engine: str, kind: str, alpha: Any) -> None:
     X, y = data(kind)
     est = focal(engine, 20, alpha=alpha).fit(X, y)
     raw = est.predict_raw(X)
     assert np.max(np.abs(np.asarray(est.init_score_))) > 0.1  # the init score matters here
-    np.testing.assert_array_equal(est.decision_function(X), raw)
+    np.testing.assert_allclose(est.decision_function(X), est.loss_.posterior_logit(raw), rtol=0, atol=0)
+    link = focal(engine, 20, alpha=alpha, probability="link").fit(X, y)
+    np.testing.assert_array_equal(link.decision_function(X), link.predict_raw(X))
     if engine == "lightgbm":
         np.testing.assert_array_equal(est.predict(X, raw_score=True), raw)
         np.testing.assert_array_equal(est.predict_proba(X, raw_score=True), raw)
     else:
         np.testing.assert_array_equal(est.predict(X, output_margin=True), raw)
-    if alpha is None:
-        # unweighted classes: the posterior is increasing in the margin and symmetric, so the
-        # sign (binary) or arg-max (multiclass) of decision_function is predict's class
-        dec = est.decision_function(X)
+    # scikit-learn's contract, whatever the class weights: the sign (binary) or arg-max
+    # (multiclass) of decision_function is predict's class (the raw margin's is not when alpha
+    # moves the posterior's 1/2 point away from margin 0)
+    for model in (est, link):
+        dec = model.decision_function(X)
         pred_idx = (dec > 0).astype(int) if kind == "binary" else np.argmax(dec, axis=1)
-        np.testing.assert_array_equal(est.classes_[pred_idx], est.predict(X))
+        np.testing.assert_array_equal(model.classes_[pred_idx], model.predict(X))
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass"])

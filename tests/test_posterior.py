@@ -107,6 +107,24 @@ def test_multiclass_gamma_zero_posterior_undoes_alpha(rng):
     np.testing.assert_allclose(bf.MulticlassFocalLoss(4, gamma=0.0).posterior(raw), bf.softmax(raw), rtol=1e-12)
 
 
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+def test_posterior_logit_is_the_log_odds_of_the_posterior(gamma, rng):
+    """Binary: sigmoid(posterior_logit) is the posterior and gamma = 0 gives z + log((1-a)/a) even
+    where the posterior rounds to 0 or 1; multiclass: exp(posterior_logit) is the posterior."""
+    z = np.concatenate([[-1e4], np.linspace(-40, 40, 161), [1e4]])
+    loss = bf.BinaryFocalLoss(alpha=0.1, gamma=gamma)
+    d = loss.posterior_logit(z)
+    np.testing.assert_allclose(expit(d), loss.posterior(z), rtol=1e-13, atol=1e-300)
+    assert np.all(np.diff(d) > 0)  # increasing in the margin, so it ranks as the posterior does
+    if gamma == 0.0:
+        np.testing.assert_allclose(d, z + np.log(0.9 / 0.1), rtol=1e-13)
+    raw = rng.uniform(-30, 30, size=(200, 4))
+    mloss = bf.MulticlassFocalLoss(4, alpha=[0.5, 1.0, 2.0, 4.0], gamma=gamma)
+    log_post = mloss.posterior_logit(raw)
+    np.testing.assert_allclose(np.exp(log_post), mloss.posterior(raw), rtol=1e-12, atol=1e-300)
+    np.testing.assert_array_equal(np.argmax(log_post, axis=1), np.argmax(mloss.posterior(raw), axis=1))
+
+
 def test_posterior_of_the_initial_score_is_the_class_prior(loss, rng):
     """init_score minimises sum_k W_k alpha_k l(pi_k); posterior inverts exactly that map, so it
     must return the (weighted) class frequencies."""

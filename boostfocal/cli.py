@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
+import json
 import math
 import os
 import sys
@@ -23,21 +25,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__
-from .tuning import (
-    DEFAULT_ALPHAS,
-    DEFAULT_CV,
-    DEFAULT_EARLY_STOPPING_ROUNDS,
-    DEFAULT_GAMMAS,
-    DEFAULT_LEARNING_RATE,
-    DEFAULT_N_ESTIMATORS,
-    DEFAULT_PRECISION_LEVEL,
-    DEFAULT_VALIDATION_FRACTION,
-    ENGINES,
-    METRICS,
-    TuneResult,
-    _alpha_label,
-    tune,
-)
+from .tuning import ENGINES, METRICS, TuneResult, tune
 
 try:  # the tuner's check of engine parameters (names, values), run before any data are read
     from .tuning import check_params
@@ -46,6 +34,15 @@ except ImportError:  # pragma: no cover - a tuner without it checks them when it
 
 __all__ = ["Table", "UsageError", "build_parser", "load_data", "main", "prepare", "read_table"]
 
+#: tune()'s defaults, shown in the help and used when an option is not given.
+_DEFAULTS = {name: p.default for name, p in inspect.signature(tune).parameters.items()}
+DEFAULT_GAMMAS = tuple(_DEFAULTS["gammas"])
+DEFAULT_ALPHAS = tuple(_DEFAULTS["alphas"])
+DEFAULT_CV = _DEFAULTS["cv"]
+DEFAULT_N_ESTIMATORS = _DEFAULTS["n_estimators"]
+DEFAULT_EARLY_STOPPING_ROUNDS = _DEFAULTS["early_stopping_rounds"]
+DEFAULT_VALIDATION_FRACTION = _DEFAULTS["validation_fraction"]
+DEFAULT_PRECISION_LEVEL = _DEFAULTS["precision_level"]
 #: Target columns looked for, in this order, when ``--target`` is not given.
 DEFAULT_TARGETS = ("target", "Class", "y")
 #: More distinct target values than this is taken for a regression target, not classes.
@@ -110,6 +107,10 @@ def _alpha_list(text: str) -> list[Any]:
                 raise argparse.ArgumentTypeError(f"alpha must be strictly between 0 and 1, got {tok!r}")
             out.append(a)
     return out
+
+
+def _alpha_label(alpha: Any) -> str:
+    return "none" if alpha is None else alpha if isinstance(alpha, str) else f"{alpha:g}"
 
 
 def _tokens(text: str) -> list[str]:
@@ -376,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_number,
         default=None,
         metavar="LR",
-        help=f"learning rate, > 0 (default {DEFAULT_LEARNING_RATE})",
+        help="learning rate, > 0 (default: boostfocal.tune's)",
     )
     b.add_argument(
         "--param",
@@ -827,9 +828,7 @@ _TUNE_OPTIONS = {
 
 def _engine_params(args: argparse.Namespace) -> dict[str, Any]:
     """``--param`` pairs and ``--learning-rate`` as checked engine parameters."""
-    import inspect
-
-    tune_args = set(inspect.signature(tune).parameters) - {"X", "y", "engine_params"}
+    tune_args = set(_DEFAULTS) - {"X", "y", "engine_params"}
     params: dict[str, Any] = {}
     for key, value in args.param:
         if key in params:
@@ -841,8 +840,8 @@ def _engine_params(args: argparse.Namespace) -> dict[str, Any]:
         if key in tune_args:
             raise UsageError(f"--param {key}={value}: {key} is an argument of the tuner, not an engine parameter")
         params[key] = value
-    if "learning_rate" not in params:
-        params["learning_rate"] = DEFAULT_LEARNING_RATE if args.learning_rate is None else args.learning_rate
+    if args.learning_rate is not None:
+        params["learning_rate"] = args.learning_rate
     if check_params is not None:
         params = dict(check_params(args.engine, params))
     return params
@@ -1094,18 +1093,14 @@ def _run_tune(args: argparse.Namespace) -> int:
     print("\n".join("    " + ln if ln else "" for ln in code.splitlines()), file=out)
 
     if args.output:
-        payload = result.to_dict()
+        payload = json.loads(result.to_json())
         payload["data"] = args.data or builtin_call
         payload["target"] = target
         payload["weight"] = args.weight
         payload["categorical_features"] = [] if table is None else [table.feature_names[j] for j in categorical]
         payload["elapsed_s"] = elapsed
-        import json
-
-        from .tuning import _jsonable
-
         try:
-            Path(args.output).write_text(json.dumps(_jsonable(payload), indent=2) + "\n", encoding="utf-8")
+            Path(args.output).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"\nWrote {args.output}", file=out)

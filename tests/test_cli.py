@@ -15,10 +15,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
 import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -371,9 +374,24 @@ MIXED_CSV = (
 )
 
 
-def _table_without_pandas(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> cli.Table:
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """``import pandas`` raises ImportError, as where pandas is not installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError(f"No module named {name!r}")
+
+
+@contextlib.contextmanager
+def _without_pandas(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as m:
-        m.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+        m.delitem(sys.modules, "pandas", raising=False)  # modules that imported it keep it
+        m.setattr(sys, "meta_path", [_NoPandas(), *sys.meta_path])
+        yield
+
+
+def _table_without_pandas(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> cli.Table:
+    with _without_pandas(monkeypatch):
         assert isinstance(cli.load_data(path), dict)
         return cli.read_table(path, **kwargs)
 
@@ -530,8 +548,7 @@ def _snippet(out: str) -> str:
 
 def _run_snippet_without_pandas(code: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     namespace: dict[str, Any] = {}
-    with monkeypatch.context() as m:
-        m.setitem(sys.modules, "pandas", None)  # the quick-start install (engines, plot) has no pandas
+    with _without_pandas(monkeypatch):  # the quick-start install (engines, plot) has no pandas
         exec(compile(code.replace("X_new", "X"), "<snippet>", "exec"), namespace)
     return namespace
 

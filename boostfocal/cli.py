@@ -393,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=-1,
         metavar="N",
-        help="threads per fit (-1: all cores, the default)",
+        help="cores the run uses, as boostfocal.tune's n_jobs (-1: all cores, the default)",
     )
 
     o = t.add_argument_group("output")
@@ -878,6 +878,13 @@ def _n_configurations(gammas: Sequence[float], alphas: Sequence[Any], baselines:
     return n
 
 
+def _n_candidates() -> int:
+    """Fits per configuration and fold: the number of candidates of tune()'s default
+    regularisation search, where it has one, else 1."""
+    candidates = _DEFAULTS.get("regularization")
+    return max(1, len(candidates)) if isinstance(candidates, Sequence) else 1
+
+
 # --------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------
@@ -890,19 +897,16 @@ def _class_summary(y: np.ndarray) -> str:
     return ", ".join(parts)
 
 
-def _verdict(result: TuneResult) -> str | None:
-    """The one-line verdict of the result's headline comparison, where the tuner gives one."""
-    for name in ("headline", "comparison"):
-        head = getattr(result, name, None)
-        if head is None:
-            continue
-        verdict = getattr(head, "verdict", None)
-        if verdict:
-            return str(verdict)
-        if isinstance(head, str):
-            return head
-    verdict = getattr(result, "verdict", None)
-    return str(verdict) if verdict else None
+def _headline(result: TuneResult) -> str | None:
+    """The tuner's headline, where it gives one: the best focal row against the best baseline,
+    with the corrected test and its verdict (``TuneResult.headline()``, else
+    ``TuneResult.comparison.verdict``)."""
+    headline = getattr(result, "headline", None)
+    if callable(headline):
+        text = headline()
+        return str(text) if text else None
+    verdict = getattr(getattr(result, "comparison", None), "verdict", None)
+    return f"Verdict: {verdict}" if verdict else None
 
 
 def _summary(result: TuneResult) -> str:
@@ -923,9 +927,9 @@ def _summary(result: TuneResult) -> str:
     focal = result.best_focal
     if focal is not None and focal is not best:
         lines.append(f"  best focal configuration: {focal.name}, {label} {focal.mean(m):.4f} ± {focal.std(m):.4f}")
-    verdict = _verdict(result)
-    if verdict:
-        lines.append(f"Verdict: {verdict}")
+    headline = _headline(result)
+    if headline:
+        lines.append(headline)
     return "\n".join(lines)
 
 
@@ -1041,8 +1045,10 @@ def _run_tune(args: argparse.Namespace) -> int:
     esr = args.early_stopping_rounds or None
     n_splits = args.cv * args.repeats
     n_configs = _n_configurations(args.gammas, args.alphas, args.baselines, counts.size)
-    n_fits = n_configs * n_splits
-    size = f"{n_configs:,} configurations x {n_splits} folds = {n_fits:,} fits"
+    n_candidates = _n_candidates()
+    n_fits = n_configs * n_splits * n_candidates
+    per_row = f" x {n_candidates} regularisation candidates" if n_candidates > 1 else ""
+    size = f"{n_configs:,} configurations x {n_splits} folds{per_row} = {n_fits:,} fits"
     if args.max_fits and n_fits > args.max_fits:
         raise UsageError(
             f"{size}, more than --max-fits {args.max_fits:,}: use fewer gammas, alphas or folds, or raise --max-fits"

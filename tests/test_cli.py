@@ -124,7 +124,9 @@ def test_tune_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert {"log-loss", "balanced CE", "scale_pos_weight"} <= {k for ln in rows for k in ln.split("  ") if k}
     assert "Best (PR-AUC" in out and "Classifier(" in out and "model.fit(X, y)" in out
     assert f"read_table({str(data)!r}, target='target')" in out and "pandas" not in out
-    assert "6 configurations x 2 folds = 12 fits" in out  # 2 gammas x 2 alphas - balanced CE + 3 baselines
+    # 2 gammas x 2 alphas - balanced CE (a baseline) + 3 baselines; x regularisation candidates, if any
+    r = cli._n_candidates()
+    assert f"6 configurations x 2 folds{f' x {r} regularisation candidates' if r > 1 else ''} = {12 * r} fits" in out
     payload = json.loads(out_json.read_text())
     assert len(payload["rows"]) == 6 and payload["data"] == str(data) and payload["target"] == "target"
     means = [r["average_precision"]["mean"] for r in payload["rows"]]
@@ -250,9 +252,12 @@ def _early_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "grid too large": (
             ["tune", str(good), "--gammas", ",".join(str(g / 100) for g in range(2000))],
-            "6,002 configurations x 3 folds = 18,006 fits, more than --max-fits 2,000",
+            "6,002 configurations x 3 folds",
         ),
-        "grid larger than --max-fits": (["tune", str(good), *GRID, "--max-fits", "11", "--cv", "2"], "12 fits"),
+        "grid larger than --max-fits": (
+            ["tune", str(good), *GRID, "--max-fits", str(12 * cli._n_candidates() - 1), "--cv", "2"],
+            f"= {12 * cli._n_candidates()} fits, more than --max-fits",
+        ),
         "weight not a column": (["tune", str(weights), "--weight", "nope"], "--weight: no column 'nope'"),
         "weight is the target": (["tune", str(weights), "--weight", "target"], "--weight names the target"),
         "weight negative": (["tune", str(weights), "--weight", "neg"], "'neg' has 6 negative value(s)"),
@@ -594,14 +599,14 @@ def test_tune_with_categories_and_weights_end_to_end(
 
 
 def _verdict_available() -> bool:
-    return any(hasattr(tuning.TuneResult, name) for name in ("headline", "comparison", "verdict"))
+    return hasattr(tuning.TuneResult, "headline") or hasattr(tuning.TuneResult, "comparison")
 
 
-def test_the_verdict_is_read_from_the_result() -> None:
+def test_the_headline_is_read_from_the_result() -> None:
     from types import SimpleNamespace
 
-    assert cli._verdict(SimpleNamespace(headline=SimpleNamespace(verdict="focal loss is better"))) == (
-        "focal loss is better"
-    )
-    assert cli._verdict(SimpleNamespace(verdict="no detectable difference")) == "no detectable difference"
-    assert cli._verdict(SimpleNamespace()) is None
+    text = "focal gamma=2 vs log-loss: ...\nVerdict: focal loss is significantly better here"
+    assert cli._headline(SimpleNamespace(headline=lambda: text)) == text  # type: ignore[arg-type]
+    comparison = SimpleNamespace(verdict="no significant difference")
+    assert cli._headline(SimpleNamespace(comparison=comparison)) == "Verdict: no significant difference"  # type: ignore[arg-type]
+    assert cli._headline(SimpleNamespace()) is None  # type: ignore[arg-type]

@@ -1036,12 +1036,12 @@ def _run_tune(args: argparse.Namespace) -> int:
 
     cv: Any = args.cv
     counts = np.unique(y, return_counts=True)[1]
+    if counts.min() < args.cv:
+        raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     if args.repeats > 1:
         from sklearn.model_selection import RepeatedStratifiedKFold
 
         cv = RepeatedStratifiedKFold(n_splits=args.cv, n_repeats=args.repeats, random_state=args.random_state)
-        if counts.min() < args.cv:
-            raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     esr = args.early_stopping_rounds or None
     n_splits = args.cv * args.repeats
     n_configs = _n_configurations(args.gammas, args.alphas, args.baselines, counts.size)

@@ -251,7 +251,14 @@ def _early_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "learning rate is given twice",
         ),
         "grid too large": (
-            ["tune", str(good), "--gammas", ",".join(str(g / 100) for g in range(2000))],
+            [
+                "tune",
+                str(good),
+                "--gammas",
+                ",".join(str(g / 100) for g in range(2000)),
+                "--alphas",
+                "none,0.5,balanced",
+            ],
             "6,002 configurations x 3 folds",
         ),
         "grid larger than --max-fits": (

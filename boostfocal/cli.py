@@ -1,10 +1,14 @@
 """The ``boostfocal`` command line: ``boostfocal tune [DATA] ...``.
 
-Reads a CSV (pandas if installed, else the standard library) or Parquet file (pandas and pyarrow),
-or draws the built-in :func:`boostfocal.datasets.make_fraud` data when no file is given, runs
-:func:`boostfocal.tune`, and prints the table, the winning configuration and a Python snippet that
-trains it.  Bad input ends with a one-line message on stderr and exit status 2; an unexpected
-failure with a one-line message and status 1 (``--traceback`` shows the full one).
+Reads a CSV (pandas if installed, else the standard library; the same :class:`Table` either way)
+or Parquet file (pandas and pyarrow), with text and boolean columns as categorical features and an
+optional column of sample weights, or draws the built-in :func:`boostfocal.datasets.make_fraud`
+data when no file is given, runs :func:`boostfocal.tune`, and prints the table, the winning
+configuration and a Python snippet that trains it (numpy and the standard library suffice to run
+it for a CSV file).  Everything the command can check (options, the data, engine parameters, the
+size of the grid, the plot's file format) is checked before the first fit.  Bad input ends with a
+one-line message on stderr and exit status 2; an unexpected failure with a one-line message and
+status 1 (``--traceback`` shows the full one).
 """
 
 from __future__ import annotations

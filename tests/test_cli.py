@@ -565,11 +565,14 @@ def _run_snippet_without_pandas(code: str, monkeypatch: pytest.MonkeyPatch) -> d
     return namespace
 
 
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
 def test_the_snippet_runs_without_pandas(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
+    pytest.importorskip(engine)
     data = _write_csv(tmp_path / "data.csv", n=600)
-    status, out, err = _run(["tune", str(data), "--gammas", "2", "--alphas", "none", "--no-baselines", *FAST], capsys)
+    argv = ["tune", str(data), "--engine", engine, "--gammas", "2", "--alphas", "none", "--no-baselines", *FAST]
+    status, out, err = _run(argv, capsys)
     assert status == 0, err
     code = _snippet(out)
     assert "import pandas" not in code

@@ -862,7 +862,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
         ext = Path(args.plot).suffix.lower().lstrip(".")
         if ext not in formats:
             what = f"'.{ext}' is not an image format matplotlib writes" if ext else "it has no file extension"
-            raise UsageError(f"--plot {args.plot}: {what}; name the file .png, .pdf, .svg or {', .'.join(formats)}")
+            raise UsageError(f"--plot {args.plot}: {what}; use one of {', '.join('.' + f for f in formats)}")
     for option, target_path in (("--plot", args.plot), ("--output", args.output)):
         if target_path:
             folder = Path(target_path).resolve().parent

@@ -420,10 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
 # Data
 # --------------------------------------------------------------------------------------
 
-#: A text column with more distinct values than this share of its non-missing rows (and at
-#: least ``ID_MIN_DISTINCT`` of them) is taken for an identifier, not a category.
+#: A text column with more distinct values than this share of its non-missing rows (and more
+#: than ``ID_MIN_DISTINCT`` of them) is taken for an identifier, not a category (the tuner's rule).
 ID_FRACTION = 0.5
-ID_MIN_DISTINCT = 20
+ID_MIN_DISTINCT = 50
 #: The spellings of a boolean cell (those pandas' CSV reader recognises too).
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -650,7 +650,7 @@ def _check_categorical(name: str, values: np.ndarray, categories: list[Any]) -> 
             f"column {name!r} holds numbers but also text ({shown}): correct or blank those cells (blank is "
             f"missing), or leave the column out with --drop {name}"
         )
-    if k >= ID_MIN_DISTINCT and k > ID_FRACTION * n:
+    if k > ID_MIN_DISTINCT and k > ID_FRACTION * n:
         raise UsageError(
             f"column {name!r} looks like an identifier, not a category: {k:,} distinct values in {n:,} rows; "
             f"leave it out with --drop {name}"

@@ -164,7 +164,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     one_class = tmp_path / "one_class.csv"
     one_class.write_text("a,b,target\n1,2,0\n3,4,0\n5,6,0\n")
     id_like = tmp_path / "id_like.csv"
-    id_like.write_text("amount,tx,target\n" + "".join(f"{i},tx{i:04d},{i % 2}\n" for i in range(40)))
+    id_like.write_text("amount,tx,target\n" + "".join(f"{i},tx{i:04d},{i % 2}\n" for i in range(120)))
     no_default = tmp_path / "no_default.csv"
     no_default.write_text("a,b,label\n1,2,0\n3,4,1\n")
     regression = tmp_path / "regression.csv"
@@ -620,3 +620,21 @@ def test_the_headline_is_read_from_the_result() -> None:
     comparison = SimpleNamespace(verdict="no significant difference")
     assert cli._headline(SimpleNamespace(comparison=comparison)) == "Verdict: no significant difference"  # type: ignore[arg-type]
     assert cli._headline(SimpleNamespace()) is None  # type: ignore[arg-type]
+
+
+def test_identifier_rule(tmp_path: Path) -> None:
+    """A text column is refused when it has more than 50 distinct values and more than half as many
+    as its non-missing rows; the message names the column and the --drop that leaves it out."""
+
+    def table(n_rows: int, n_values: int) -> Path:
+        path = tmp_path / f"ids_{n_rows}_{n_values}.csv"
+        rows = "".join(f"{i},v{i % n_values},{i % 2}\n" for i in range(n_rows))
+        path.write_text("x,code,target\n" + rows + "".join(f"{n_rows},,1\n" for _ in range(n_rows)))  # gaps
+        return path
+
+    assert len(cli.read_table(table(60, 50)).categories["code"]) == 50  # not more than 50 values
+    assert len(cli.read_table(table(200, 100)).categories["code"]) == 100  # half of the 200 present
+    with pytest.raises(cli.UsageError, match=r"'code' looks like an identifier.*101 distinct values in 200 rows"):
+        cli.read_table(table(200, 101))
+    with pytest.raises(cli.UsageError, match="--drop code"):
+        cli.read_table(table(60, 51))

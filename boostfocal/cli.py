@@ -1,45 +1,52 @@
 """The ``boostfocal`` command line: ``boostfocal tune [DATA] ...``.
 
-Reads a CSV (pandas if installed, else the standard library) or Parquet file (pandas and pyarrow),
-or draws the built-in :func:`boostfocal.datasets.make_fraud` data when no file is given, runs
-:func:`boostfocal.tune`, and prints the table, the winning configuration and a Python snippet that
-trains it.  Bad input ends with a one-line message on stderr and exit status 2; an unexpected
-failure with a one-line message and status 1 (``--traceback`` shows the full one).
+Reads a CSV (pandas if installed, else the standard library; the same :class:`Table` either way)
+or Parquet file (pandas and pyarrow), with text and boolean columns as categorical features and an
+optional column of sample weights, or draws the built-in :func:`boostfocal.datasets.make_fraud`
+data when no file is given, runs :func:`boostfocal.tune`, and prints the table, the winning
+configuration and a Python snippet that trains it (numpy and the standard library suffice to run
+it for a CSV file).  Everything the command can check (options, the data, engine parameters, the
+size of the grid, the plot's file format) is checked before the first fit.  Bad input ends with a
+one-line message on stderr and exit status 2; an unexpected failure with a one-line message and
+status 1 (``--traceback`` shows the full one).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import inspect
+import json
 import math
 import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__
-from .tuning import (
-    DEFAULT_ALPHAS,
-    DEFAULT_CV,
-    DEFAULT_EARLY_STOPPING_ROUNDS,
-    DEFAULT_GAMMAS,
-    DEFAULT_LEARNING_RATE,
-    DEFAULT_N_ESTIMATORS,
-    DEFAULT_PRECISION_LEVEL,
-    DEFAULT_VALIDATION_FRACTION,
-    ENGINES,
-    METRICS,
-    TuneResult,
-    _alpha_label,
-    tune,
-)
+from .tuning import ENGINES, METRICS, TuneResult, tune
 
-__all__ = ["UsageError", "build_parser", "load_data", "main"]
+try:  # the tuner's check of engine parameters (names, values), run before any data are read
+    from .tuning import check_params
+except ImportError:  # pragma: no cover - a tuner without it checks them when it is called
+    check_params = None
 
+__all__ = ["Table", "UsageError", "build_parser", "load_data", "main", "prepare", "read_table"]
+
+#: tune()'s defaults, shown in the help and used when an option is not given.
+_DEFAULTS = {name: p.default for name, p in inspect.signature(tune).parameters.items()}
+DEFAULT_GAMMAS = tuple(_DEFAULTS["gammas"])
+DEFAULT_ALPHAS = tuple(_DEFAULTS["alphas"])
+DEFAULT_CV = _DEFAULTS["cv"]
+DEFAULT_N_ESTIMATORS = _DEFAULTS["n_estimators"]
+DEFAULT_EARLY_STOPPING_ROUNDS = _DEFAULTS["early_stopping_rounds"]
+DEFAULT_VALIDATION_FRACTION = _DEFAULTS["validation_fraction"]
+DEFAULT_PRECISION_LEVEL = _DEFAULTS["precision_level"]
 #: Target columns looked for, in this order, when ``--target`` is not given.
 DEFAULT_TARGETS = ("target", "Class", "y")
 #: More distinct target values than this is taken for a regression target, not classes.
@@ -47,6 +54,11 @@ MAX_CLASSES = 100
 #: Size and positive rate of the built-in data when no file is given.
 BUILTIN_N_SAMPLES = 100_000
 BUILTIN_POSITIVE_RATE = 0.002
+
+#: A run of more fits (configurations x folds) than this needs ``--max-fits``.
+DEFAULT_MAX_FITS = 2_000
+#: How to get the Parquet reader.
+PARQUET_INSTALL = "pip install boostfocal[parquet]"
 
 _NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 
@@ -101,6 +113,10 @@ def _alpha_list(text: str) -> list[Any]:
     return out
 
 
+def _alpha_label(alpha: Any) -> str:
+    return "none" if alpha is None else alpha if isinstance(alpha, str) else f"{alpha:g}"
+
+
 def _tokens(text: str) -> list[str]:
     toks = [t.strip() for t in text.split(",") if t.strip()]
     if not toks:
@@ -133,6 +149,16 @@ def _fraction(low_open: bool = True) -> Any:
         return val
 
     return parse
+
+
+def _positive_number(text: str) -> float:
+    try:
+        val = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(val) or val <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return val
 
 
 def _engine_param(text: str) -> tuple[str, Any]:
@@ -172,6 +198,10 @@ Prints one row per configuration (mean ± std over folds of PR-AUC, ROC-AUC, rec
 precision, log-loss and Brier score of the recovered probabilities, trees kept, fit seconds),
 sorted with the best marked '*', the winning configuration, and Python code that trains it.
 
+Numeric columns are features as they are; text and boolean columns (true/false) are categorical
+features that the engine splits on natively; missing cells (empty, NA, NaN, null, none, ?) are
+missing values.
+
 Without DATA it runs on the built-in synthetic card-fraud data boostfocal.datasets.make_fraud
 (100,000 rows, 0.2 % positives), and says so."""
 
@@ -181,6 +211,7 @@ examples:
   boostfocal tune transactions.csv --target is_fraud --engine xgboost
   boostfocal tune data.parquet --gammas 0,1,2 --alphas none,balanced --cv 5 --plot tune.png
   boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json
+  boostfocal tune claims.csv --target fraud --weight exposure --drop claim_id
 
 exit status: 0 on success, 2 on bad input (message on stderr), 1 on an unexpected failure."""
 
@@ -226,7 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL[,COL...]",
         action="append",
         default=[],
-        help="columns not to use as features (ids, timestamps, text); repeatable",
+        help="columns not to use as features (ids, timestamps); repeatable",
+    )
+    g.add_argument(
+        "--weight",
+        metavar="COL",
+        help="column of sample weights (numbers >= 0, not all zero), passed to every fit and not used as a feature",
     )
     g.add_argument(
         "--n-samples",
@@ -269,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("bounded", "exact", "weighted", "clip"),
         default="bounded",
         help="Hessian policy of the focal models (default: bounded)",
+    )
+    m.add_argument(
+        "--max-fits",
+        type=_int_at_least(0),
+        default=DEFAULT_MAX_FITS,
+        metavar="N",
+        help=f"refuse to start more than N fits (configurations x folds) (default {DEFAULT_MAX_FITS:,}; 0: no limit)",
     )
 
     c = t.add_argument_group("cross-validation and scoring")
@@ -335,10 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--learning-rate",
-        type=float,
-        default=DEFAULT_LEARNING_RATE,
+        type=_positive_number,
+        default=None,
         metavar="LR",
-        help=f"learning rate (default {DEFAULT_LEARNING_RATE})",
+        help="learning rate, > 0 (default: boostfocal.tune's)",
     )
     b.add_argument(
         "--param",
@@ -346,18 +389,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="any other engine parameter, for every model (e.g. num_leaves=63, max_depth=4); repeatable",
+        help="any other engine parameter, for every model (e.g. num_leaves=63, max_depth=4); checked against the "
+        "engine's parameters before any fit; repeatable",
     )
     b.add_argument(
         "--n-jobs",
         type=int,
         default=-1,
         metavar="N",
-        help="threads per fit (-1: all cores, the default)",
+        help="cores the run uses, as boostfocal.tune's n_jobs (-1: all cores, the default)",
     )
 
     o = t.add_argument_group("output")
-    o.add_argument("--plot", metavar="FILE.png", help="save the metric-versus-gamma plot (needs matplotlib)")
+    o.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="save the metric-versus-gamma plot, in the format its extension names (png, pdf, svg, ...; needs "
+        "matplotlib)",
+    )
     o.add_argument(
         "--plot-metric", choices=list(METRICS), default=None, help="metric to plot (default: the --scoring metric)"
     )
@@ -370,6 +419,52 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------
+
+#: A text column with more distinct values than this share of its non-missing rows (and more
+#: than ``ID_MIN_DISTINCT`` of them) is taken for an identifier, not a category (the tuner's rule).
+ID_FRACTION = 0.5
+ID_MIN_DISTINCT = 50
+#: The spellings of a boolean cell (those pandas' CSV reader recognises too).
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+@dataclass
+class Table:
+    """A data file prepared for the tuner: what :func:`read_table` and :func:`prepare` return.
+
+    Attributes
+    ----------
+    X : ndarray of float64, shape (n_samples, n_features)
+        Numbers as read, NaN where missing.  A categorical column (text, booleans, pandas
+        ``category``) holds the code ``k`` of its ``k``-th category in
+        ``categories[name]`` (sorted), NaN where missing.
+    y : ndarray (n_samples,)
+        Labels as read (integers or strings), or 0/1 when ``positive_class`` was given.
+    feature_names : list of str
+    target : str
+        The label column.
+    categorical_features : list of int
+        Indices of the categorical columns of ``X``.
+    categories : dict of str to list
+        For each categorical column, its categories in code order.
+    sample_weight : ndarray of float64 or None
+        The ``weight`` column, when one was named.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: list[str]
+    target: str
+    categorical_features: list[int] = field(default_factory=list)
+    categories: dict[str, list[Any]] = field(default_factory=dict)
+    sample_weight: np.ndarray | None = None
+
+    @property
+    def feature_types(self) -> list[str]:
+        """XGBoost's ``feature_types``: ``"c"`` for a categorical column, ``"q"`` for a number."""
+        cat = set(self.categorical_features)
+        return ["c" if j in cat else "q" for j in range(len(self.feature_names))]
 
 
 def _read_csv_stdlib(path: Path, sep: str) -> dict[str, np.ndarray]:
@@ -393,12 +488,15 @@ def _read_csv_stdlib(path: Path, sep: str) -> dict[str, np.ndarray]:
 
 
 def _parse_column(values: Sequence[str]) -> np.ndarray:
-    """Integers, floats (NaN for missing), booleans, or the strings themselves."""
+    """The cells of one CSV column as an array: integers, floats (NaN where missing), booleans
+    (an object array of ``True``/``False``/``None`` when some are missing), or the strings
+    themselves (``None`` where missing)."""
     cells = [v.strip() for v in values]
     missing = [c.lower() in _NA_TOKENS for c in cells]
     present = [c for c, na in zip(cells, missing, strict=True) if not na]
-    if present and all(c.lower() in ("true", "false") for c in present) and not any(missing):
-        return np.array([c.lower() == "true" for c in cells])
+    if present and all(c in _TRUE or c in _FALSE for c in present):
+        flags = [None if na else c in _TRUE for c, na in zip(cells, missing, strict=True)]
+        return np.array(flags, dtype=object if any(missing) else bool)
     try:
         nums = [math.nan if na else float(c) for c, na in zip(cells, missing, strict=True)]
     except ValueError:
@@ -413,12 +511,27 @@ def _looks_int(text: str) -> bool:
     return text.lstrip("+-").isdigit()
 
 
+def _na_spellings() -> list[str]:
+    """Every upper/lower-case spelling of the missing-value tokens, for pandas' ``na_values``."""
+    import itertools
+
+    out = set()
+    for token in _NA_TOKENS:
+        choices = [(ch.lower(), ch.upper()) if ch.isalpha() else (ch,) for ch in token]
+        out.update("".join(p) for p in itertools.product(*choices))
+    return sorted(out)
+
+
 def _read_with_pandas(path: Path, sep: str, parquet: bool) -> Any:
     import pandas as pd
 
     if parquet:
         return pd.read_parquet(path)
-    return pd.read_csv(path, sep=sep)
+    # the standard-library reader's missing-value tokens, and whole-column type inference
+    kwargs: dict[str, Any] = {"na_values": _na_spellings(), "keep_default_na": False, "low_memory": False}
+    if int(pd.__version__.split(".")[0]) < 3:
+        kwargs["float_precision"] = "round_trip"  # as Python's float(); pandas 3 parses exactly by default
+    return pd.read_csv(path, sep=sep, **kwargs)
 
 
 def load_data(path: str | os.PathLike[str]) -> Any:
@@ -438,15 +551,15 @@ def load_data(path: str | os.PathLike[str]) -> Any:
         import pandas  # noqa: F401
     except ImportError:
         if parquet:
-            raise UsageError("reading Parquet files needs pandas and pyarrow: pip install pandas pyarrow") from None
+            raise UsageError(f"reading Parquet files needs pandas and pyarrow: {PARQUET_INSTALL}") from None
         try:
             return _read_csv_stdlib(p, sep)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise UsageError(f"cannot read {p}: {exc}") from None
     try:
         return _read_with_pandas(p, sep, parquet)
-    except ImportError as exc:
-        raise UsageError(f"reading Parquet files needs pyarrow (or fastparquet): pip install pyarrow ({exc})") from None
+    except ImportError:
+        raise UsageError(f"reading Parquet files needs pyarrow: {PARQUET_INSTALL}") from None
     except Exception as exc:  # pandas raises ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid, ...
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"cannot read {p}: {msg}") from None
@@ -457,26 +570,91 @@ def _columns(table: Any) -> list[str]:
 
 
 def _column(table: Any, name: str) -> tuple[np.ndarray, int]:
-    """A column as a numpy array and its number of missing values; bools and numbers become float
-    (targets keep their type), text stays object."""
-    if hasattr(table, "columns"):
-        import pandas as pd
+    """A column as a numpy array and its number of missing values: integers (none missing),
+    floats (NaN where missing), booleans, or an object array (``None`` where missing).
 
-        s = table[name]
-        n_missing = int(s.isna().sum())
-        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            if n_missing == 0 and (pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s)):
-                return s.to_numpy(dtype=np.int64), 0
-            return s.to_numpy(dtype=np.float64, na_value=np.nan), n_missing
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            return s.to_numpy(dtype=object), n_missing
-        return s.to_numpy(dtype=object), n_missing
-    arr = table[name]
+    A pandas column that is not numeric, boolean, date/time or ``category`` goes through the
+    standard-library reader's cell parser, so a CSV file gives the same arrays with and
+    without pandas."""
+    if not hasattr(table, "columns"):
+        arr = table[name]
+        if arr.dtype.kind == "f":
+            return arr, int(np.isnan(arr).sum())
+        if arr.dtype.kind == "O":
+            return arr, int(sum(x is None for x in arr))
+        return arr, 0
+    import pandas as pd
+
+    s = table[name]
+    if isinstance(s, pd.DataFrame):
+        raise UsageError(f"the file has more than one column named {name!r}")
+    n_missing = int(s.isna().sum())
+    kind = getattr(s.dtype, "kind", "O")
+    if pd.api.types.is_bool_dtype(s):
+        if n_missing == 0:
+            return s.to_numpy(dtype=bool), 0
+        return np.array([None if pd.isna(v) else bool(v) for v in s], dtype=object), n_missing
+    if pd.api.types.is_numeric_dtype(s):
+        if n_missing == 0 and pd.api.types.is_integer_dtype(s):
+            return s.to_numpy(dtype=np.int64), 0
+        return s.to_numpy(dtype=np.float64, na_value=np.nan), n_missing
+    if kind in "Mm":
+        return s.to_numpy(), n_missing
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return np.array([None if pd.isna(v) else str(v) for v in s], dtype=object), n_missing
+    cells = ["" if pd.isna(v) else str(v) for v in s]  # object (strings, or booleans with gaps) or str
+    arr = _parse_column(cells)
+    return arr, _n_missing(arr)
+
+
+def _n_missing(arr: np.ndarray) -> int:
     if arr.dtype.kind == "f":
-        return arr, int(np.isnan(arr).sum())
+        return int(np.isnan(arr).sum())
     if arr.dtype.kind == "O":
-        return arr, int(sum(x is None for x in arr))
-    return (arr.astype(np.int64) if arr.dtype.kind == "b" else arr), 0
+        return int(sum(x is None for x in arr))
+    return 0
+
+
+def _categorical(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Codes (float, NaN where missing) and sorted categories of a boolean or text column."""
+    present = [v for v in values.tolist() if v is not None]
+    if values.dtype.kind == "b" or all(isinstance(v, bool) for v in present):
+        categories: list[Any] = sorted({bool(v) for v in present})
+    else:
+        categories = sorted({str(v) for v in present})
+    index = {c: float(k) for k, c in enumerate(categories)}
+    if values.dtype.kind == "b":
+        codes = np.array([index[bool(v)] for v in values.tolist()])
+    else:
+        codes = np.array([math.nan if v is None else index[v] for v in values.tolist()], dtype=np.float64)
+    return codes, categories
+
+
+def _check_categorical(name: str, values: np.ndarray, categories: list[Any]) -> None:
+    """Refuse a text column that is an identifier, or numbers spoilt by a few text cells."""
+    present = [v for v in values.tolist() if v is not None]
+    n, k = len(present), len(categories)
+    if not categories or isinstance(categories[0], bool):
+        return
+    numeric = 0
+    bad = []
+    for c in categories:
+        try:
+            float(c)
+            numeric += 1
+        except ValueError:
+            bad.append(c)
+    if numeric >= 0.9 * k and bad:
+        shown = ", ".join(repr(b) for b in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise UsageError(
+            f"column {name!r} holds numbers but also text ({shown}): correct or blank those cells (blank is "
+            f"missing), or leave the column out with --drop {name}"
+        )
+    if k > ID_MIN_DISTINCT and k > ID_FRACTION * n:
+        raise UsageError(
+            f"column {name!r} looks like an identifier, not a category: {k:,} distinct values in {n:,} rows; "
+            f"leave it out with --drop {name}"
+        )
 
 
 def choose_target(columns: Sequence[str], target: str | None, source: str) -> str:
@@ -495,10 +673,45 @@ def choose_target(columns: Sequence[str], target: str | None, source: str) -> st
     )
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``0``, not ``np.int64(0)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _weights(table: Any, name: str, columns: Sequence[str], target: str, source: str) -> np.ndarray:
+    if name not in columns:
+        raise UsageError(f"--weight: no column {name!r} in {source}")
+    if name == target:
+        raise UsageError(f"--weight names the target column {name!r}")
+    w, n_missing = _column(table, name)
+    if w.dtype.kind not in "biuf":
+        raise UsageError(f"--weight column {name!r} is not numeric")
+    if n_missing:
+        raise UsageError(f"--weight column {name!r} has {n_missing} missing value(s)")
+    w = w.astype(np.float64)
+    if not np.all(np.isfinite(w)):
+        raise UsageError(f"--weight column {name!r} has {int(np.sum(~np.isfinite(w)))} infinite value(s)")
+    if np.any(w < 0):
+        raise UsageError(f"--weight column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})")
+    if not np.any(w > 0):
+        raise UsageError(f"--weight column {name!r} is zero on every row")
+    return w
+
+
 def prepare(
-    table: Any, target: str | None, drop: Sequence[str], positive_class: str | None, source: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str]:
-    """Features ``X`` (float, NaN for missing), labels ``y``, feature names and the target column."""
+    table: Any,
+    target: str | None,
+    drop: Sequence[str],
+    positive_class: str | None,
+    source: str,
+    weight: str | None = None,
+) -> Table:
+    """The :class:`Table` of a table read by :func:`load_data`: features, labels, weights.
+
+    Numeric columns are features as they are; boolean and text columns (and pandas ``category``
+    columns) are categorical features, coded by their sorted values.  A text column with a
+    distinct value on most rows is refused as an identifier.
+    """
     columns = _columns(table)
     tgt = choose_target(columns, target, source)
     unknown = [c for c in drop if c not in columns]
@@ -511,15 +724,19 @@ def prepare(
         raise UsageError(f"{source} has no rows")
     if n_missing:
         raise UsageError(f"target column {tgt!r} has {n_missing} missing value(s); drop those rows first")
+    if y.dtype.kind == "M" or y.dtype.kind == "m":
+        raise UsageError(f"target column {tgt!r} holds dates or times, not classes")
     if y.dtype.kind == "f":
         if not np.all(y == np.round(y)):
             raise UsageError(f"target column {tgt!r} holds non-integer numbers: that is a regression target")
+        y = y.astype(np.int64)
+    if y.dtype.kind == "b":
         y = y.astype(np.int64)
     if y.dtype.kind == "O":
         y = np.array([str(v) for v in y], dtype=object)
     classes = np.unique(y)
     if classes.size < 2:
-        raise UsageError(f"target column {tgt!r} has a single class ({classes[0]!r}): nothing to classify")
+        raise UsageError(f"target column {tgt!r} has a single class ({_plain(classes[0])!r}): nothing to classify")
     if classes.size > MAX_CLASSES:
         raise UsageError(
             f"target column {tgt!r} has {classes.size} distinct values: that looks like a regression target or an id"
@@ -534,24 +751,142 @@ def prepare(
                 f"({', '.join(repr(str(c)) for c in classes)})"
             )
         y = (y == match[0]).astype(np.int64)
+    sample_weight = None if weight is None else _weights(table, weight, columns, tgt, source)
 
-    features = [c for c in columns if c != tgt and c not in drop]
+    features = [c for c in columns if c != tgt and c != weight and c not in drop]
     if not features:
         raise UsageError(f"{source} has no feature columns besides the target {tgt!r}")
-    arrays, text = [], []
-    for c in features:
+    arrays, categorical, categories = [], [], {}
+    for j, c in enumerate(features):
         arr, _ = _column(table, c)
-        if arr.dtype.kind not in "biuf":
-            text.append(c)
+        if arr.dtype.kind in "iuf":
+            arrays.append(arr.astype(np.float64))
             continue
-        arrays.append(arr.astype(np.float64))
-    if text:
-        names = ", ".join(repr(c) for c in text[:6]) + (f" and {len(text) - 6} more" if len(text) > 6 else "")
-        raise UsageError(
-            f"non-numeric feature column(s) {names}: encode them as numbers, or leave them out with --drop"
-        )
-    X = np.column_stack(arrays)
-    return X, y, features, tgt
+        if arr.dtype.kind in "Mm":
+            raise UsageError(
+                f"column {c!r} holds dates or times: convert it to numbers, or leave it out with --drop {c}"
+            )
+        codes, cats = _categorical(arr)
+        _check_categorical(c, arr, cats)
+        arrays.append(codes)
+        categorical.append(j)
+        categories[c] = cats
+    return Table(
+        X=np.column_stack(arrays),
+        y=y,
+        feature_names=features,
+        target=tgt,
+        categorical_features=categorical,
+        categories=categories,
+        sample_weight=sample_weight,
+    )
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    drop: Sequence[str] = (),
+    positive_class: str | None = None,
+    weight: str | None = None,
+) -> Table:
+    """Read a CSV or Parquet file as ``boostfocal tune`` does: :func:`load_data`, then :func:`prepare`.
+
+    Works without pandas for CSV files (the standard-library reader; both readers give the same
+    :class:`Table`).  Text and boolean columns become categorical features coded by their sorted
+    values: pass ``categorical_feature=table.categorical_features`` to LightGBM's ``fit``, or
+    ``feature_types=table.feature_types, enable_categorical=True`` to XGBoost.
+    Raises :class:`UsageError` on a file the tuner cannot use.
+    """
+    return prepare(load_data(path), target, list(drop), positive_class, str(path), weight)
+
+
+# --------------------------------------------------------------------------------------
+# Checks made before any fit
+# --------------------------------------------------------------------------------------
+
+#: tune()'s own keyword arguments, and the option of this command that sets each.
+_TUNE_OPTIONS = {
+    "engine": "--engine",
+    "gammas": "--gammas",
+    "gamma": "--gammas",
+    "alphas": "--alphas",
+    "alpha": "--alphas",
+    "baselines": "--no-baselines",
+    "cv": "--cv",
+    "scoring": "--scoring",
+    "n_estimators": "--n-estimators",
+    "early_stopping_rounds": "--early-stopping-rounds",
+    "early_stopping_metric": "--early-stopping-metric",
+    "validation_fraction": "--validation-fraction",
+    "precision_level": "--precision-level",
+    "hessian": "--hessian",
+    "random_state": "--random-state",
+    "n_jobs": "--n-jobs",
+    "progress": "--quiet",
+    "sample_weight": "--weight",
+    "categorical_features": "DATA (text and boolean columns are categorical)",
+    "learning_rate": "--learning-rate",
+}
+
+
+def _engine_params(args: argparse.Namespace) -> dict[str, Any]:
+    """``--param`` pairs and ``--learning-rate`` as checked engine parameters."""
+    tune_args = set(_DEFAULTS) - {"X", "y", "engine_params"}
+    params: dict[str, Any] = {}
+    for key, value in args.param:
+        if key in params:
+            raise UsageError(f"--param {key} is given twice")
+        if key == "learning_rate" and args.learning_rate is not None:
+            raise UsageError("the learning rate is given twice: --learning-rate and --param learning_rate")
+        if key in _TUNE_OPTIONS and key != "learning_rate":
+            raise UsageError(f"--param {key}={value}: {key} is set with {_TUNE_OPTIONS[key]}, not --param")
+        if key in tune_args:
+            raise UsageError(f"--param {key}={value}: {key} is an argument of the tuner, not an engine parameter")
+        params[key] = value
+    if args.learning_rate is not None:
+        params["learning_rate"] = args.learning_rate
+    if check_params is not None:
+        params = dict(check_params(args.engine, params))
+    return params
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """``--plot`` and ``--output`` can be written: checked now, not after the run."""
+    if args.plot:
+        try:
+            from matplotlib.backend_bases import FigureCanvasBase
+        except ImportError:
+            raise UsageError("--plot needs matplotlib: pip install boostfocal[plot]") from None
+        formats = sorted(FigureCanvasBase.get_supported_filetypes())
+        ext = Path(args.plot).suffix.lower().lstrip(".")
+        if ext not in formats:
+            what = f"'.{ext}' is not an image format matplotlib writes" if ext else "it has no file extension"
+            raise UsageError(f"--plot {args.plot}: {what}; use one of {', '.join('.' + f for f in formats)}")
+    for option, target_path in (("--plot", args.plot), ("--output", args.output)):
+        if target_path:
+            folder = Path(target_path).resolve().parent
+            if not folder.is_dir():
+                raise UsageError(f"{option}: the folder of {target_path} does not exist")
+            if not os.access(folder, os.W_OK):
+                raise UsageError(f"{option}: cannot write into the folder of {target_path}")
+
+
+def _n_configurations(gammas: Sequence[float], alphas: Sequence[Any], baselines: bool, n_classes: int) -> int:
+    """How many rows :func:`tune` fits in each fold: the grid (repeats dropped) plus the baselines."""
+    g = list(dict.fromkeys(gammas))
+    a = [x for x in dict.fromkeys(alphas) if n_classes == 2 or not isinstance(x, float)]
+    n = len(g) * len(a)
+    if baselines:
+        n += (3 if n_classes == 2 else 2) - (1 if 0.0 in g and "balanced" in a else 0)
+    return n
+
+
+def _n_candidates() -> int:
+    """Fits per configuration and fold: the number of candidates of tune()'s default
+    regularisation search, where it has one, else 1."""
+    candidates = _DEFAULTS.get("regularization")
+    return max(1, len(candidates)) if isinstance(candidates, Sequence) else 1
 
 
 # --------------------------------------------------------------------------------------
@@ -564,6 +899,18 @@ def _class_summary(y: np.ndarray) -> str:
     n = y.shape[0]
     parts = [f"{c!s}: {k:,} ({100.0 * k / n:.2f} %)" for c, k in zip(classes, counts, strict=True)]
     return ", ".join(parts)
+
+
+def _headline(result: TuneResult) -> str | None:
+    """The tuner's headline, where it gives one: the best focal row against the best baseline,
+    with the corrected test and its verdict (``TuneResult.headline()``, else
+    ``TuneResult.comparison.verdict``)."""
+    headline = getattr(result, "headline", None)
+    if callable(headline):
+        text = headline()
+        return str(text) if text else None
+    verdict = getattr(getattr(result, "comparison", None), "verdict", None)
+    return f"Verdict: {verdict}" if verdict else None
 
 
 def _summary(result: TuneResult) -> str:
@@ -584,18 +931,60 @@ def _summary(result: TuneResult) -> str:
     focal = result.best_focal
     if focal is not None and focal is not best:
         lines.append(f"  best focal configuration: {focal.name}, {label} {focal.mean(m):.4f} ± {focal.std(m):.4f}")
+    headline = _headline(result)
+    if headline:
+        lines.append(headline)
     return "\n".join(lines)
 
 
-def _data_snippet(path: str | None, target: str, drop: Sequence[str], positive: str | None, builtin: str) -> str:
-    if path is None:
+def _data_snippet(
+    path: str | None,
+    table: Table | None,
+    drop: Sequence[str],
+    positive: str | None,
+    weight: str | None,
+    builtin: str,
+) -> str:
+    """Python lines that load ``X, y`` (and ``data``) as this run did: numpy and the standard library
+    suffice for a CSV file (the quick-start install), Parquet needs pandas and pyarrow."""
+    if path is None or table is None:
         return f"from boostfocal.datasets import make_fraud\n\nX, y = {builtin}"
-    reader = "read_parquet" if Path(path).suffix.lower() in (".parquet", ".pq") else "read_csv"
-    sep = ', sep="\\t"' if ".tsv" in [s.lower() for s in Path(path).suffixes] else ""
-    cols = [target, *drop]
-    lines = ["import pandas as pd", "", f"df = pd.{reader}({str(path)!r}{sep})"]
-    y_expr = f"df[{target!r}]" if positive is None else f"(df[{target!r}].astype(str) == {positive!r}).astype(int)"
-    lines.append(f"X, y = df.drop(columns={cols!r}), {y_expr}")
+    args = [repr(str(path)), f"target={table.target!r}"]
+    if drop:
+        args.append(f"drop={list(drop)!r}")
+    if positive is not None:
+        args.append(f"positive_class={positive!r}")
+    if weight is not None:
+        args.append(f"weight={weight!r}")
+    lines = ["from boostfocal.cli import read_table", ""]
+    if Path(path).suffix.lower() in (".parquet", ".pq"):
+        lines.append(f"# reading Parquet needs pandas and pyarrow: {PARQUET_INSTALL}")
+    lines.append(f"data = read_table({', '.join(args)})")
+    lines.append("X, y = data.X, data.y")
+    if table.categorical_features:
+        lines.append("# text and boolean columns hold category codes: code k is data.categories[name][k]")
+    return "\n".join(lines)
+
+
+def _fit_lines(snippet: str, engine: str, table: Table | None) -> str:
+    """``snippet`` with the weights and categorical columns of ``table`` passed to ``fit``."""
+    if table is None or (table.sample_weight is None and not table.categorical_features):
+        return snippet
+    fit_args = ["X", "y"]
+    before = []
+    if table.sample_weight is not None:
+        fit_args.append("sample_weight=data.sample_weight")
+    if table.categorical_features:
+        if engine == "lightgbm":
+            fit_args.append("categorical_feature=data.categorical_features")
+        else:
+            before.append("model.set_params(enable_categorical=True, feature_types=data.feature_types)")
+    lines = []
+    for ln in snippet.splitlines():
+        if ln == "model.fit(X, y)":
+            lines.extend(before)
+            ln = f"model.fit({', '.join(fit_args)})"
+        lines.append(ln)
     return "\n".join(lines)
 
 
@@ -606,20 +995,17 @@ def _data_snippet(path: str | None, target: str, drop: Sequence[str], positive: 
 
 def _run_tune(args: argparse.Namespace) -> int:
     out = sys.stdout
-    # fail before a long run, not after it
-    if args.plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--plot needs matplotlib: pip install boostfocal[plot]") from None
-    for option, target_path in (("--plot", args.plot), ("--output", args.output)):
-        if target_path and not Path(target_path).resolve().parent.is_dir():
-            raise UsageError(f"{option}: the folder of {target_path} does not exist")
+    # everything that can be checked is checked before the data are read and the first fit
+    _check_outputs(args)
+    engine_params = _engine_params(args)
     drop = [c.strip() for item in args.drop for c in item.split(",") if c.strip()]
     builtin_call = None
+    table: Table | None = None
+    sample_weight = None
+    categorical: list[int] = []
     if args.data is None:
-        if args.target is not None or drop or args.positive_class is not None:
-            raise UsageError("--target, --drop and --positive-class need a DATA file")
+        if args.target is not None or drop or args.positive_class is not None or args.weight is not None:
+            raise UsageError("--target, --drop, --weight and --positive-class need a DATA file")
         from .datasets import make_fraud
 
         n = args.n_samples or BUILTIN_N_SAMPLES
@@ -635,40 +1021,60 @@ def _run_tune(args: argparse.Namespace) -> int:
     else:
         if args.n_samples is not None or args.positive_rate is not None:
             raise UsageError("--n-samples and --positive-rate apply to the built-in data only (no DATA file)")
-        table = load_data(args.data)
-        X, y, _, target = prepare(table, args.target, drop, args.positive_class, str(args.data))
+        table = read_table(
+            args.data, target=args.target, drop=drop, positive_class=args.positive_class, weight=args.weight
+        )
+        X, y, target = table.X, table.y, table.target
+        sample_weight, categorical = table.sample_weight, table.categorical_features
         pos = "" if args.positive_class is None else f", positive class {args.positive_class!r} -> 1"
+        cats = ""
+        if categorical:
+            names = [table.feature_names[j] for j in categorical]
+            cats = f" ({len(names)} categorical: {', '.join(names[:6])}{' ...' if len(names) > 6 else ''})"
+        wtext = "" if args.weight is None else f", weights {args.weight!r}"
         print(
-            f"Data: {args.data}: {X.shape[0]:,} rows, {X.shape[1]} features, target {target!r} "
-            f"({_class_summary(y)}{pos}).",
+            f"Data: {args.data}: {X.shape[0]:,} rows, {X.shape[1]} features{cats}, target {target!r} "
+            f"({_class_summary(y)}{pos}){wtext}.",
             file=out,
         )
 
-    engine_params = dict(args.param)
-    if "learning_rate" not in engine_params:
-        engine_params["learning_rate"] = args.learning_rate
     cv: Any = args.cv
+    counts = np.unique(y, return_counts=True)[1]
+    if counts.min() < args.cv:
+        raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     if args.repeats > 1:
         from sklearn.model_selection import RepeatedStratifiedKFold
 
         cv = RepeatedStratifiedKFold(n_splits=args.cv, n_repeats=args.repeats, random_state=args.random_state)
-        counts = np.unique(y, return_counts=True)[1]
-        if counts.min() < args.cv:
-            raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     esr = args.early_stopping_rounds or None
     n_splits = args.cv * args.repeats
+    n_configs = _n_configurations(args.gammas, args.alphas, args.baselines, counts.size)
+    n_candidates = _n_candidates()
+    n_fits = n_configs * n_splits * n_candidates
+    per_row = f" x {n_candidates} regularisation candidates" if n_candidates > 1 else ""
+    size = f"{n_configs:,} configurations x {n_splits} folds{per_row} = {n_fits:,} fits"
+    if args.max_fits and n_fits > args.max_fits:
+        raise UsageError(
+            f"{size}, more than --max-fits {args.max_fits:,}: use fewer gammas, alphas or folds, or raise --max-fits"
+        )
     print(
         f"Tuning {args.engine}: {len(args.gammas)} gammas x {len(args.alphas)} alphas"
-        f"{' + baselines' if args.baselines else ''}, {n_splits} folds"
+        f"{' + baselines' if args.baselines else ''}: {size}"
         f" ({args.cv}-fold stratified{f' x {args.repeats} repeats' if args.repeats > 1 else ''}), "
         f"scoring {args.scoring}.",
         file=out,
     )
     out.flush()
+    data_kwargs: dict[str, Any] = {}
+    if sample_weight is not None:
+        data_kwargs["sample_weight"] = sample_weight
+    if categorical:
+        data_kwargs["categorical_features"] = categorical
     start = time.perf_counter()
     result = tune(
         X,
         y,
+        **data_kwargs,
         engine=args.engine,
         gammas=args.gammas,
         alphas=args.alphas,
@@ -692,20 +1098,19 @@ def _run_tune(args: argparse.Namespace) -> int:
     print("", file=out)
     print(_summary(result), file=out)
     print("\nTrain it on all the data:\n", file=out)
-    data_lines = _data_snippet(args.data, target, drop, args.positive_class, builtin_call or "")
-    print("\n".join("    " + ln if ln else "" for ln in result.snippet(data=data_lines).splitlines()), file=out)
+    data_lines = _data_snippet(args.data, table, drop, args.positive_class, args.weight, builtin_call or "")
+    code = _fit_lines(result.snippet(data=data_lines), args.engine, table)
+    print("\n".join("    " + ln if ln else "" for ln in code.splitlines()), file=out)
 
     if args.output:
-        payload = result.to_dict()
+        payload = json.loads(result.to_json())
         payload["data"] = args.data or builtin_call
         payload["target"] = target
+        payload["weight"] = args.weight
+        payload["categorical_features"] = [] if table is None else [table.feature_names[j] for j in categorical]
         payload["elapsed_s"] = elapsed
-        import json
-
-        from .tuning import _jsonable
-
         try:
-            Path(args.output).write_text(json.dumps(_jsonable(payload), indent=2) + "\n", encoding="utf-8")
+            Path(args.output).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"\nWrote {args.output}", file=out)
@@ -722,10 +1127,53 @@ def _run_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """Option strings of ``parser`` and its sub-commands: (all of them, those that take a value)."""
+    every: set[str] = set()
+    valued: set[str] = set()
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            every.update(action.option_strings)
+            if action.option_strings and action.nargs is None:
+                valued.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+    return every, valued
+
+
+def _attach_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``--gammas -1,2`` as ``--gammas=-1,2``: argparse takes a value that starts with ``-`` (other
+    than a plain negative number) for an option and stops with "expected one argument", so the
+    value never reaches its own check."""
+    every, valued = _value_options(parser)
+    longs = sorted(o for o in every if o.startswith("--"))
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        name = tok
+        if tok.startswith("--") and tok not in every:
+            matches = [o for o in longs if o.startswith(tok)]
+            name = matches[0] if len(matches) == 1 else tok
+        if name in valued and nxt is not None and nxt.startswith("-") and nxt != "-" and nxt not in every:
+            is_option_like = nxt.startswith("--") and nxt.split("=", 1)[0] in every
+            if not is_option_like and not any(o.startswith(nxt) for o in longs):
+                out.append(f"{tok}={nxt}")
+                i += 2
+                continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns 0 on success, raises ``SystemExit`` (2 bad input, 1 failure) otherwise."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_attach_dash_values(parser, argv))
     if args.command is None:
         parser.error("a command is required: tune")
     try:

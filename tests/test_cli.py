@@ -4,17 +4,24 @@
 * ``tune`` runs end to end on a small CSV written here and on the built-in data (small, through
   ``--n-samples``), printing the table with the best row marked, the winner and a snippet, and
   writing ``--output`` JSON (and ``--plot`` when matplotlib is installed);
-* every bad input -- a missing file, an unknown target column, a one-class target, non-numeric
-  features, an unknown engine, and more -- ends with one line on stderr and exit status 2, with
-  no traceback, both through ``main(argv)`` and through ``python -m boostfocal``;
-* CSV files read the same with and without pandas.
+* every bad input -- a missing file, an unknown target column, a one-class target, an identifier
+  column, an unknown engine, and more -- ends with one line on stderr and exit status 2, with
+  no traceback, both through ``main(argv)`` and through ``python -m boostfocal``; those the
+  command can check itself end so before any fit (the tuner is replaced by one that fails);
+* text and boolean columns are categorical features, read the same with and without pandas and
+  from Parquet; ``--weight`` is a column of sample weights; both reach ``tune``;
+* the printed snippet runs without pandas.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +31,7 @@ import pytest
 pytest.importorskip("lightgbm")
 
 import boostfocal
-from boostfocal import cli
+from boostfocal import cli, tuning
 from boostfocal.datasets import make_fraud
 
 FAST = ["--n-estimators", "10", "--early-stopping-rounds", "4", "--n-jobs", "1", "--cv", "2", "--quiet"]
@@ -116,7 +123,10 @@ def test_tune_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert sum(ln.startswith("*") for ln in rows) == 1 and rows[0].startswith("*")
     assert {"log-loss", "balanced CE", "scale_pos_weight"} <= {k for ln in rows for k in ln.split("  ") if k}
     assert "Best (PR-AUC" in out and "Classifier(" in out and "model.fit(X, y)" in out
-    assert f"pd.read_csv({str(data)!r})" in out
+    assert f"read_table({str(data)!r}, target='target')" in out and "pandas" not in out
+    # 2 gammas x 2 alphas - balanced CE (a baseline) + 3 baselines; x regularisation candidates, if any
+    r = cli._n_candidates()
+    assert f"6 configurations x 2 folds{f' x {r} regularisation candidates' if r > 1 else ''} = {12 * r} fits" in out
     payload = json.loads(out_json.read_text())
     assert len(payload["rows"]) == 6 and payload["data"] == str(data) and payload["target"] == "target"
     means = [r["average_precision"]["mean"] for r in payload["rows"]]
@@ -153,8 +163,8 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     good = _write_csv(tmp_path / "good.csv", n=300)
     one_class = tmp_path / "one_class.csv"
     one_class.write_text("a,b,target\n1,2,0\n3,4,0\n5,6,0\n")
-    text = tmp_path / "text.csv"
-    text.write_text("amount,city,target\n" + "".join(f"{i},city{i % 3},{i % 2}\n" for i in range(20)))
+    id_like = tmp_path / "id_like.csv"
+    id_like.write_text("amount,tx,target\n" + "".join(f"{i},tx{i:04d},{i % 2}\n" for i in range(120)))
     no_default = tmp_path / "no_default.csv"
     no_default.write_text("a,b,label\n1,2,0\n3,4,1\n")
     regression = tmp_path / "regression.csv"
@@ -167,9 +177,9 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "unsupported extension": (["tune", str(other)], "unsupported file type"),
         "target not a column": (["tune", str(good), "--target", "label"], "target column 'label' is not in"),
         "no default target": (["tune", str(no_default)], "--target"),
-        "one class": (["tune", str(one_class)], "single class"),
+        "one class": (["tune", str(one_class)], "single class (0): nothing to classify"),
         "regression target": (["tune", str(regression)], "regression"),
-        "non-numeric features": (["tune", str(text)], "non-numeric feature column(s) 'city'"),
+        "identifier column": (["tune", str(id_like)], "column 'tx' looks like an identifier"),
         "unknown engine": (["tune", str(good), "--engine", "catboost"], "invalid choice: 'catboost'"),
         "bad gamma": (["tune", "--gammas", "0,x"], "gamma 'x' is not a number"),
         "negative gamma": (["tune", "--gammas", "-1"], ">= 0"),
@@ -184,17 +194,158 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     }
 
 
+def _assert_one_line(name: str, status: int, err: str, message: str) -> None:
+    assert status == 2, (name, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, (name, err)
+    assert "Traceback" not in err and message in lines[0], (name, lines[0])
+    assert lines[0].startswith("boostfocal"), (name, lines[0])
+
+
 def test_every_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, (argv, message) in _bad_inputs(tmp_path).items():
         status, _, err = _run([*argv, "--quiet"] if argv[0] == "tune" and "--param" not in argv else argv, capsys)
-        assert status == 2, (name, err)
-        lines = err.strip().splitlines()
-        assert len(lines) == 1, (name, err)
-        assert "Traceback" not in err and message in lines[0], (name, lines[0])
-        assert lines[0].startswith("boostfocal"), (name, lines[0])
+        _assert_one_line(name, status, err, message)
 
 
-@pytest.mark.parametrize("case", ["missing file", "target not a column", "one class", "non-numeric features"])
+class _TuneCalled(Exception):
+    pass
+
+
+@pytest.fixture
+def no_fit(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Replace the tuner: a call records its arguments and stops the command (exit status 1)."""
+    seen: dict[str, Any] = {}
+
+    def fake_tune(X: Any, y: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs, X=X, y=y)
+        raise _TuneCalled
+
+    monkeypatch.setattr(cli, "tune", fake_tune)
+    return seen
+
+
+def _early_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    """Bad input the command itself sees, and must report before the first fit."""
+    good = _write_csv(tmp_path / "good.csv", n=300)
+    weights = tmp_path / "weights.csv"
+    weights.write_text(
+        "a,w,neg,gap,inf,zero,text,target\n"
+        + "".join(
+            f"{i},1.5,{1 - i},{'' if i == 3 else 1},{'inf' if i == 2 else 1},0,t{i % 2},{i % 2}\n" for i in range(8)
+        )
+    )
+    spoilt = tmp_path / "spoilt.csv"
+    spoilt.write_text("amount,target\n" + "".join(f"{i * 1.5},{i % 2}\n" for i in range(30)) + "oops,1\n")
+    cases = {
+        "negative gammas list": (["tune", str(good), "--gammas", "-1,2"], "gamma must be a finite number >= 0"),
+        "negative alphas list": (["tune", str(good), "--alphas", "-0.5,none"], "alpha must be strictly between"),
+        "negative learning rate": (["tune", str(good), "--learning-rate", "-1"], "--learning-rate: must be a finite"),
+        "nan learning rate": (["tune", str(good), "--learning-rate", "nan"], "--learning-rate: must be a finite"),
+        "n_estimators as a param": (["tune", str(good), "--param", "n_estimators=5"], "set with --n-estimators"),
+        "random_state as a param": (["tune", str(good), "--param", "random_state=1"], "set with --random-state"),
+        "tuner argument as a param": (["tune", str(good), "--param", "cv=5"], "set with --cv"),
+        "param twice": (["tune", str(good), "--param", "num_leaves=7", "--param", "num_leaves=9"], "given twice"),
+        "learning rate twice": (
+            ["tune", str(good), "--learning-rate", "0.2", "--param", "learning_rate=0.1"],
+            "learning rate is given twice",
+        ),
+        "grid too large": (
+            [
+                "tune",
+                str(good),
+                "--gammas",
+                ",".join(str(g / 100) for g in range(2000)),
+                "--alphas",
+                "none,0.5,balanced",
+            ],
+            "6,002 configurations x 3 folds",
+        ),
+        "grid larger than --max-fits": (
+            ["tune", str(good), *GRID, "--max-fits", str(12 * cli._n_candidates() - 1), "--cv", "2"],
+            f"= {12 * cli._n_candidates()} fits, more than --max-fits",
+        ),
+        "weight not a column": (["tune", str(weights), "--weight", "nope"], "--weight: no column 'nope'"),
+        "weight is the target": (["tune", str(weights), "--weight", "target"], "--weight names the target"),
+        "weight negative": (["tune", str(weights), "--weight", "neg"], "'neg' has 6 negative value(s)"),
+        "weight missing": (["tune", str(weights), "--weight", "gap"], "'gap' has 1 missing value(s)"),
+        "weight infinite": (["tune", str(weights), "--weight", "inf"], "'inf' has 1 infinite value(s)"),
+        "weight all zero": (["tune", str(weights), "--weight", "zero"], "'zero' is zero on every row"),
+        "weight text": (["tune", str(weights), "--weight", "text"], "'text' is not numeric"),
+        "weight without data": (["tune", "--weight", "w"], "need a DATA file"),
+        "numbers spoilt by text": (["tune", str(spoilt)], "column 'amount' holds numbers but also text ('oops')"),
+    }
+    try:
+        import matplotlib  # noqa: F401
+
+        cases["plot"] = (["tune", str(good), "--plot", str(tmp_path / "out.txt")], "'.txt' is not an image")
+        cases["plot without extension"] = (["tune", str(good), "--plot", str(tmp_path / "out")], "no file extension")
+    except ImportError:
+        cases["plot"] = (["tune", str(good), "--plot", str(tmp_path / "p.png")], "matplotlib")
+    return cases
+
+
+_EARLY_CASES = [
+    "negative gammas list",
+    "negative alphas list",
+    "negative learning rate",
+    "nan learning rate",
+    "n_estimators as a param",
+    "random_state as a param",
+    "tuner argument as a param",
+    "param twice",
+    "learning rate twice",
+    "grid too large",
+    "grid larger than --max-fits",
+    "weight not a column",
+    "weight is the target",
+    "weight negative",
+    "weight missing",
+    "weight infinite",
+    "weight all zero",
+    "weight text",
+    "weight without data",
+    "numbers spoilt by text",
+    "plot",
+    "plot without extension",
+]
+
+
+@pytest.mark.parametrize("case", _EARLY_CASES)
+def test_bad_input_is_reported_before_any_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any], case: str
+) -> None:
+    cases = _early_inputs(tmp_path)
+    if case not in cases:
+        pytest.skip("without matplotlib the plot case is 'plot without matplotlib'")
+    argv, message = cases[case]
+    status, _, err = _run([*argv, "--quiet"], capsys)
+    _assert_one_line(case, status, err, message)
+    assert not no_fit
+
+
+@pytest.mark.skipif(not hasattr(tuning, "check_params"), reason="needs boostfocal.tuning.check_params")
+@pytest.mark.parametrize(
+    ("engine", "param", "name"),
+    [
+        ("lightgbm", "bogus=3", "bogus"),
+        ("lightgbm", "num_leaves=abc", "num_leaves"),
+        ("lightgbm", "learning_rate=-1", "learning_rate"),
+        ("xgboost", "max_depth=abc", "max_depth"),
+        ("xgboost", "bogus=3", "bogus"),
+    ],
+)
+def test_engine_params_are_checked_before_any_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any], engine: str, param: str, name: str
+) -> None:
+    pytest.importorskip(engine)
+    good = _write_csv(tmp_path / "good.csv", n=300)
+    status, _, err = _run(["tune", str(good), "--engine", engine, "--param", param, "--quiet"], capsys)
+    _assert_one_line(param, status, err, name)
+    assert not no_fit
+
+
+@pytest.mark.parametrize("case", ["missing file", "target not a column", "one class", "identifier column"])
 def test_bad_input_through_the_module_entry_point(tmp_path: Path, case: str) -> None:
     argv, message = _bad_inputs(tmp_path)[case]
     proc = subprocess.run([sys.executable, "-m", "boostfocal", *argv], capture_output=True, text=True, timeout=120)
@@ -209,38 +360,123 @@ def test_unknown_engine_through_the_module_entry_point() -> None:
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "catboost" in proc.stderr
 
 
+def test_values_that_start_with_a_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]
+) -> None:
+    """An option's value may start with '-' (here a column name); the next option is still an option."""
+    path = tmp_path / "d.csv"
+    path.write_text("-x,y,target\n" + "".join(f"{i},{i * i},{i % 2}\n" for i in range(12)))
+    status, out, err = _run(["tune", str(path), "--drop", "-x", "--cv", "2", "--quiet"], capsys)
+    assert status == 1 and "_TuneCalled" in err  # reached the tuner
+    assert "1 features" in out and no_fit["n_estimators"] == cli.DEFAULT_N_ESTIMATORS
+
+
 # --------------------------------------------------------------------------------------
 # Reading data
 # --------------------------------------------------------------------------------------
 
+MIXED_CSV = (
+    "amount,city,flag,gappy_flag,code,when,target\n"
+    "1,Paris,true,True,7,x,No\n"
+    "3, Rome ,false,,7,y,Yes\n"
+    "5,NA,TRUE,False,8,,No\n"
+    "4.5,Paris,False,NULL,?,x,No\n"
+    ",Oslo,true,true,9,y,Yes\n"
+    "2,?,false,FALSE,8,N/A,No\n"
+)
 
-def test_csv_reads_the_same_without_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """``import pandas`` raises ImportError, as where pandas is not installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError(f"No module named {name!r}")
+
+
+@contextlib.contextmanager
+def _without_pandas(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with monkeypatch.context() as m:
+        m.delitem(sys.modules, "pandas", raising=False)  # modules that imported it keep it
+        m.setattr(sys, "meta_path", [_NoPandas(), *sys.meta_path])
+        yield
+
+
+def _table_without_pandas(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> cli.Table:
+    with _without_pandas(monkeypatch):
+        assert isinstance(cli.load_data(path), dict)
+        return cli.read_table(path, **kwargs)
+
+
+def _assert_same_table(a: cli.Table, b: cli.Table) -> None:
+    np.testing.assert_array_equal(a.X, b.X)  # NaN in the same places
+    assert a.X.dtype == b.X.dtype == np.float64
+    assert list(a.y) == list(b.y) and a.feature_names == b.feature_names and a.target == b.target
+    assert a.categorical_features == b.categorical_features and a.categories == b.categories
+    if a.sample_weight is None or b.sample_weight is None:
+        assert a.sample_weight is b.sample_weight is None
+    else:
+        np.testing.assert_array_equal(a.sample_weight, b.sample_weight)
+
+
+def test_text_and_boolean_columns_are_categorical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_text("a,b,flag,target\n1,2.5,true,No\n3,,false,Yes\n5,7.25,true,No\n4,1,false,No\n")
-    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
-    stdlib = cli.load_data(path)
-    assert isinstance(stdlib, dict)
-    X_s, y_s, names_s, target_s = cli.prepare(stdlib, None, [], None, str(path))
-    monkeypatch.undo()
+    path.write_text(MIXED_CSV)
+    table = _table_without_pandas(path, monkeypatch)
+    assert table.feature_names == ["amount", "city", "flag", "gappy_flag", "code", "when"]
+    assert table.categorical_features == [1, 2, 3, 5]
+    assert table.feature_types == ["q", "c", "c", "c", "q", "c"]
+    assert table.categories == {
+        "city": ["Oslo", "Paris", "Rome"],  # sorted, stripped; NA and ? are missing
+        "flag": [False, True],
+        "gappy_flag": [False, True],
+        "when": ["x", "y"],
+    }
+    nan = np.nan
+    expected = [
+        [1.0, 1, 1, 1, 7, 0],
+        [3.0, 2, 0, nan, 7, 1],
+        [5.0, nan, 1, 0, 8, nan],
+        [4.5, 1, 0, nan, nan, 0],
+        [nan, 0, 1, 1, 9, 1],
+        [2.0, nan, 0, 0, 8, nan],
+    ]
+    np.testing.assert_array_equal(table.X, np.array(expected, dtype=np.float64))
+    assert list(table.y) == ["No", "Yes", "No", "No", "Yes", "No"] and table.sample_weight is None
+
+
+def test_csv_reads_the_same_with_and_without_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text(MIXED_CSV)
+    stdlib = _table_without_pandas(path, monkeypatch, drop=["when", "code"], positive_class="Yes")
     pd = pytest.importorskip("pandas")
-    frame = cli.load_data(path)
-    assert isinstance(frame, pd.DataFrame)
-    X_p, y_p, names_p, target_p = cli.prepare(frame, None, [], None, str(path))
-    np.testing.assert_array_equal(X_s, X_p)  # NaN in the same place
-    assert list(y_s) == list(y_p) == ["No", "Yes", "No", "No"]
-    assert names_s == names_p == ["a", "b", "flag"] and target_s == target_p == "target"
+    assert isinstance(cli.load_data(path), pd.DataFrame)
+    _assert_same_table(stdlib, cli.read_table(path, drop=["when", "code"], positive_class="Yes"))
+    # a larger file: random numbers printed to 17 digits, text with gaps, booleans, integers
+    rng = np.random.default_rng(3)
+    n = 3_000
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-6, 6, n)
+    city = rng.choice(["Lyon", "Nice", "", "NA", "Metz"], n)
+    flag = rng.choice(["true", "false", "TRUE", ""], n)
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8") as fh:
+        fh.write("v,city,flag,n,w,target\n")
+        for i in range(n):
+            cells = [repr(float(values[i])), city[i], flag[i], str(i % 7), f"{rng.uniform(0, 3):.4f}"]
+            fh.write(",".join([*cells, str(int(rng.random() < 0.1))]) + "\n")
+    _assert_same_table(_table_without_pandas(big, monkeypatch, weight="w"), cli.read_table(big, weight="w"))
 
 
 def test_positive_class_and_drop(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("id,x,outcome\n1,0.5,fraud\n2,0.1,ok\n3,0.9,ok\n")
-    table = cli.load_data(path)
-    X, y, names, _ = cli.prepare(table, "outcome", ["id"], "fraud", str(path))
-    assert names == ["x"] and X.shape == (3, 1) and list(y) == [1, 0, 0]
+    table = cli.read_table(path, target="outcome", drop=["id"], positive_class="fraud")
+    assert table.feature_names == ["x"] and table.X.shape == (3, 1) and list(table.y) == [1, 0, 0]
 
 
-def test_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Read when pandas and pyarrow are installed; a one-line usage error when they are not."""
+def test_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read when pandas and pyarrow are installed, text and category columns as categorical, like
+    the same data in a CSV file; a one-line usage error naming the extra when they are not."""
     path = tmp_path / "d.parquet"
     try:
         import pandas as pd
@@ -248,9 +484,157 @@ def test_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     except ImportError:
         path.write_bytes(b"PAR1not really")
         status, _, err = _run(["tune", str(path), "--quiet"], capsys)
-        assert status == 2 and len(err.strip().splitlines()) == 1 and "parquet" in err.lower()
+        _assert_one_line("parquet", status, err, "boostfocal[parquet]")
         return
-    pd.DataFrame({"a": [1.0, 2.0, np.nan], "flag": [True, False, True], "Class": [0, 1, 0]}).to_parquet(path)
-    X, y, names, target = cli.prepare(cli.load_data(path), None, [], None, str(path))
-    assert target == "Class" and names == ["a", "flag"] and list(y) == [0, 1, 0]
-    np.testing.assert_array_equal(X, [[1.0, 1.0], [2.0, 0.0], [np.nan, 1.0]])
+    frame = pd.DataFrame(
+        {
+            "a": [1.0, 2.0, np.nan, 4.0],
+            "flag": [True, False, True, True],
+            "city": pd.Series(["Rome", None, "Oslo", "Rome"], dtype="string"),
+            "kind": pd.Categorical(["b", "a", "b", None]),
+            "Class": [0, 1, 0, 1],
+        }
+    )
+    frame.to_parquet(path)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    table = cli.read_table(path)
+    assert table.target == "Class" and table.feature_names == ["a", "flag", "city", "kind"]
+    assert list(table.y) == [0, 1, 0, 1] and table.categorical_features == [1, 2, 3]
+    nan = np.nan
+    np.testing.assert_array_equal(table.X, [[1, 1, 1, 1], [2, 0, nan, 0], [nan, 1, 0, 1], [4, 1, 1, nan]])
+    _assert_same_table(table, cli.read_table(tmp_path / "d.csv"))
+    # dates are refused with a message, not read as text
+    frame.assign(when=pd.to_datetime(["2024-01-01"] * 4)).to_parquet(path)
+    status, _, err = _run(["tune", str(path), "--quiet"], capsys)
+    _assert_one_line("dates", status, err, "column 'when' holds dates or times")
+    # without pyarrow: the extra is named
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "fastparquet", None)
+    status, _, err = _run(["tune", str(path), "--quiet"], capsys)
+    _assert_one_line("no pyarrow", status, err, "pip install boostfocal[parquet]")
+
+
+# --------------------------------------------------------------------------------------
+# What reaches the tuner, and the code printed
+# --------------------------------------------------------------------------------------
+
+
+def _categorical_csv(path: Path, n: int = 1_200) -> Path:
+    """make_fraud's numbers plus a text column, a boolean column with gaps, a weight and an id."""
+    X, y = make_fraud(n, positive_rate=0.08, random_state=5)
+    rng = np.random.default_rng(5)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(",".join([f"f{j}" for j in range(X.shape[1])] + ["channel", "online", "w", "tx_id", "target"]) + "\n")
+        for i, (row, label) in enumerate(zip(X, y, strict=True)):
+            channel = ["web", "pos", "atm", ""][int(rng.integers(4)) if label == 0 else int(rng.integers(2))]
+            online = ["true", "false", "NA"][int(rng.integers(3))]
+            cells = [f"{v:.6g}" for v in row] + [channel, online, f"{rng.uniform(0.5, 2.0):.3f}", f"T{i:05d}"]
+            fh.write(",".join([*cells, str(label)]) + "\n")
+    return path
+
+
+def test_categories_and_weights_reach_the_tuner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]
+) -> None:
+    path = _categorical_csv(tmp_path / "c.csv", n=300)
+    argv = ["tune", str(path), "--drop", "tx_id", "--weight", "w", *GRID, *FAST]
+    status, out, err = _run(argv, capsys)
+    assert status == 1 and "_TuneCalled" in err
+    table = cli.read_table(path, drop=["tx_id"], weight="w")
+    assert table.categorical_features == [table.feature_names.index("channel"), table.feature_names.index("online")]
+    assert "w" not in table.feature_names and "tx_id" not in table.feature_names
+    assert no_fit["categorical_features"] == table.categorical_features
+    np.testing.assert_array_equal(no_fit["X"], table.X)
+    np.testing.assert_array_equal(no_fit["sample_weight"], table.sample_weight)
+    assert "2 categorical: channel, online" in out and "weights 'w'" in out
+    # no categorical column and no weight: the tuner is called without them
+    no_fit.clear()
+    status, _, _ = _run(["tune", str(_write_csv(tmp_path / "n.csv", n=300)), *GRID, *FAST], capsys)
+    assert status == 1 and "categorical_features" not in no_fit and "sample_weight" not in no_fit
+
+
+def _snippet(out: str) -> str:
+    body = out.split("Train it on all the data:\n", 1)[1].split("\nWrote ", 1)[0]
+    return "\n".join(ln[4:] for ln in body.strip("\n").splitlines())
+
+
+def _run_snippet_without_pandas(code: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    with _without_pandas(monkeypatch):  # the quick-start install (engines, plot) has no pandas
+        exec(compile(code.replace("X_new", "X"), "<snippet>", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_the_snippet_runs_without_pandas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    pytest.importorskip(engine)
+    data = _write_csv(tmp_path / "data.csv", n=600)
+    argv = ["tune", str(data), "--engine", engine, "--gammas", "2", "--alphas", "none", "--no-baselines", *FAST]
+    status, out, err = _run(argv, capsys)
+    assert status == 0, err
+    code = _snippet(out)
+    assert "import pandas" not in code
+    ns = _run_snippet_without_pandas(code, monkeypatch)
+    assert ns["proba"].shape == (600,) and np.all((ns["proba"] > 0) & (ns["proba"] < 1))
+    assert ns["X"].shape == (600, make_fraud(10)[0].shape[1])
+
+
+_TUNER_TAKES_CATEGORIES = {"categorical_features", "sample_weight"} <= set(inspect.signature(tuning.tune).parameters)
+
+
+@pytest.mark.skipif(not _TUNER_TAKES_CATEGORIES, reason="needs tune(categorical_features=..., sample_weight=...)")
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_tune_with_categories_and_weights_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    pytest.importorskip(engine)
+    path = _categorical_csv(tmp_path / "c.csv")
+    argv = ["tune", str(path), "--engine", engine, "--drop", "tx_id", "--weight", "w", "--gammas", "2"]
+    status, out, err = _run([*argv, "--alphas", "none", *FAST, "--output", str(tmp_path / "r.json")], capsys)
+    assert status == 0, err
+    payload = json.loads((tmp_path / "r.json").read_text())
+    assert payload["categorical_features"] == ["channel", "online"] and payload["weight"] == "w"
+    code = _snippet(out)
+    assert "sample_weight=data.sample_weight" in code
+    if engine == "lightgbm":
+        assert "categorical_feature=data.categorical_features" in code
+    else:
+        assert "feature_types=data.feature_types" in code
+    ns = _run_snippet_without_pandas(code, monkeypatch)
+    assert ns["proba"].shape == (1_200,)
+    if _verdict_available():
+        assert "Verdict: " in out
+
+
+def _verdict_available() -> bool:
+    return hasattr(tuning.TuneResult, "headline") or hasattr(tuning.TuneResult, "comparison")
+
+
+def test_the_headline_is_read_from_the_result() -> None:
+    from types import SimpleNamespace
+
+    text = "focal gamma=2 vs log-loss: ...\nVerdict: focal loss is significantly better here"
+    assert cli._headline(SimpleNamespace(headline=lambda: text)) == text  # type: ignore[arg-type]
+    comparison = SimpleNamespace(verdict="no significant difference")
+    assert cli._headline(SimpleNamespace(comparison=comparison)) == "Verdict: no significant difference"  # type: ignore[arg-type]
+    assert cli._headline(SimpleNamespace()) is None  # type: ignore[arg-type]
+
+
+def test_identifier_rule(tmp_path: Path) -> None:
+    """A text column is refused when it has more than 50 distinct values and more than half as many
+    as its non-missing rows; the message names the column and the --drop that leaves it out."""
+
+    def table(n_rows: int, n_values: int) -> Path:
+        path = tmp_path / f"ids_{n_rows}_{n_values}.csv"
+        rows = "".join(f"{i},v{i % n_values},{i % 2}\n" for i in range(n_rows))
+        path.write_text("x,code,target\n" + rows + "".join(f"{n_rows},,1\n" for _ in range(n_rows)))  # gaps
+        return path
+
+    assert len(cli.read_table(table(60, 50)).categories["code"]) == 50  # not more than 50 values
+    assert len(cli.read_table(table(200, 100)).categories["code"]) == 100  # half of the 200 present
+    with pytest.raises(cli.UsageError, match=r"'code' looks like an identifier.*101 distinct values in 200 rows"):
+        cli.read_table(table(200, 101))
+    with pytest.raises(cli.UsageError, match="--drop code"):
+        cli.read_table(table(60, 51))

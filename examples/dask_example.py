@@ -1,6 +1,6 @@
 """Focal loss on a Dask cluster, with LightGBM (``DaskLGBMClassifier``) and XGBoost (``xgboost.dask.train``).
 
-Run: ``python examples/dask_example.py`` (needs ``pip install "boostfocal[dask,engines]"``).  It
+Run: ``python examples/dask_example.py`` (needs ``pip install -e ".[dask,engines]"``; ``--rows``, ``--rounds``).  It
 starts a ``LocalCluster`` of two single-threaded worker processes; pass ``--scheduler ADDRESS`` to
 use an existing cluster instead.  About half a minute on two cores.
 

@@ -239,6 +239,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]
+        """The class labels seen in ``fit``, in the order of ``predict_proba``'s columns."""
         if getattr(self, "_bf_in_fit", False) or not hasattr(self, "_bf_classes"):
             return np.arange(self.n_classes_)
         return self._bf_classes

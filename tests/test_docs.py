@@ -279,7 +279,7 @@ def test_every_public_name_has_a_docstring(module_name: str) -> None:
 
 
 def _formula_or_reference(doc: str) -> bool:
-    return bool(re.search(r"=|et al\.|https?://", doc))
+    return bool(re.search(r"=|\bdL/d|∂|et al\.|https?://", doc))
 
 
 FORMULA_METHODS = ("loss", "grad_hess", "init_score", "posterior", "link")

@@ -24,6 +24,7 @@ def main() -> None:
     args = parser.parse_args()
 
     X, y = make_fraud(n_samples=args.rows, positive_rate=0.01, random_state=0)
+    print(f"data: make_fraud, {len(y):,} rows, {y.mean():.1%} positives")
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
     X_tr, X_va, y_tr, y_va = train_test_split(X_tr, y_tr, test_size=0.2, stratify=y_tr, random_state=0)
 

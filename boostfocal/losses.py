@@ -318,7 +318,12 @@ def _kernel_input(raw: NDArray[Any]) -> NDArray[Any]:
 
 
 class _Loss:
-    """Shared behaviour: immutability, equality, repr, and the public checked methods."""
+    """Base of every loss: immutability, equality, repr, and the public checked methods.
+
+    A loss defines the per-sample ``L(y, z)`` of the raw margin ``z`` (its class docstring gives the
+    formula and derivatives); :meth:`loss` returns ``w L``, :meth:`grad_hess` ``w dL/dz`` and the
+    second derivative under the Hessian policy, :meth:`init_score` ``argmin_c sum_i w_i L(y_i, c)``.
+    """
 
     name: ClassVar[str]
     is_multiclass: ClassVar[bool]

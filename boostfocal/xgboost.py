@@ -119,7 +119,7 @@ def objective(loss: Loss) -> _Objective:
 
 
 def metric(loss: Loss) -> _Metric:
-    """An XGBoost eval metric: the weighted mean of ``loss.loss`` on raw margins."""
+    """An XGBoost eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw margins ``z``."""
     return _Metric(loss)
 
 
@@ -134,7 +134,7 @@ def dmatrix(
 ) -> xgb.DMatrix:
     """An ``xgb.DMatrix`` whose ``base_margin`` is the loss-minimising constant.
 
-    ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training value for a
+    By default ``init_score = loss.init_score(y, weight)``; pass the training value for a
     validation set.  Predicting on a DMatrix without ``base_margin`` does *not* add it back:
     use :func:`predict_proba` / :func:`predict_raw`.
     """

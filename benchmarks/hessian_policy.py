@@ -1,7 +1,7 @@
 """Which Hessian should a focal objective hand a Newton booster?  Trains on fraud-style tables.
 
 For gamma > 0 the exact second derivative of focal loss is negative for badly predicted samples,
-which is where every positive starts on imbalanced data (DESIGN.md §2).  This script trains
+which is where the positives start on imbalanced data.  This script trains
 LightGBM and XGBoost (``hist``) with each Hessian policy of :class:`boostfocal.BinaryFocalLoss`:
 
 - ``bounded`` (the default): ``max(exact, weighted)``, floored at 1e-16;

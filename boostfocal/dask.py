@@ -270,7 +270,7 @@ def _checked_value(loss: Loss, value: float | ArrayLike) -> Any:
 
 
 def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
-    """``value`` on every row of ``like``: LightGBM ``init_score`` / XGBoost ``base_margin`` for Dask.
+    """``margin[i] = value`` on every row of ``like``: LightGBM ``init_score`` / XGBoost ``base_margin``.
 
     Parameters
     ----------

@@ -87,7 +87,7 @@ def objective(loss: Loss) -> _Objective:
 
 
 def metric(loss: Loss) -> _Metric:
-    """A LightGBM eval metric: the weighted mean of ``loss.loss`` on raw scores (early-stop on it)."""
+    """A LightGBM eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw scores (early-stop on it)."""
     return _Metric(loss)
 
 

@@ -149,7 +149,8 @@ def _multiclass_grad_hess(raw: Float, y: NDArray[np.intp], gamma: float, policy:
         exact d2L/dz_k^2     = weighted_k + v^g B rho_k^2,
             B = g u (L (v - (g - 1) u) + 2 v),  rho_t = 1,  rho_k = p_k / v (k != t)
 
-    This is DESIGN.md's ``(g'(u) u^2 + g(u) u) d_k^2 - g(u) u p_k (1 - p_k)`` with the factors
+    This is the exact diagonal ``(f'(u) u^2 + f(u) u) d_k^2 - f(u) u p_k (1 - p_k)``, with
+    ``f(u) = d/du [-(1-u)^g log u]`` and ``d_k = [k = t] - p_k``, with the factors
     ``v^(g-2)``, ``v^(g-1)`` combined with ``d_k^2``, ``d_k`` so that ``u -> 1`` gives 0, not NaN.
     ``1 - p_k`` is taken as a sum of the other classes, so deeply wrong rows keep their digits.
     """
@@ -317,7 +318,12 @@ def _kernel_input(raw: NDArray[Any]) -> NDArray[Any]:
 
 
 class _Loss:
-    """Shared behaviour: immutability, equality, repr, and the public checked methods."""
+    """Base of every loss: immutability, equality, repr, and the public checked methods.
+
+    A loss defines the per-sample ``L(y, z)`` of the raw margin ``z`` (its class docstring gives the
+    formula and derivatives); :meth:`loss` returns ``w L``, :meth:`grad_hess` ``w dL/dz`` and the
+    second derivative under the Hessian policy, :meth:`init_score` ``argmin_c sum_i w_i L(y_i, c)``.
+    """
 
     name: ClassVar[str]
     is_multiclass: ClassVar[bool]
@@ -444,13 +450,20 @@ class _Loss:
 
     # public, checked API ------------------------------------------------------------
     def loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
-        """Per-sample (weighted) loss, shape ``(n,)``."""
+        """Per-sample loss ``w_i L(y_i, raw_i)``, shape ``(n,)`` (``w_i = 1`` without ``sample_weight``).
+
+        ``L`` is the formula of the class docstring.
+        """
         labels = self._prepare(y, sample_weight)
         out = self._loss(labels, self._check_raw(raw, labels.y.shape[0]))
         return out if labels.weight is None else out * labels.weight
 
     def grad_hess(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> tuple[Float, Float]:
-        """Gradient and Hessian (diagonal, for multiclass) w.r.t. ``raw``, each shaped like ``raw``."""
+        """``(w_i dL/draw, w_i d2L/draw^2)``, each shaped like ``raw`` (multiclass: the diagonal Hessian).
+
+        The derivatives are given in the class docstring; the second one is returned as the
+        ``hessian`` policy says (``"bounded"`` by default: never below 1e-16 for a positive weight).
+        """
         labels = self._prepare(y, sample_weight)
         g, h = self._grad_hess(labels, self._check_raw(raw, labels.y.shape[0]))
         if np.ndim(raw) == 2 and g.ndim == 1:  # (n, 1) in, (n, 1) out
@@ -597,7 +610,10 @@ class BinaryFocalLoss(_Loss):
         return _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
 
     def link(self, raw: ArrayLike) -> Float:
-        """Plain ``sigma(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
+        """Plain ``sigma(raw) = 1 / (1 + exp(-raw))``; not the class probability of a focal model.
+
+        See :meth:`posterior` for that.
+        """
         return _sigmoid(v.check_binary_raw(raw, _rows(raw, 1)))
 
 
@@ -706,7 +722,10 @@ class MulticlassFocalLoss(_Loss):
         return softmax_pieces(self._posterior_log_scores(raw))[1]
 
     def link(self, raw: ArrayLike) -> Float:
-        """Plain ``softmax(raw)``; not the class probability of a focal model (see :meth:`posterior`)."""
+        """Plain ``softmax(raw)_k = exp(raw_k) / sum_j exp(raw_j)``; not the class probability of a focal model.
+
+        See :meth:`posterior` for that.
+        """
         return _softmax(v.check_multiclass_raw(raw, _rows(raw, 2), self.num_class))
 
 

@@ -272,6 +272,7 @@ class ConfigResult:
 
     @property
     def is_baseline(self) -> bool:
+        """Whether this row is one of the baselines (log-loss, balanced CE, ``scale_pos_weight``)."""
         return self.kind in BASELINES
 
     def mean(self, metric: str) -> float:
@@ -284,6 +285,7 @@ class ConfigResult:
         return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-ready data: name, kind, gamma, alpha, and each score's mean, std and fold values."""
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
@@ -334,6 +336,7 @@ class TuneResult:
 
     @property
     def greater_is_better(self) -> bool:
+        """Whether a higher value of :attr:`scoring` is better (PR-AUC: yes; log-loss: no)."""
         return METRICS[self.scoring].greater_is_better if self.scoring in METRICS else True
 
     def ranked(self, metric: str | None = None) -> list[ConfigResult]:

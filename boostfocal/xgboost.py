@@ -127,7 +127,7 @@ def objective(loss: Loss) -> _Objective:
 
 
 def metric(loss: Loss) -> _Metric:
-    """An XGBoost eval metric: the weighted mean of ``loss.loss`` on raw margins."""
+    """An XGBoost eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw margins ``z``."""
     return _Metric(loss)
 
 
@@ -142,7 +142,7 @@ def dmatrix(
 ) -> xgb.DMatrix:
     """An ``xgb.DMatrix`` whose ``base_margin`` is the loss-minimising constant.
 
-    ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training value for a
+    By default ``init_score = loss.init_score(y, weight)``; pass the training value for a
     validation set.  Predicting on a DMatrix without ``base_margin`` does *not* add it back:
     use :func:`predict_proba` / :func:`predict_raw`.
     """
@@ -249,6 +249,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]
+        """The class labels seen in ``fit``, in the order of ``predict_proba``'s columns."""
         if getattr(self, "_bf_in_fit", False) or not hasattr(self, "_bf_classes"):
             return np.arange(self.n_classes_)
         return self._bf_classes

@@ -1,6 +1,6 @@
 """Focal loss on a Dask cluster, with LightGBM (``DaskLGBMClassifier``) and XGBoost (``xgboost.dask.train``).
 
-Run: ``python examples/dask_example.py`` (needs ``pip install "boostfocal[dask,engines]"``).  It
+Run: ``python examples/dask_example.py`` (needs ``pip install -e ".[dask,engines]"``; ``--rows``, ``--rounds``).  It
 starts a ``LocalCluster`` of two single-threaded worker processes; pass ``--scheduler ADDRESS`` to
 use an existing cluster instead.  About half a minute on two cores.
 
@@ -70,6 +70,7 @@ def main() -> None:
     print(f"cluster: {len(client.scheduler_info()['workers'])} workers")
 
     X, y = make_fraud(n_samples=args.rows, positive_rate=0.01, random_state=0)
+    print(f"data: make_fraud, {len(y):,} rows, {y.mean():.1%} positives")
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
     chunk = -(-len(y_tr) // 4)  # four row partitions
     Xd, yd = da.from_array(X_tr, chunks=(chunk, X.shape[1])), da.from_array(y_tr.astype(np.float64), chunks=chunk)

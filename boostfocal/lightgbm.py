@@ -255,6 +255,12 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     and reports :func:`metric` on ``eval_set`` so early stopping works on the focal loss.
     ``predict_proba`` and ``predict`` add ``init_score_`` back.  Fitted attributes: ``loss_``,
     ``init_score_``, ``classes_``, ``booster_``.
+
+    Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
+    ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``
+    with ``probability="link"``), ``predict(X)`` = the class of largest ``predict_proba``,
+    ``decision_function(X) = loss_.posterior_logit(raw)``.  ``init_score_`` and
+    ``alpha="balanced"`` see every weight training applies: ``class_weight`` times ``sample_weight``.
     """
 
     def __init__(

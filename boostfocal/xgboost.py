@@ -215,6 +215,11 @@ class FocalXGBClassifier(xgb.XGBClassifier):
 
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
     unless one is given, and ``predict``/``predict_proba`` add it back.
+
+    Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
+    ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``
+    with ``probability="link"``), ``predict(X)`` = the class of largest ``predict_proba``,
+    ``decision_function(X) = loss_.posterior_logit(raw)``.
     """
 
     def __init__(

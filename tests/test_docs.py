@@ -33,10 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
-#: ``bf.<name>`` that README documents ahead of the code that provides it; a block using one is
-#: skipped (with that reason) only while the name is missing.  Any other missing name fails.
-PENDING_API = frozenset({"save_model", "load_model"})
-
 #: Small-data arguments for each example script (all take ``--rows``; Dask's also ``--rounds``).
 EXAMPLE_ROWS = 4000
 EXAMPLE_ARGS = {"dask_example.py": ["--rows", str(EXAMPLE_ROWS), "--rounds", "10"]}
@@ -155,10 +151,7 @@ def test_readme_block_runs(line: int, code: str, tmp_path: Path, monkeypatch: py
     needed = requirements(code)
     skip_missing(needed)
     missing = pending_names(code)
-    if missing:
-        unexpected = missing - PENDING_API
-        assert not unexpected, f"README.md:{line} uses {sorted(unexpected)}, which boostfocal does not have"
-        pytest.skip(f"README.md:{line} documents {sorted(missing)}, not in this build of boostfocal")
+    assert not missing, f"README.md:{line} uses {sorted(missing)}, which boostfocal does not have"
     if "matplotlib" in needed:
         import matplotlib
 

@@ -372,6 +372,16 @@ def best_iteration(est: Any, engine: str, n_estimators: int) -> int:
     return int(best) + 1 if best is not None else n_estimators
 
 
+def best_validation_score(est: Any, engine: str, stop: ValidationScore) -> float:
+    """The early-stopping score of the kept trees on the inner validation split (as the metric reads)."""
+    if engine == "lightgbm":
+        value = float(est.best_score_["valid_0"][stop.__name__])
+    else:
+        value = float(est.best_score)
+        value = -value if stop.greater_is_better else value
+    return value if math.isfinite(value) else float("nan")
+
+
 def margin(est: Any, engine: str, X: Any) -> NDArray[np.float64]:
     if engine == "lightgbm":
         return np.asarray(est.predict(X, raw_score=True), dtype=np.float64)

@@ -87,7 +87,7 @@ def _pr_curve(y_true: Any, score: Any, w: Any = None) -> tuple[NDArray[np.float6
     """
     y = np.asarray(y_true).astype(bool)
     s = np.asarray(score, dtype=np.float64)
-    order = np.argsort(-s, kind="stable")  # ties are grouped below: the order within a tie does not matter
+    order = np.argsort(-s)  # ties are grouped below: the order within a tie does not matter
     s, y = s[order], y[order]
     last = np.r_[np.flatnonzero(np.diff(s)), s.size - 1]  # last index of each run of equal scores
     if w is None:

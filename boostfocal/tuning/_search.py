@@ -174,7 +174,10 @@ def run_fit(
         fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0))
     fit_time = time.perf_counter() - t0
 
-    if has_val:
+    if stop is not None and s.stop_name == s.scoring_name:
+        # early stopping already scored the kept trees on the inner validation split
+        val_score = eng.best_validation_score(est, s.engine, stop)
+    elif has_val:
         proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
         val_score = score(s.scoring_name, y_val, proba_val, s.precision_level, s.scoring_fn, w_val)
     else:
@@ -233,6 +236,9 @@ def run_all(
         for r, row in enumerate(rows)
         for c, cand in enumerate(candidates)
     ]
+    # the slowest fits first (focal, larger gamma: more trees), so that no worker is left with a
+    # long fit at the end while the others idle; the order changes no result
+    tasks.sort(key=lambda t: (t[4].kind not in (eng.FOCAL, eng.BALANCED), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
     out: list[list[FitOutcome | None]] = [[None] * len(candidates) for _ in range(len(folds) * len(rows))]
     bar = Progress(len(tasks), progress)
     try:

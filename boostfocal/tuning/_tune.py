@@ -20,9 +20,11 @@ from ._search import Fold, Row, Settings, choose, run_all
 #: Default grid of focusing parameters.  ``gamma = 0`` is covered by the baselines (log-loss is
 #: focal ``gamma = 0, alpha = None``; balanced CE is ``gamma = 0, alpha = "balanced"``).
 DEFAULT_GAMMAS: tuple[float, ...] = (1.0, 2.0)
-#: Default grid of class weights: none, the paper's 0.25 (binary only).  ``"balanced"`` is the
-#: balanced-CE baseline at ``gamma = 0``; add it to the grid to cross it with ``gamma > 0``.
-DEFAULT_ALPHAS: tuple[Any, ...] = (None, 0.25)
+#: Default grid of class weights: none.  The class-weighted cross-entropies are baselines (balanced
+#: CE, scale_pos_weight); add ``0.25`` (the paper's) or ``"balanced"`` to cross them with ``gamma``.
+#: The default grid is small so that the default run, with its regularisation search (two fits per
+#: row and fold), finishes in about 30 s on two cores (``benchmarks/tune_default_time.py``).
+DEFAULT_ALPHAS: tuple[Any, ...] = (None,)
 #: The regularisation search every row gets, chosen per row and outer fold on the inner validation
 #: split: LightGBM's defaults (``min_child_weight=1e-3, reg_lambda=0``) or XGBoost's (leaves holding
 #: a Hessian sum of at least 1, an L2 penalty of 1 on leaf values), for either engine.  Measured on
@@ -104,7 +106,7 @@ def tune(
         Further columns to treat as categorical (e.g. integer codes).
     engine : {"lightgbm", "xgboost"}
     gammas : iterable of float >= 0, default (1, 2)
-    alphas : iterable, default (None, 0.25)
+    alphas : iterable, default (None,)
         ``None`` (no class weighting), a float in (0, 1) (weight of the positive class; binary
         only, skipped with a warning for multiclass labels), a sequence of per-class weights
         (multiclass), or ``"balanced"`` (inverse class frequencies of each inner training split).

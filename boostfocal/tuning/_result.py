@@ -535,7 +535,7 @@ class TuneResult:
         The baselines are horizontal reference lines; ``show_std`` shades ``mean ± std`` over
         folds.  Returns the matplotlib ``Axes``.  Needs matplotlib (``pip install boostfocal[plot]``).
         """
-        from .plotting import plot_tuning
+        from ..plotting import plot_tuning
 
         return plot_tuning(self, metric, ax=ax, show_std=show_std)
 

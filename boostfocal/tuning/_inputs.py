@@ -34,7 +34,8 @@ def check_X(X: Any, n: int, categorical_features: Sequence[Any] | None) -> tuple
     ``category`` columns, which LightGBM (``categorical_feature="auto"``) and XGBoost
     (``enable_categorical=True``) split on natively.  A numpy array with ``categorical_features``
     (column indices) becomes such a DataFrame (needs pandas); without it, it must be numeric.
-    Categories are fixed on the whole table (no label is read), so every fold has the same levels.
+    Converted columns get their values as text levels (``"True"``, ``"red"``, ``"3"``).  Categories
+    are fixed on the whole table (no label is read), so every fold has the same levels.
     """
     cats = list(categorical_features) if categorical_features is not None else []
     if isinstance(categorical_features, (str, bytes)):
@@ -105,9 +106,9 @@ def _check_frame(X: Any, n: int, cats: list[Any]) -> tuple[Any, list[str]]:
                 "like an identifier, not a category; drop it (or turn it into numbers)"
             )
         if not isinstance(dt, pd.CategoricalDtype):
-            values = col.astype(object).where(col.notna(), None)
-            levels = sorted({x for x in values if x is not None}, key=lambda x: (str(type(x)), str(x)))
-            out[c] = pd.Categorical(values, categories=levels)
+            # levels as text ("True", "red", "3"): XGBoost takes string or number levels, not booleans
+            values = [None if missing else str(x) for x, missing in zip(col.tolist(), col.isna().tolist(), strict=True)]
+            out[c] = pd.Categorical(values, categories=sorted({x for x in values if x is not None}))
         categorical.append(str(c))
     return out, categorical
 

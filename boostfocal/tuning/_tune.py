@@ -181,7 +181,10 @@ def tune(
     candidates = inp.check_regularization(regularization, engine_params, is_default_search)
     for cand in candidates:
         if cand:
-            eng.check_params(engine, {**engine_params, **cand})
+            try:
+                eng.check_params(engine, {**engine_params, **cand})
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"regularization candidate {cand}: {exc}") from None
     n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
     rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
     repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]

@@ -83,6 +83,8 @@ def test_a_fixed_parameter_leaves_the_default_search(fraud: tuple[np.ndarray, np
     res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), baselines=False, cv=2, min_child_weight=5.0, **SMALL)
     assert res.settings["regularization"] == [{"reg_lambda": 0.0}, {"reg_lambda": 1.0}]
     assert res.best_params()["min_child_weight"] == 5.0
+    aliased = tuning.tune(X, y, gammas=(2.0,), alphas=(), cv=2, min_sum_hessian_in_leaf=5.0, lambda_l2=2.0, **SMALL)
+    assert aliased.settings["regularization"] == []  # both searched parameters fixed under their aliases
     with pytest.raises(ValueError, match="set it in one place"):
         tuning.tune(X, y, regularization=({"min_child_weight": 1.0},), min_child_weight=5.0, **SMALL)
 

@@ -5,12 +5,17 @@ Nothing here decides what to fit; :mod:`._search` does.  The engines are importe
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
 import inspect
 import math
 import numbers
+import os
+import re
+import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -95,6 +100,7 @@ def engine_version(engine: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
 def _lightgbm_names() -> tuple[set[str], dict[str, str]]:
     """Every LightGBM parameter name and alias, and alias -> canonical name (LightGBM's own table)."""
     import lightgbm
@@ -126,6 +132,20 @@ def _reserved_reason(engine: str, key: str, canonical: Mapping[str, str]) -> str
 
 
 _LEARNING_RATE_NAMES = ("learning_rate", "eta", "shrinkage_rate")
+_XGB_ALIASES = {"lambda": "reg_lambda", "eta": "learning_rate", "min_split_loss": "gamma"}
+
+
+def canonical_name(engine: str, key: str) -> str:
+    """The name ``key`` stands for (LightGBM: its alias table, e.g. ``min_sum_hessian_in_leaf`` is
+    ``min_child_weight``; XGBoost: ``lambda`` is ``reg_lambda``), in the scikit-learn spelling."""
+    if engine == "xgboost":
+        return _XGB_ALIASES.get(key, key)
+    _, canonical = _lightgbm_names()
+    name = canonical.get(key, key)
+    sklearn_names = {"min_sum_hessian_in_leaf": "min_child_weight", "lambda_l2": "reg_lambda", "lambda_l1": "reg_alpha"}
+    return sklearn_names.get(name, name)
+
+
 _PROBE_CACHE: dict[tuple[str, str], None] = {}
 
 
@@ -190,7 +210,7 @@ def _probe(engine: str, params: dict[str, Any]) -> None:
     X = rng.random((40, 2))
     y = np.r_[np.zeros(20), np.ones(20)]
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _native_stderr_silenced():
             warnings.simplefilter("always")
             builtin_cls(n_estimators=1, n_jobs=1, **params).fit(X, y)
     except TypeError as exc:
@@ -206,8 +226,31 @@ def _probe(engine: str, params: dict[str, Any]) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of an engine's message, without LightGBM's source location."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return re.sub(r"\s+at \S+, line \d+\s*\.?$", "", line)
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 sent to /dev/null: LightGBM prints ``[LightGBM] [Fatal] ...`` there itself
+    before raising, and the probe's error is reported once, by the ValueError."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stderr (pytest capture, notebooks)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
 
 
 # --------------------------------------------------------------------------------------

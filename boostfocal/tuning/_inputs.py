@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -181,13 +181,18 @@ def check_alphas(alphas: Iterable[Any], n_classes: int) -> tuple[list[Any], list
 
 
 def check_regularization(
-    regularization: Sequence[Mapping[str, Any]] | None, fixed: Mapping[str, Any], default: bool
+    regularization: Sequence[Mapping[str, Any]] | None,
+    fixed: Mapping[str, Any],
+    default: bool,
+    canonical: Callable[[str], str] = str,
 ) -> list[dict[str, Any]]:
     """The candidate settings of the regularisation search (at least one, possibly empty).
 
-    With the default search, a parameter the user fixes in the engine parameters leaves the
-    search; a search the user gives may not set a fixed parameter.
+    With the default search, a parameter the user fixes in the engine parameters (under any alias:
+    ``canonical`` maps a name to the one it stands for) leaves the search; a search the user gives
+    may not set a fixed parameter.
     """
+    fixed = {canonical(k): x for k, x in fixed.items()}
     if regularization is None:
         return [{}]
     if isinstance(regularization, Mapping) or isinstance(regularization, (str, bytes)):
@@ -197,12 +202,12 @@ def check_regularization(
         if not isinstance(cand, Mapping):
             raise TypeError(f"regularization: each candidate must be a dict of engine parameters, got {cand!r}")
         cand = dict(cand)
-        clash = [k for k in cand if k in fixed]
+        clash = [k for k in cand if canonical(k) in fixed]
         if clash and not default:
             raise ValueError(
                 f"regularization searches {', '.join(clash)}, which the engine parameters also set: set it in one place"
             )
-        cand = {k: x for k, x in cand.items() if k not in fixed}
+        cand = {k: x for k, x in cand.items() if canonical(k) not in fixed}
         if cand not in out:
             out.append(cand)
     return out or [{}]

@@ -178,7 +178,9 @@ def tune(
         raise ValueError(f"engine must be one of {', '.join(eng.ENGINES)}, got {engine!r}")
     params = eng.check_params(engine, engine_params)
     is_default_search = regularization is DEFAULT_REGULARIZATION
-    candidates = inp.check_regularization(regularization, engine_params, is_default_search)
+    candidates = inp.check_regularization(
+        regularization, engine_params, is_default_search, lambda k: eng.canonical_name(engine, k)
+    )
     for cand in candidates:
         if cand:
             try:

@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
 from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
-from ._search import Fold, Row, Settings, choose, run_all
+from ._search import FitOutcome, Fold, Row, Settings, choose, run_all
 
 #: Default grid of focusing parameters.  ``gamma = 0`` is covered by the baselines (log-loss is
 #: focal ``gamma = 0, alpha = None``; balanced CE is ``gamma = 0, alpha = "balanced"``).
@@ -177,16 +178,7 @@ def tune(
     if engine not in eng.ENGINES:
         raise ValueError(f"engine must be one of {', '.join(eng.ENGINES)}, got {engine!r}")
     params = eng.check_params(engine, engine_params)
-    is_default_search = regularization is DEFAULT_REGULARIZATION
-    candidates = inp.check_regularization(
-        regularization, engine_params, is_default_search, lambda k: eng.canonical_name(engine, k)
-    )
-    for cand in candidates:
-        if cand:
-            try:
-                eng.check_params(engine, {**engine_params, **cand})
-            except (ValueError, TypeError) as exc:
-                raise type(exc)(f"regularization candidate {cand}: {exc}") from None
+    candidates = _candidates(engine, regularization, engine_params)
     n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
     rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
     repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
@@ -227,29 +219,9 @@ def tune(
     eng.estimator_classes(engine)
 
     # ----- rows and folds -------------------------------------------------------------------
-    rows: list[Row] = []
-    for a in alpha_list:
-        for g in gamma_list:
-            if baselines and g == 0.0 and a == "balanced":
-                continue  # gamma=0, alpha="balanced" IS balanced CE
-            rows.append(Row(eng.FOCAL, g, a))
-    if baselines:
-        rows += [Row(eng.LOGLOSS, None, None), Row(eng.BALANCED, 0.0, "balanced")]
-        if binary:
-            rows.append(Row(eng.SPW, None, None))
-    if not rows:
-        raise ValueError("nothing to tune: the gamma and alpha grids are empty and baselines=False")
-
+    rows = _rows(gamma_list, alpha_list, baselines, binary)
     outer = inp.make_splits(cv, repeats, y_enc, seed)
-    needs_val = rounds is not None or len(candidates) > 1
-    folds: list[Fold] = []
-    for f, (train, test) in enumerate(outer):
-        if needs_val:
-            fold_seed = int(np.random.SeedSequence([seed, f]).generate_state(1)[0])
-            fit_idx, val_idx = inp.inner_split(train, y_enc, fraction, fold_seed)
-        else:
-            fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
-        folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))
+    folds = _folds(outer, y_enc, rounds is not None or len(candidates) > 1, fraction, seed)
 
     settings = Settings(
         engine=engine,
@@ -268,21 +240,7 @@ def tune(
 
     # ----- the search -----------------------------------------------------------------------
     groups = run_all(settings, rows, candidates, folds, X, y_enc, w, n_jobs, progress)
-
-    results = [ConfigResult(r.kind, r.gamma, r.alpha) for r in rows]
-    for f in range(len(folds)):
-        for i, res in enumerate(results):
-            outcomes = groups[f * len(rows) + i]
-            chosen = choose(outcomes, scoring_name)
-            for key, value in chosen.scores.items():
-                res.scores.setdefault(key, []).append(value)
-            # fit time of the row in this fold: every candidate it took to choose
-            res.scores["fit_time"][-1] = float(sum(o.scores["fit_time"] for o in outcomes))
-            for key, value in chosen.extra.items():
-                res.extra.setdefault(key, []).append(value)
-            if len(candidates) > 1:
-                res.extra.setdefault("regularization", []).append(dict(candidates[chosen.candidate]))
-                res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
+    results = _collect(groups, rows, candidates, len(folds), scoring_name)
 
     # ----- settings for the record ----------------------------------------------------------
     weights = np.ones(y_enc.size) if w is None else w
@@ -334,6 +292,82 @@ def tune(
         splits=[(fd.fit, fd.val, fd.test) for fd in folds],
         scoring_function=scoring_fn,
     )
+
+
+def _candidates(
+    engine: str, regularization: Sequence[Mapping[str, Any]] | None, engine_params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The regularisation candidates, each checked with the engine parameters like them."""
+    candidates = inp.check_regularization(
+        regularization,
+        engine_params,
+        regularization is DEFAULT_REGULARIZATION,
+        lambda k: eng.canonical_name(engine, k),
+    )
+    for cand in candidates:
+        if cand:
+            try:
+                eng.check_params(engine, {**engine_params, **cand})
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"regularization candidate {cand}: {exc}") from None
+    return candidates
+
+
+def _rows(gamma_list: list[float], alpha_list: list[Any], baselines: bool, binary: bool) -> list[Row]:
+    """The table's rows: the (gamma, alpha) grid, then the baselines."""
+    rows: list[Row] = []
+    for a in alpha_list:
+        for g in gamma_list:
+            if baselines and g == 0.0 and a == "balanced":
+                continue  # gamma=0, alpha="balanced" IS balanced CE
+            rows.append(Row(eng.FOCAL, g, a))
+    if baselines:
+        rows += [Row(eng.LOGLOSS, None, None), Row(eng.BALANCED, 0.0, "balanced")]
+        if binary:
+            rows.append(Row(eng.SPW, None, None))
+    if not rows:
+        raise ValueError("nothing to tune: the gamma and alpha grids are empty and baselines=False")
+    return rows
+
+
+def _folds(
+    outer: list[tuple[NDArray[np.intp], NDArray[np.intp]]],
+    y_enc: NDArray[np.intp],
+    needs_val: bool,
+    fraction: float,
+    seed: int,
+) -> list[Fold]:
+    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``)."""
+    folds: list[Fold] = []
+    for f, (train, test) in enumerate(outer):
+        if needs_val:
+            fold_seed = int(np.random.SeedSequence([seed, f]).generate_state(1)[0])
+            fit_idx, val_idx = inp.inner_split(train, y_enc, fraction, fold_seed)
+        else:
+            fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
+        folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))
+    return folds
+
+
+def _collect(
+    groups: list[list[FitOutcome]], rows: list[Row], candidates: list[dict[str, Any]], n_folds: int, scoring: str
+) -> list[ConfigResult]:
+    """The table's rows: per fold, the scores of the candidate chosen on the inner validation split."""
+    results = [ConfigResult(r.kind, r.gamma, r.alpha) for r in rows]
+    for f in range(n_folds):
+        for i, res in enumerate(results):
+            outcomes = groups[f * len(rows) + i]
+            chosen = choose(outcomes, scoring)
+            for key, value in chosen.scores.items():
+                res.scores.setdefault(key, []).append(value)
+            # fit time of the row in this fold: every candidate it took to choose
+            res.scores["fit_time"][-1] = float(sum(o.scores["fit_time"] for o in outcomes))
+            for key, value in chosen.extra.items():
+                res.extra.setdefault(key, []).append(value)
+            if len(candidates) > 1:
+                res.extra.setdefault("regularization", []).append(dict(candidates[chosen.candidate]))
+                res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
+    return results
 
 
 def _resolve_scoring(scoring: str | Callable[..., float]) -> tuple[str, Callable[..., float] | None]:

@@ -27,7 +27,7 @@ def _comparable(res: tuning.TuneResult) -> dict[str, Any]:
     d = res.to_dict()
     for row in [*d["rows"], d["best"]]:
         row.pop("fit_time", None)
-    d["settings"].pop("n_jobs")
+    d["settings"].pop("n_jobs", None)
     return d
 
 

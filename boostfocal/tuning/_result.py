@@ -515,7 +515,7 @@ class TuneResult:
             "scoring": self.scoring,
             "engine": self.engine,
             "classes": [c.item() if hasattr(c, "item") else c for c in self.classes],
-            "settings": self.settings,
+            "settings": _jsonable(self.settings),  # a copy: callers may edit it
             "best": {**best.to_dict(), "params": _jsonable(self.best_params(best))},
             "comparison": None if self.comparison is None else self.comparison.to_dict(),
             "rows": [r.to_dict() for r in self.ranked()],

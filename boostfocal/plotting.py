@@ -1,7 +1,9 @@
 """Plots of tuning results (needs matplotlib: ``pip install boostfocal[plot]``).
 
 matplotlib is imported when a function here is called, never when the module is imported, so
-``boostfocal.tuning`` works without it.
+``boostfocal.tuning`` works without it.  This module reads a :class:`~boostfocal.tuning.TuneResult`
+through its public attributes only and never imports :mod:`boostfocal.tuning` (which imports this
+module, lazily, in ``TuneResult.plot``): there is no import circle.
 """
 
 from __future__ import annotations
@@ -43,16 +45,14 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
 
     Returns the matplotlib ``Axes`` (a new figure's, via pyplot, when ``ax`` is None).
     """
-    from .tuning import _EXTRA, BALANCED, FOCAL, METRICS, _alpha_label, _metric_name
-
     _matplotlib()
-    m = result.scoring if metric is None else _metric_name(metric, result.metrics)
+    m = result.metric_name(metric)
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(7.0, 4.5))
 
-    focal = [r for r in result.rows if r.kind in (FOCAL, BALANCED)]
+    focal = [r for r in result.rows if r.is_focal]
     alphas: list[Any] = []
     for r in focal:
         if r.alpha not in alphas:
@@ -63,7 +63,7 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
         pts = sorted((r for r in focal if r.alpha == a), key=lambda r: r.gamma)
         x = np.array([r.gamma for r in pts], dtype=float)
         mean = np.array([r.mean(m) for r in pts])
-        (line,) = ax.plot(x, mean, marker="o", label=f"focal, alpha={_alpha_label(a)}", zorder=3)
+        (line,) = ax.plot(x, mean, marker="o", label=f"focal, alpha={pts[0].alpha_label}", zorder=3)
         if show_std:
             # error bars dodged sideways so that the alphas' bars do not hide each other
             dx = (i - (len(alphas) - 1) / 2) * 0.012 * span
@@ -90,13 +90,10 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
             label="best",
         )
 
-    if m in METRICS:
-        label = METRICS[m].label
-        if m == "recall_at_precision":
-            label = f"recall at precision >= {result.settings.get('precision_level', 0.5):g}"
-        better = "higher" if METRICS[m].greater_is_better else "lower"
-    else:
-        label, better = (_EXTRA[m].label if m in _EXTRA else m), ("lower" if m in _EXTRA else "higher")
+    label = result.metric_label(m)
+    if m == "recall_at_precision":
+        label = f"recall at precision >= {result.settings.get('precision_level', 0.5):g}"
+    better = "higher" if result.metric_higher_is_better(m) else "lower"
     n_splits = result.settings.get("n_splits", "?")
     ax.set_xlabel("gamma (focusing parameter)")
     ax.set_ylabel(f"{label} ({better} is better)")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,7 +30,7 @@ import boostfocal as bf
 from boostfocal import tuning
 from boostfocal.datasets import make_fraud
 
-SMALL = {"n_estimators": 15, "early_stopping_rounds": 5, "n_jobs": 1, "progress": False}
+SMALL = {"n_estimators": 15, "early_stopping_rounds": 5, "n_jobs": 1, "progress": False, "regularization": None}
 GAMMAS = (0.0, 2.0)
 ALPHAS = (None, 0.25, "balanced")
 
@@ -179,7 +178,7 @@ def _ids(X: Any) -> set[int]:
 
 
 def _spy_classes(engine: str) -> tuple[type, type, list[dict[str, Any]]]:
-    focal_cls, builtin_cls = tuning._estimator_classes(engine)
+    focal_cls, builtin_cls = tuning._engines.estimator_classes(engine)
     log: list[dict[str, Any]] = []
 
     class _Spy:
@@ -227,9 +226,12 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
     X0, y = make_fraud(3_000, positive_rate=0.04, random_state=1)
     X = np.column_stack([np.arange(y.size, dtype=float), X0])  # column 0 identifies the row
     spy_focal, spy_builtin, log = _spy_classes(engine)
-    monkeypatch.setattr(tuning, "_estimator_classes", lambda e: (spy_focal, spy_builtin))
-    res = tuning.tune(X, y, engine=engine, gammas=(0.0, 2.0), alphas=(None, "balanced"), cv=3, random_state=3, **SMALL)
-    assert len(log) == 3 * len(res.rows)
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy_focal, spy_builtin))
+    # with the default regularisation search: two fits per row and fold, neither sees the test fold
+    small = {k: x for k, x in SMALL.items() if k != "regularization"}
+    res = tuning.tune(X, y, engine=engine, gammas=(0.0, 2.0), alphas=(None, "balanced"), cv=3, random_state=3, **small)
+    log[:] = [rec for rec in log if rec["y_fit"].size != 40]  # not check_params's 40-row probe
+    assert len(log) == 3 * len(res.rows) * len(tuning.DEFAULT_REGULARIZATION)
     everything = set(range(y.size))
     tested: list[frozenset[int]] = []
     for rec in log:
@@ -405,22 +407,42 @@ def test_bad_data() -> None:
         tuning.tune(X[:10], y, **SMALL)
     with pytest.raises(ValueError, match="missing"):
         tuning.tune(X, np.where(np.arange(500) == 3, np.nan, y.astype(float)), **SMALL)
-    with pytest.raises(ValueError, match="numeric"):
-        tuning.tune(np.array([["a"] * 3] * 500, dtype=object), y, **SMALL)
+    with pytest.raises(ValueError, match="identifier"):
+        tuning.tune(np.array([[f"id{i}", 1.0] for i in range(500)], dtype=object), y, **SMALL)
+    with pytest.raises(ValueError, match="sample_weight"):
+        tuning.tune(X, y, sample_weight=np.ones(499), **SMALL)
+    with pytest.raises(ValueError, match="sample_weight"):
+        tuning.tune(X, y, sample_weight=np.where(y == 1, 0.0, 1.0), **SMALL)
 
 
 def test_progress_bar_writes_to_the_given_stream() -> None:
     import io
 
     stream = io.StringIO()
-    bar = tuning._Progress(4, True, stream=stream, delay=0.0)
-    with warnings.catch_warnings():
-        for i in range(4):
-            bar.update(f"step {i}")
+    bar = tuning._Progress(4, True, stream=stream, delay=0.0, interval=0.05)
+    for _ in range(4):
+        bar.update()
     bar.close()
     text = stream.getvalue()
-    assert "4/4 fits" in text and "#" * 24 in text
+    assert "4/4" in text
     silent = io.StringIO()
-    quiet = tuning._Progress(4, False, stream=silent, delay=0.0)
-    quiet.update("x")
+    quiet = tuning._Progress(4, False, stream=silent, delay=0.0, interval=0.05)
+    quiet.update()
+    quiet.close()
     assert silent.getvalue() == ""
+
+
+def test_progress_bar_moves_during_a_long_fit() -> None:
+    """The timer redraws the bar while no fit finishes: the elapsed time shown advances."""
+    import io
+    import re
+    import time
+
+    stream = io.StringIO()
+    bar = tuning._Progress(3, True, stream=stream, delay=0.0, interval=0.05)
+    time.sleep(1.3)  # a "fit" that takes 1.3 s: no update() meanwhile
+    drawn = stream.getvalue()
+    bar.close()
+    clocks = re.findall(r"0/3 \[(\d\d:\d\d)<", drawn)
+    assert len(clocks) >= 5, drawn
+    assert clocks[-1] != clocks[0]  # 00:00 ... 00:01

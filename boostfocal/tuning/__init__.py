@@ -1,0 +1,75 @@
+"""Cross-validated tuning of the focal-loss parameters gamma and alpha, against the usual baselines.
+
+:func:`tune` is the entry point; :class:`TuneResult` what it returns.  The package is split by
+concern:
+
+- :mod:`._inputs`: checks of the data, labels, weights, categorical columns, grids and folds;
+- :mod:`._engines`: the engines as the tuner drives them, and :func:`check_params`;
+- :mod:`._search`: the folds' fits, run in parallel through joblib, and the regularisation choice;
+- :mod:`._metrics`: the scores;
+- :mod:`._result`: the result, its headline comparison (Nadeau-Bengio corrected t-test), table,
+  JSON and snippet;
+- :mod:`._tune`: :func:`tune` itself.
+
+Nothing here imports matplotlib or pandas at import time: :meth:`TuneResult.plot` needs the
+``plot`` extra, :attr:`TuneResult.table` and categorical features need pandas.
+"""
+
+from __future__ import annotations
+
+from ._engines import (
+    BALANCED,
+    BASELINES,
+    ENGINES,
+    FOCAL,
+    LOGLOSS,
+    SPW,
+    check_params,
+)
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, average_precision, recall_at_precision
+from ._metrics import score as _score
+from ._result import SIGNIFICANCE_LEVEL, Comparison, ConfigResult, TuneResult, _alpha_label, _jsonable, nadeau_bengio
+from ._search import Progress as _Progress
+from ._tune import (
+    DEFAULT_ALPHAS,
+    DEFAULT_CV,
+    DEFAULT_EARLY_STOPPING_ROUNDS,
+    DEFAULT_GAMMAS,
+    DEFAULT_LEARNING_RATE,
+    DEFAULT_N_ESTIMATORS,
+    DEFAULT_REGULARIZATION,
+    DEFAULT_VALIDATION_FRACTION,
+    tune,
+)
+
+__all__ = [
+    "BALANCED",
+    "BASELINES",
+    "DEFAULT_ALPHAS",
+    "DEFAULT_CV",
+    "DEFAULT_EARLY_STOPPING_ROUNDS",
+    "DEFAULT_GAMMAS",
+    "DEFAULT_LEARNING_RATE",
+    "DEFAULT_N_ESTIMATORS",
+    "DEFAULT_PRECISION_LEVEL",
+    "DEFAULT_REGULARIZATION",
+    "DEFAULT_VALIDATION_FRACTION",
+    "ENGINES",
+    "FOCAL",
+    "LOGLOSS",
+    "METRICS",
+    "SIGNIFICANCE_LEVEL",
+    "SPW",
+    "Comparison",
+    "ConfigResult",
+    "TuneResult",
+    "_Progress",
+    "_alpha_label",
+    "_jsonable",
+    "_score",
+    "average_precision",
+    "check_params",
+    "nadeau_bengio",
+    "recall_at_precision",
+    "tune",
+]

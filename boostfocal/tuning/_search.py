@@ -1,0 +1,315 @@
+"""The search: folds, the fits each fold needs, running them in parallel, the regularisation choice.
+
+Per outer fold, for every row of the table (a focal ``(gamma, alpha)`` or a baseline) and every
+candidate of the regularisation search, one model is fitted on the inner training split and
+early-stopped on the inner validation split.  Per (fold, row) the candidate with the best
+validation score (the ``scoring`` metric of its recovered posterior) is kept, and only its test-fold
+scores enter the table: the test fold chooses nothing.
+
+The fits are independent tasks run by :class:`joblib.Parallel`, each with one engine thread (an
+engine asking for every core in every process makes the threads fight on a busy machine: see
+DESIGN.md, "Threads under load").  Inside ``joblib.parallel_config(backend="dask")`` they run on a
+Dask cluster.  A fit's result depends only on its task, never on which worker ran it or when: the
+same ``random_state`` gives the same table, serial or parallel, local or on a cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _engines as eng
+from ._inputs import take
+from ._metrics import greater_is_better, score
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: a model family and its focal parameters."""
+
+    kind: str
+    gamma: float | None
+    alpha: Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every fit shares (picklable: shipped to the workers)."""
+
+    engine: str
+    params: dict[str, Any]
+    n_estimators: int
+    rounds: int | None  # early-stopping patience, None: every round
+    stop_name: str  # metric to early-stop on, or "objective"
+    scoring_name: str
+    scoring_fn: Callable[..., float] | None
+    metric_names: tuple[str, ...]
+    precision_level: float
+    hessian: str
+    seed: int
+    binary: bool
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Row indices of one outer fold: inner training, inner validation (maybe empty), test."""
+
+    fit: NDArray[np.intp]
+    val: NDArray[np.intp]
+    test: NDArray[np.intp]
+
+
+@dataclass
+class FitOutcome:
+    """What one fit reports back: validation score, test scores, details."""
+
+    fold: int
+    row: int
+    candidate: int
+    val_score: float
+    scores: dict[str, float]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _one_numba_thread() -> Iterator[None]:
+    """numba's thread pool (used by the compiled kernels) at one thread for the duration of a fit."""
+    numba = sys.modules.get("numba")
+    if numba is None:
+        yield
+        return
+    try:
+        before = numba.get_num_threads()
+        numba.set_num_threads(1)
+    except Exception:  # pragma: no cover - numba without a threading layer
+        yield
+        return
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def run_fit(
+    settings: Settings,
+    row: Row,
+    candidate: dict[str, Any],
+    fold_id: int,
+    row_id: int,
+    cand_id: int,
+    fold: Fold,
+    X: Any,
+    y: NDArray[np.intp],
+    w: NDArray[np.float64] | None,
+) -> FitOutcome:
+    """Fit one model of one fold with one thread; score it on the inner validation split and the test fold."""
+    s = settings
+    focal_cls, builtin_cls = eng.estimator_classes(s.engine)
+    X_fit, y_fit = take(X, fold.fit), y[fold.fit]
+    X_val, y_val = take(X, fold.val), y[fold.val]
+    X_test, y_test = take(X, fold.test), y[fold.test]
+    w_fit = None if w is None else w[fold.fit]
+    w_val = None if w is None else w[fold.val]
+    w_test = None if w is None else w[fold.test]
+    has_val = fold.val.size > 0
+    stopping = s.rounds is not None and has_val
+
+    wf = np.ones(y_fit.size) if w_fit is None else w_fit
+    pos = float(np.sum(wf[y_fit == 1]))
+    spw = (float(np.sum(wf)) - pos) / pos if s.binary and pos > 0 else 1.0
+
+    kw: dict[str, Any] = {"n_estimators": s.n_estimators, "random_state": s.seed, "n_jobs": 1, **s.params}
+    kw.update(candidate)
+    focal = row.kind in (eng.FOCAL, eng.BALANCED)
+    extra: dict[str, Any] = {}
+    stop = None
+    w_stop = w_val
+    if s.engine == "xgboost" and stopping:
+        kw["early_stopping_rounds"] = int(s.rounds)  # type: ignore[arg-type]
+    if stopping and s.stop_name != "objective":
+        stop = eng.ValidationScore(
+            s.engine,
+            s.stop_name,
+            greater_is_better(s.stop_name),
+            row.kind,
+            s.precision_level,
+            s.scoring_fn if s.stop_name == s.scoring_name else None,
+            spw,
+        )
+        if s.engine == "xgboost":
+            kw["eval_metric"] = stop
+            if not focal:
+                kw["disable_default_eval_metric"] = True
+        elif not focal:
+            kw["metric"] = "None"  # only the validation score is needed
+    elif stopping and not focal:
+        if s.engine == "xgboost":
+            kw["eval_metric"] = "logloss" if s.binary else "mlogloss"
+        if row.kind == eng.SPW:  # the objective the model trains on: log-loss weighted like scale_pos_weight
+            base = np.ones(y_val.size) if w_val is None else w_val
+            w_stop = np.where(y_val == 1, spw * base, base)
+    if focal:
+        est = focal_cls(gamma=row.gamma, alpha=row.alpha, hessian=s.hessian, **kw)
+    else:
+        if row.kind == eng.SPW:
+            kw["scale_pos_weight"] = spw
+            extra["scale_pos_weight"] = spw
+        est = builtin_cls(**kw)
+    if stop is not None:
+        stop.est = est
+    valid = (X_val, y_val, w_stop) if stopping else None
+    fit = eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit
+    t0 = time.perf_counter()
+    with _one_numba_thread(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Ff]ound `?n_estimators`? in params.*")
+        fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0))
+    fit_time = time.perf_counter() - t0
+
+    if stop is not None and s.stop_name == s.scoring_name:
+        # early stopping already scored the kept trees on the inner validation split
+        val_score = eng.best_validation_score(est, s.engine, stop)
+    elif has_val:
+        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
+        val_score = score(s.scoring_name, y_val, proba_val, s.precision_level, s.scoring_fn, w_val)
+    else:
+        val_score = float("nan")
+    proba = eng.predict_proba(est, s.engine, row.kind, X_test, spw)
+    if focal and row.alpha == "balanced":
+        extra["alpha"] = est.loss_.alpha
+    scores = {m: score(m, y_test, proba, s.precision_level, s.scoring_fn, w_test) for m in s.metric_names}
+    scores["best_iteration"] = float(eng.best_iteration(est, s.engine, s.n_estimators))
+    scores["fit_time"] = fit_time
+    return FitOutcome(fold_id, row_id, cand_id, val_score, scores, extra)
+
+
+def choose(outcomes: list[FitOutcome], metric: str) -> FitOutcome:
+    """The candidate with the best validation score (ties and NaN: the earlier candidate)."""
+    higher = greater_is_better(metric)
+    best = outcomes[0]
+    for o in outcomes[1:]:
+        if np.isnan(o.val_score):
+            continue
+        if np.isnan(best.val_score) or (o.val_score > best.val_score if higher else o.val_score < best.val_score):
+            best = o
+    return best
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    """``n_jobs`` for :class:`joblib.Parallel`: None means the active ``joblib.parallel_config``'s, else all cores."""
+    if n_jobs is not None:
+        return n_jobs
+    from joblib.parallel import get_active_backend
+
+    _, configured = get_active_backend()
+    return configured if isinstance(configured, int) else -1
+
+
+def run_all(
+    settings: Settings,
+    rows: list[Row],
+    candidates: list[dict[str, Any]],
+    folds: list[Fold],
+    X: Any,
+    y: NDArray[np.intp],
+    w: NDArray[np.float64] | None,
+    n_jobs: int | None,
+    progress: bool,
+) -> list[list[FitOutcome]]:
+    """Every fit, in parallel; returns per (fold, row) the outcomes of all candidates, in candidate order.
+
+    Result ``[f * len(rows) + r][c]``.
+    """
+    from joblib import Parallel, delayed
+
+    tasks = [
+        (f, r, c, fold, row, cand)
+        for f, fold in enumerate(folds)
+        for r, row in enumerate(rows)
+        for c, cand in enumerate(candidates)
+    ]
+    # the slowest fits first (focal, larger gamma: more trees), so that no worker is left with a
+    # long fit at the end while the others idle; the order changes no result
+    tasks.sort(key=lambda t: (t[4].kind not in (eng.FOCAL, eng.BALANCED), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
+    out: list[list[FitOutcome | None]] = [[None] * len(candidates) for _ in range(len(folds) * len(rows))]
+    bar = Progress(len(tasks), progress)
+    try:
+        parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered")
+        results = parallel(
+            delayed(run_fit)(settings, row, cand, f, r, c, fold, X, y, w) for f, r, c, fold, row, cand in tasks
+        )
+        for res in results:
+            out[res.fold * len(rows) + res.row][res.candidate] = res
+            bar.update()
+    finally:
+        bar.close()
+    return [[o for o in group if o is not None] for group in out]
+
+
+class Progress:
+    """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
+    finished fit, so that the elapsed time moves during a long fit.
+
+    On a terminal it is redrawn every ``interval`` seconds; elsewhere (logs, CI) every 30 seconds.
+    Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled`` is false.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        enabled: bool,
+        stream: TextIO | None = None,
+        delay: float = 1.0,
+        interval: float | None = None,
+    ) -> None:
+        from tqdm import tqdm
+
+        self.stream = sys.stderr if stream is None else stream
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = interval if interval is not None else (0.5 if tty else 30.0)
+        self.delay = delay
+        self.enabled = enabled
+        self.bar = tqdm(
+            total=total,
+            desc="tune",
+            unit="fit",
+            file=self.stream,
+            disable=not enabled,
+            delay=delay,
+            mininterval=0.5 if tty else self.interval,
+            leave=True,
+            dynamic_ncols=tty,
+            ascii=not tty,
+        )
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if enabled:
+            self._thread = threading.Thread(target=self._tick, name="boostfocal-progress", daemon=True)
+            self._thread.start()
+
+    def _tick(self) -> None:
+        start = time.monotonic()
+        while not self._stop.wait(self.interval):
+            if time.monotonic() - start >= self.delay:
+                with self._lock:
+                    self.bar.refresh()
+
+    def update(self, n: int = 1) -> None:
+        with self._lock:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            self.bar.close()

@@ -1,0 +1,383 @@
+""":func:`tune`: check everything, lay out the folds and rows, run the search, assemble the result."""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import _validation as v
+from . import _engines as eng
+from . import _inputs as inp
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
+from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
+from ._search import FitOutcome, Fold, Row, Settings, choose, run_all
+
+#: Default grid of focusing parameters.  ``gamma = 0`` is covered by the baselines (log-loss is
+#: focal ``gamma = 0, alpha = None``; balanced CE is ``gamma = 0, alpha = "balanced"``).
+DEFAULT_GAMMAS: tuple[float, ...] = (1.0, 2.0)
+#: Default grid of class weights: none.  The class-weighted cross-entropies are baselines (balanced
+#: CE, scale_pos_weight); add ``0.25`` (the paper's) or ``"balanced"`` to cross them with ``gamma``.
+#: The default grid is small so that the default run, with its regularisation search (two fits per
+#: row and fold), finishes in about 30 s on two cores (``benchmarks/tune_default_time.py``).
+DEFAULT_ALPHAS: tuple[Any, ...] = (None,)
+#: The regularisation search every row gets, chosen per row and outer fold on the inner validation
+#: split: LightGBM's defaults (``min_child_weight=1e-3, reg_lambda=0``) or XGBoost's (leaves holding
+#: a Hessian sum of at least 1, an L2 penalty of 1 on leaf values), for either engine.  Measured on
+#: ``make_fraud`` at 0.2 % positives: LightGBM's log-loss collapses to PR-AUC 0.10 under its
+#: defaults and reaches 0.45 with ``min_child_weight=1``.
+DEFAULT_REGULARIZATION: tuple[dict[str, Any], ...] = (
+    {"min_child_weight": 1e-3, "reg_lambda": 0.0},
+    {"min_child_weight": 1.0, "reg_lambda": 1.0},
+)
+DEFAULT_CV = 3
+DEFAULT_N_ESTIMATORS = 300
+DEFAULT_EARLY_STOPPING_ROUNDS = 30
+DEFAULT_LEARNING_RATE = eng.DEFAULT_LEARNING_RATE
+DEFAULT_VALIDATION_FRACTION = 0.2
+
+
+def tune(
+    X: Any,
+    y: Any,
+    *,
+    sample_weight: Any = None,
+    categorical_features: Sequence[Any] | None = None,
+    engine: str = "lightgbm",
+    gammas: Iterable[float] = DEFAULT_GAMMAS,
+    alphas: Iterable[Any] = DEFAULT_ALPHAS,
+    baselines: bool = True,
+    regularization: Sequence[Mapping[str, Any]] | None = DEFAULT_REGULARIZATION,
+    cv: int | Any = DEFAULT_CV,
+    repeats: int = 1,
+    scoring: str | Callable[..., float] = "average_precision",
+    n_estimators: int = DEFAULT_N_ESTIMATORS,
+    early_stopping_rounds: int | None = DEFAULT_EARLY_STOPPING_ROUNDS,
+    early_stopping_metric: str | None = None,
+    validation_fraction: float = DEFAULT_VALIDATION_FRACTION,
+    precision_level: float = DEFAULT_PRECISION_LEVEL,
+    hessian: str = "bounded",
+    random_state: int | None = 0,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    **engine_params: Any,
+) -> TuneResult:
+    """Cross-validate focal loss over a grid of ``gamma`` and ``alpha`` against three baselines.
+
+    Rows of the table: focal loss at every ``(gamma, alpha)`` of the grid, and the baselines
+    ``log-loss`` (the engine's built-in objective), ``balanced CE`` (focal ``gamma = 0,
+    alpha = "balanced"``: inverse-frequency class weights of the inner training split) and
+    ``scale_pos_weight`` (built-in objective with ``n_neg / n_pos`` of the inner training split;
+    binary only).
+
+    Protocol, per outer fold (stratified; ``cv`` folds, ``repeats`` times, or any splitter):
+
+    1. the outer training part is split, stratified, into an inner training split and an inner
+       validation split (``validation_fraction`` of it);
+    2. every row is fitted on the inner training split once per candidate of ``regularization``,
+       early-stopped on the inner validation split; the candidate whose recovered posterior scores
+       best on the inner validation split is kept (the same search for every row, so that no
+       baseline collapses under an engine default that one parameter would rescue);
+    3. the test fold is used for nothing but the final scores.
+
+    The headline (:attr:`TuneResult.comparison`) compares the best focal row (``gamma > 0``) with
+    the best baseline: paired fold differences, the Nadeau-Bengio corrected t-test, a verdict.
+
+    Fits run in parallel processes through joblib, each with one engine thread;
+    ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster.
+
+    Parameters
+    ----------
+    X : array-like (n_samples, n_features), pandas DataFrame or scipy sparse matrix
+        Features; missing values are fine.  A DataFrame's ``category``, ``object``, ``string`` and
+        ``bool`` columns are categorical features, which each engine splits on natively (LightGBM
+        categorical features, XGBoost ``enable_categorical``).  A column with a distinct value on
+        more than half its rows (and over 50 values) is refused as an identifier.
+    y : array-like (n_samples,)
+        Class labels of any type; two classes give the binary losses, more the softmax ones.
+    sample_weight : array-like (n_samples,) of float >= 0, optional
+        Row weights, used in training, in early stopping and in every score (weighted counts,
+        weighted means).  ``alpha="balanced"`` and ``scale_pos_weight`` use weighted class totals.
+    categorical_features : sequence of column names (DataFrame) or indices, optional
+        Further columns to treat as categorical (e.g. integer codes).
+    engine : {"lightgbm", "xgboost"}
+    gammas : iterable of float >= 0, default (1, 2)
+    alphas : iterable, default (None,)
+        ``None`` (no class weighting), a float in (0, 1) (weight of the positive class; binary
+        only, skipped with a warning for multiclass labels), a sequence of per-class weights
+        (multiclass), or ``"balanced"`` (inverse class frequencies of each inner training split).
+    baselines : bool, default True
+        Also fit the engine's log-loss, balanced cross-entropy and ``scale_pos_weight`` (binary).
+    regularization : sequence of dicts of engine parameters, default ``DEFAULT_REGULARIZATION``
+        The candidates of the regularisation search, the same for every row: by default
+        ``min_child_weight=1e-3, reg_lambda=0`` (LightGBM's defaults) and ``min_child_weight=1,
+        reg_lambda=1`` (XGBoost's), for either engine.  ``None`` (or one candidate) means no
+        search.  A parameter also given in ``**engine_params`` leaves the default search (it is
+        then fixed).
+    cv : int or scikit-learn splitter, default 3
+        Number of stratified, shuffled folds, or any object with ``split(X, y)``.
+    repeats : int, default 1
+        Repeat the ``cv`` stratified folds with different shuffles (integer ``cv`` only): more
+        folds for the corrected t-test.
+    scoring : str or callable, default "average_precision"
+        Metric that picks the best row and the regularisation: ``"average_precision"`` (alias
+        ``"pr_auc"``), ``"roc_auc"``, ``"recall_at_precision"``, ``"log_loss"``, ``"brier"`` (the
+        last two lower is better), or ``f(y_true, proba[, sample_weight]) -> float`` (higher is
+        better; ``y_true`` encoded 0..K-1, ``proba`` of shape (n, K)).
+    n_estimators : int, default 300
+        Maximum number of boosting rounds.
+    early_stopping_rounds : int or None, default 30
+        Patience on the inner validation split.  ``None`` trains every round.
+    early_stopping_metric : str or None, default None
+        What models are early-stopped on: ``None``, the ``scoring`` metric of the recovered
+        posterior; another metric name; or ``"objective"``, each model's own training loss.
+    validation_fraction : float in (0, 1), default 0.2
+        Share of each outer training part set aside, stratified, for early stopping and the
+        regularisation choice.  No inner split is made when neither needs one.
+    precision_level : float in (0, 1], default 0.5
+        The precision at which ``recall_at_precision`` is read.
+    hessian : str, default "bounded"
+        Hessian policy of the focal models (see :class:`boostfocal.BinaryFocalLoss`).
+    random_state : int or None, default 0
+        Seeds the folds, the inner splits and the engines: the same value gives the same table,
+        whatever ``n_jobs`` and the joblib backend.  ``None`` draws a seed, recorded in
+        ``result.settings["random_state"]``.
+    n_jobs : int or None, default None
+        Fits run at once (joblib's convention: ``-1`` all cores, ``-2`` all but one); each fit uses
+        one thread.  ``None``: the ``n_jobs`` of an enclosing ``joblib.parallel_config``, else all
+        cores.
+    progress : bool, default True
+        Show a progress bar on stderr (tqdm) for runs longer than a second.
+    **engine_params
+        Passed to every estimator, focal and baseline alike (e.g. ``num_leaves=63``,
+        ``learning_rate=0.05``).  Checked before any fit by :func:`check_params`: unknown names,
+        keys the tuner sets itself and bad values raise.  ``learning_rate`` defaults to 0.1 and
+        LightGBM's ``verbose`` to -1.
+
+    Returns
+    -------
+    TuneResult
+        ``.table`` (DataFrame), ``.format_table()``, ``.comparison``, ``.headline()``, ``.best``,
+        ``.best_params()``, ``.best_estimator()``, ``.snippet()``, ``.plot()``, ``.to_json()``.
+
+    Examples
+    --------
+    >>> import boostfocal as bf
+    >>> from boostfocal.datasets import make_fraud
+    >>> X, y = make_fraud(20_000, positive_rate=0.02, random_state=0)
+    >>> result = bf.tune(X, y, gammas=(0.5, 2), cv=3, progress=False)  # doctest: +SKIP
+    >>> print(result.format_table())  # doctest: +SKIP
+    >>> print(result.headline())  # doctest: +SKIP
+    """
+    # ----- arguments, all before any fit ---------------------------------------------------
+    if engine not in eng.ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(eng.ENGINES)}, got {engine!r}")
+    params = eng.check_params(engine, engine_params)
+    candidates = _candidates(engine, regularization, engine_params)
+    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
+    rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
+    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    fraction = inp.check_fraction(validation_fraction, "validation_fraction", closed_right=False)
+    level = inp.check_fraction(precision_level, "precision_level", closed_right=True)
+    v.check_hessian(hessian)
+    inp.check_n_jobs(n_jobs)
+    if not isinstance(baselines, bool):
+        raise TypeError(f"baselines must be True or False, got {baselines!r}")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    scoring_name, scoring_fn = _resolve_scoring(scoring)
+    metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
+    if early_stopping_metric is None:
+        stop_name = scoring_name
+    elif early_stopping_metric == "objective":
+        stop_name = "objective"
+    else:
+        stop_name = metric_name(early_stopping_metric)
+    seed = inp.check_seed(random_state)
+
+    classes, y_enc = inp.check_y(y)
+    w = inp.check_weights(sample_weight, y_enc)
+    X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
+    if categorical and engine == "xgboost":
+        params["enable_categorical"] = True
+    n_classes = classes.size
+    binary = n_classes == 2
+    gamma_list = inp.check_gammas(gammas)
+    alpha_list, skipped = inp.check_alphas(alphas, n_classes)
+    if skipped:
+        warnings.warn(
+            f"alpha {', '.join(_alpha_label(a) for a in skipped)} skipped: a single number is the positive-class "
+            f"weight of a binary problem, and y has {n_classes} classes (use 'balanced' or a sequence)",
+            UserWarning,
+            stacklevel=2,
+        )
+    eng.estimator_classes(engine)
+
+    # ----- rows and folds -------------------------------------------------------------------
+    rows = _rows(gamma_list, alpha_list, baselines, binary)
+    outer = inp.make_splits(cv, repeats, y_enc, seed)
+    folds = _folds(outer, y_enc, rounds is not None or len(candidates) > 1, fraction, seed)
+
+    settings = Settings(
+        engine=engine,
+        params=params,
+        n_estimators=int(n_estimators),
+        rounds=rounds,
+        stop_name=stop_name,
+        scoring_name=scoring_name,
+        scoring_fn=scoring_fn,
+        metric_names=tuple(metric_names),
+        precision_level=level,
+        hessian=hessian,
+        seed=seed,
+        binary=binary,
+    )
+
+    # ----- the search -----------------------------------------------------------------------
+    groups = run_all(settings, rows, candidates, folds, X, y_enc, w, n_jobs, progress)
+    results = _collect(groups, rows, candidates, len(folds), scoring_name)
+
+    # ----- settings for the record ----------------------------------------------------------
+    weights = np.ones(y_enc.size) if w is None else w
+    pos_all = float(np.sum(weights[y_enc == 1]))
+    counts = np.bincount(y_enc, minlength=n_classes)
+    from .. import __version__
+
+    record: dict[str, Any] = {
+        "engine": engine,
+        "gammas": gamma_list,
+        "alphas": [_alpha_json(a) for a in alpha_list],
+        "alphas_skipped": [_alpha_json(a) for a in skipped],
+        "baselines": bool(baselines),
+        "regularization": [dict(c) for c in candidates] if len(candidates) > 1 else [],
+        "cv": int(cv) if isinstance(cv, numbers.Integral) else repr(cv),
+        "repeats": repeats,
+        "n_splits": len(outer),
+        "scoring": scoring_name,
+        "n_estimators": int(n_estimators),
+        "early_stopping_rounds": rounds,
+        "early_stopping_metric": stop_name,
+        "validation_fraction": fraction,
+        "precision_level": level,
+        "hessian": hessian,
+        "random_state": seed,
+        "n_jobs": n_jobs,
+        "engine_params": _jsonable(params),
+        "sample_weight": w is not None,
+        "categorical_features": categorical,
+        "n_samples": int(y_enc.shape[0]),
+        "n_features": int(X.shape[1]),
+        "class_counts": {str(c): int(k) for c, k in zip(classes, counts, strict=True)},
+        "scale_pos_weight_full": round((float(np.sum(weights)) - pos_all) / max(pos_all, 1e-300), 4)
+        if binary
+        else None,
+        "versions": {
+            "boostfocal": __version__,
+            engine: eng.engine_version(engine),
+            "numpy": np.__version__,
+            "python": sys.version.split()[0],
+        },
+    }
+    return TuneResult(
+        rows=results,
+        scoring=scoring_name,
+        engine=engine,
+        classes=classes,
+        settings=record,
+        splits=[(fd.fit, fd.val, fd.test) for fd in folds],
+        scoring_function=scoring_fn,
+    )
+
+
+def _candidates(
+    engine: str, regularization: Sequence[Mapping[str, Any]] | None, engine_params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The regularisation candidates, each checked with the engine parameters like them."""
+    candidates = inp.check_regularization(
+        regularization,
+        engine_params,
+        regularization is DEFAULT_REGULARIZATION,
+        lambda k: eng.canonical_name(engine, k),
+    )
+    for cand in candidates:
+        if cand:
+            try:
+                eng.check_params(engine, {**engine_params, **cand})
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"regularization candidate {cand}: {exc}") from None
+    return candidates
+
+
+def _rows(gamma_list: list[float], alpha_list: list[Any], baselines: bool, binary: bool) -> list[Row]:
+    """The table's rows: the (gamma, alpha) grid, then the baselines."""
+    rows: list[Row] = []
+    for a in alpha_list:
+        for g in gamma_list:
+            if baselines and g == 0.0 and a == "balanced":
+                continue  # gamma=0, alpha="balanced" IS balanced CE
+            rows.append(Row(eng.FOCAL, g, a))
+    if baselines:
+        rows += [Row(eng.LOGLOSS, None, None), Row(eng.BALANCED, 0.0, "balanced")]
+        if binary:
+            rows.append(Row(eng.SPW, None, None))
+    if not rows:
+        raise ValueError("nothing to tune: the gamma and alpha grids are empty and baselines=False")
+    return rows
+
+
+def _folds(
+    outer: list[tuple[NDArray[np.intp], NDArray[np.intp]]],
+    y_enc: NDArray[np.intp],
+    needs_val: bool,
+    fraction: float,
+    seed: int,
+) -> list[Fold]:
+    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``)."""
+    folds: list[Fold] = []
+    for f, (train, test) in enumerate(outer):
+        if needs_val:
+            fold_seed = int(np.random.SeedSequence([seed, f]).generate_state(1)[0])
+            fit_idx, val_idx = inp.inner_split(train, y_enc, fraction, fold_seed)
+        else:
+            fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
+        folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))
+    return folds
+
+
+def _collect(
+    groups: list[list[FitOutcome]], rows: list[Row], candidates: list[dict[str, Any]], n_folds: int, scoring: str
+) -> list[ConfigResult]:
+    """The table's rows: per fold, the scores of the candidate chosen on the inner validation split."""
+    results = [ConfigResult(r.kind, r.gamma, r.alpha) for r in rows]
+    for f in range(n_folds):
+        for i, res in enumerate(results):
+            outcomes = groups[f * len(rows) + i]
+            chosen = choose(outcomes, scoring)
+            for key, value in chosen.scores.items():
+                res.scores.setdefault(key, []).append(value)
+            # fit time of the row in this fold: every candidate it took to choose
+            res.scores["fit_time"][-1] = float(sum(o.scores["fit_time"] for o in outcomes))
+            for key, value in chosen.extra.items():
+                res.extra.setdefault(key, []).append(value)
+            if len(candidates) > 1:
+                res.extra.setdefault("regularization", []).append(dict(candidates[chosen.candidate]))
+                res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
+    return results
+
+
+def _resolve_scoring(scoring: str | Callable[..., float]) -> tuple[str, Callable[..., float] | None]:
+    from ._metrics import EXTRA
+
+    if callable(scoring):
+        name = getattr(scoring, "__name__", "score")
+        if name in METRICS or name in EXTRA or name == "<lambda>":
+            name = "custom_score"
+        return name, scoring
+    if not isinstance(scoring, str):
+        raise TypeError(f"scoring must be a metric name or a callable, got {type(scoring).__name__}")
+    return metric_name(scoring), None

@@ -1,0 +1,87 @@
+"""The tuner's fits through joblib: worker processes, and a Dask cluster via ``joblib.parallel_config``.
+
+A fit's result depends only on its task (one engine thread, a fixed seed), so the table is the
+same serial, on two loky worker processes, and on a two-process Dask ``LocalCluster`` (the cluster
+pattern of ``tests/test_dask.py``).  The cluster test starts its own cluster (about 10 s) and is
+skipped without ``distributed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("lightgbm")
+pytest.importorskip("xgboost")
+
+from boostfocal import tuning
+from boostfocal.datasets import make_fraud
+
+SMALL = {"n_estimators": 12, "early_stopping_rounds": 4, "progress": False}
+
+
+def _comparable(res: tuning.TuneResult) -> dict[str, Any]:
+    """Everything in the result except the timings and the n_jobs setting."""
+    d = res.to_dict()
+    for row in [*d["rows"], d["best"]]:
+        row.pop("fit_time", None)
+    d["settings"].pop("n_jobs", None)
+    return d
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    return make_fraud(2_000, positive_rate=0.05, random_state=4)
+
+
+@pytest.fixture(scope="module")
+def serial(data: tuple[np.ndarray, np.ndarray]) -> tuning.TuneResult:
+    X, y = data
+    return tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, n_jobs=1, **SMALL)
+
+
+def test_worker_processes_give_the_serial_table(data: tuple[np.ndarray, np.ndarray], serial: tuning.TuneResult) -> None:
+    X, y = data
+    parallel = tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, n_jobs=2, **SMALL)
+    assert _comparable(parallel) == _comparable(serial)
+
+
+def test_engines_get_one_thread_each(data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = data
+    focal_cls, builtin_cls = tuning._engines.estimator_classes("lightgbm")
+    threads: list[Any] = []
+
+    def spy(cls: type) -> type:
+        class Spy(cls):  # type: ignore[valid-type, misc]
+            def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+                threads.append(self.get_params()["n_jobs"])
+                return super().fit(X, y, **kwargs)
+
+        return Spy
+
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy(focal_cls), spy(builtin_cls)))
+    tuning.tune(X, y, gammas=(2.0,), cv=2, n_jobs=1, regularization=None, **SMALL)
+    assert threads and set(threads) == {1}
+
+
+def test_dask_cluster_gives_the_serial_table(data: tuple[np.ndarray, np.ndarray], serial: tuning.TuneResult) -> None:
+    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("dask")
+    from joblib import parallel_config
+
+    X, y = data
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with distributed.get_task_stream(client) as stream, parallel_config(backend="dask"):
+            on_dask = tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, **SMALL)
+        workers = {t["worker"] for t in stream.data}
+    n_fits = 2 * len(on_dask.rows) * len(tuning.DEFAULT_REGULARIZATION)
+    assert len(stream.data) >= n_fits  # every fit ran as a task on the cluster
+    assert workers  # on the cluster's workers
+    assert _comparable(on_dask) == _comparable(serial)

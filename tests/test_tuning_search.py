@@ -1,0 +1,345 @@
+"""The tuner's search, headline, weights, categorical columns and parameter checks.
+
+* the regularisation search: every row gets the same candidates, chosen on the inner validation
+  split (the chosen candidate has the best validation score), and rescues a baseline that the
+  engine default lets collapse;
+* the headline comparison: best focal row against best baseline, with the Nadeau-Bengio corrected
+  t-test computed by hand here;
+* sample weights reach training, early stopping and the scores (integer weights = repeated rows
+  for every score), and balanced alpha / scale_pos_weight use weighted totals;
+* text and boolean columns are categorical for both engines; identifier-like columns are refused;
+* engine parameters are checked before any fit (unknown names, reserved keys, bad values).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("lightgbm")
+pytest.importorskip("xgboost")
+
+from scipy import stats
+
+from boostfocal import tuning
+from boostfocal.datasets import make_fraud
+
+SMALL = {"n_estimators": 15, "early_stopping_rounds": 5, "n_jobs": 1, "progress": False}
+
+
+@pytest.fixture(scope="module")
+def fraud() -> tuple[np.ndarray, np.ndarray]:
+    return make_fraud(3_000, positive_rate=0.04, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def searched(fraud: tuple[np.ndarray, np.ndarray]) -> tuning.TuneResult:
+    X, y = fraud
+    return tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **SMALL)
+
+
+# --------------------------------------------------------------------------------------
+# Regularisation search
+# --------------------------------------------------------------------------------------
+
+
+def test_every_row_gets_the_same_search_chosen_on_validation(searched: tuning.TuneResult) -> None:
+    candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
+    assert searched.settings["regularization"] == candidates
+    assert {r.kind for r in searched.rows} == {"focal", "log-loss", "balanced CE", "scale_pos_weight"}
+    for r in searched.rows:
+        chosen, val = r.extra["regularization"], r.extra["validation_scores"]
+        assert len(chosen) == len(val) == 3
+        for choice, scores in zip(chosen, val, strict=True):
+            assert len(scores) == len(candidates)
+            assert choice == candidates[int(np.nanargmax(scores))]  # the best on the inner validation split
+    # the snippet trains with the candidate chosen most often
+    params = searched.best_params()
+    assert {k: params[k] for k in candidates[0]} in candidates
+
+
+def test_search_equals_the_chosen_fixed_run(fraud: tuple[np.ndarray, np.ndarray], searched: tuning.TuneResult) -> None:
+    """Each row's fold scores are those of the same fit with the chosen candidate fixed: the search
+    adds a choice on the inner validation split and nothing else."""
+    X, y = fraud
+    fixed = [
+        tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **{**SMALL, "regularization": None}, **c)
+        for c in tuning.DEFAULT_REGULARIZATION
+    ]
+    candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
+    for i, row in enumerate(searched.rows):
+        for f, choice in enumerate(row.extra["regularization"]):
+            ref = fixed[candidates.index(choice)].rows[i]
+            assert ref.name == row.name
+            for m in [*tuning.METRICS, "best_iteration"]:
+                assert row.scores[m][f] == ref.scores[m][f], (row.name, f, m)
+
+
+def test_a_fixed_parameter_leaves_the_default_search(fraud: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = fraud
+    res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), baselines=False, cv=2, min_child_weight=5.0, **SMALL)
+    assert res.settings["regularization"] == [{"reg_lambda": 0.0}, {"reg_lambda": 1.0}]
+    assert res.best_params()["min_child_weight"] == 5.0
+    aliased = tuning.tune(X, y, gammas=(2.0,), alphas=(), cv=2, min_sum_hessian_in_leaf=5.0, lambda_l2=2.0, **SMALL)
+    assert aliased.settings["regularization"] == []  # both searched parameters fixed under their aliases
+    with pytest.raises(ValueError, match="set it in one place"):
+        tuning.tune(X, y, regularization=({"min_child_weight": 1.0},), min_child_weight=5.0, **SMALL)
+
+
+# --------------------------------------------------------------------------------------
+# Headline comparison
+# --------------------------------------------------------------------------------------
+
+
+def test_headline_is_best_focal_against_best_baseline(searched: tuning.TuneResult) -> None:
+    comp = searched.comparison
+    assert comp is not None
+    focal = searched.best_focal
+    base = searched.best_baseline
+    assert focal is not None and focal.kind == "focal" and focal.gamma > 0
+    assert base is not None and base.is_baseline
+    assert base.mean("average_precision") == max(r.mean("average_precision") for r in searched.rows if r.is_baseline)
+    d = np.asarray(focal.scores["average_precision"]) - np.asarray(base.scores["average_precision"])
+    ratio = np.mean([te.size / (fi.size + va.size) for fi, va, te in searched.splits])
+    assert ratio == pytest.approx(0.5, rel=0.01)  # 3 folds: test 1/3, training 2/3
+    se = math.sqrt((1 / 3 + ratio) * d.var(ddof=1))
+    t = d.mean() / se
+    assert comp.differences == pytest.approx(tuple(d))
+    assert comp.corrected_se == pytest.approx(se)
+    assert comp.t == pytest.approx(t)
+    assert comp.dof == 2
+    assert comp.p_value == pytest.approx(2 * stats.t.sf(abs(t), 2))
+    assert comp.wins == int((d > 0).sum())
+    word = "better" if comp.p_value < 0.05 and d.mean() > 0 else ("worse" if comp.p_value < 0.05 else "not")
+    assert word in comp.verdict and comp.verdict in searched.headline()
+    data = searched.to_dict()["comparison"]
+    assert data["verdict"] == comp.verdict and data["p_value"] == pytest.approx(comp.p_value)
+    assert data["focal"] == focal.name and data["baseline"] == base.name
+
+
+def test_nadeau_bengio_edge_cases() -> None:
+    se, t, p = tuning.nadeau_bengio([0.25, 0.25, 0.25], 0.5)
+    assert se == 0.0 and t == math.inf and p == 0.0
+    assert tuning.nadeau_bengio([0.0, 0.0], 0.5)[2] == 1.0
+    # the correction: more overlap (larger n_test/n_train) means a larger standard error
+    assert tuning.nadeau_bengio([0.1, -0.05, 0.2], 1.0)[0] > tuning.nadeau_bengio([0.1, -0.05, 0.2], 0.1)[0]
+
+
+def test_repeats_give_more_folds(fraud: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = fraud
+    res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=2, repeats=2, regularization=None, **SMALL)
+    assert res.settings["n_splits"] == 4
+    assert res.comparison is not None and res.comparison.dof == 3
+
+
+# --------------------------------------------------------------------------------------
+# Sample weights
+# --------------------------------------------------------------------------------------
+
+
+def test_weighted_scores_equal_repeated_rows() -> None:
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.2).astype(int)
+    p1 = np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1)
+    proba = np.column_stack([1 - p1, p1])
+    w = rng.integers(0, 4, size=400).astype(float)
+    rep = np.repeat(np.arange(400), w.astype(int))
+    for m in tuning.METRICS:
+        weighted = tuning._score(m, y, proba, 0.5, sample_weight=w)
+        repeated = tuning._score(m, y[rep], proba[rep], 0.5)
+        assert weighted == pytest.approx(repeated, rel=1e-10), m
+
+
+def test_average_precision_matches_sklearn_with_weights() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(1)
+    y = rng.random(2000) < 0.1
+    s = np.round(rng.random(2000) + 0.3 * y, 2)
+    w = rng.random(2000)
+    assert tuning.average_precision(y, s, w) == pytest.approx(average_precision_score(y, s, sample_weight=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_sample_weight_reaches_training_early_stopping_and_scores(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = make_fraud(2_000, positive_rate=0.05, random_state=2)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, size=y.size)
+    focal_cls, builtin_cls = tuning._engines.estimator_classes(engine)
+    seen: list[dict[str, Any]] = []
+
+    def spy(cls: type) -> type:
+        class Spy(cls):  # type: ignore[valid-type, misc]
+            def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+                ev = kwargs.get("eval_sample_weight") or kwargs.get("sample_weight_eval_set")
+                seen.append({"w": kwargs.get("sample_weight"), "eval_w": ev, "n": len(y)})
+                return super().fit(X, y, **kwargs)
+
+        return Spy
+
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy(focal_cls), spy(builtin_cls)))
+    res = tuning.tune(
+        X, y, engine=engine, sample_weight=w, gammas=(2.0,), alphas=("balanced",), cv=2, regularization=None, **SMALL
+    )
+    seen = [s for s in seen if s["n"] != 40]  # not check_params's 40-row probe of the engine parameters
+    assert seen and all(s["w"] is not None and s["eval_w"] is not None for s in seen)
+    for fit, val, _ in res.splits:
+        assert any(np.array_equal(s["w"], w[fit]) for s in seen)
+        assert any(np.array_equal(s["eval_w"][0], w[val]) for s in seen)
+    # balanced alpha and scale_pos_weight from weighted class totals of the inner training split
+    fit0 = res.splits[0][0]
+    wpos, wneg = w[fit0][y[fit0] == 1].sum(), w[fit0][y[fit0] == 0].sum()
+    assert res.baseline("scale_pos_weight").extra["scale_pos_weight"][0] == pytest.approx(wneg / wpos)
+    assert res.baseline("balanced CE").extra["alpha"][0] == pytest.approx(wneg / (wneg + wpos))
+    # and the test scores are weighted: unweighted ones differ
+    plain = tuning.tune(X, y, engine=engine, gammas=(2.0,), alphas=("balanced",), cv=2, regularization=None, **SMALL)
+    assert plain.baseline("log-loss").scores["log_loss"] != res.baseline("log-loss").scores["log_loss"]
+    assert res.settings["sample_weight"] is True
+
+
+def test_sample_weight_is_not_an_engine_parameter(fraud: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = fraud
+    for key in ("weight", "eval_set", "init_score", "num_threads", "nthread", "seed", "num_iterations", "callbacks"):
+        with pytest.raises(ValueError, match=f"{key}.*set by tune"):
+            tuning.tune(X, y, **{**SMALL, key: 1})
+
+
+# --------------------------------------------------------------------------------------
+# Categorical columns
+# --------------------------------------------------------------------------------------
+
+
+def _frame_with_text(n: int = 3_000) -> tuple[Any, np.ndarray]:
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    colour = rng.choice(["red", "green", "blue", "black"], size=n)
+    flag = rng.random(n) < 0.3
+    x = rng.normal(size=n)
+    logit = -3.0 + 2.5 * (colour == "black") + 1.5 * flag + 0.5 * x
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    df = pd.DataFrame({"colour": colour, "flag": flag, "x": x, "code": rng.integers(0, 5, size=n)})
+    df.loc[::50, "colour"] = None
+    return df, y
+
+
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_text_and_bool_columns_are_categorical(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    df, y = _frame_with_text()
+    focal_cls, builtin_cls = tuning._engines.estimator_classes(engine)
+    dtypes: list[dict[str, str]] = []
+
+    class Spy(builtin_cls):  # type: ignore[valid-type, misc]
+        def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+            if hasattr(X, "dtypes"):  # not check_params's numeric probe
+                dtypes.append({c: str(t) for c, t in X.dtypes.items()})
+            return super().fit(X, y, **kwargs)
+
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (focal_cls, Spy))
+    res = tuning.tune(
+        df,
+        y,
+        engine=engine,
+        categorical_features=["code"],
+        gammas=(2.0,),
+        alphas=(None,),
+        cv=2,
+        regularization=None,
+        **SMALL,
+    )
+    assert res.settings["categorical_features"] == ["colour", "flag", "code"]
+    assert dtypes and all(
+        d == {"colour": "category", "flag": "category", "x": "float64", "code": "category"} for d in dtypes
+    )
+    assert res.baseline("log-loss").mean("roc_auc") > 0.7  # the categories carry the signal
+    if engine == "xgboost":
+        assert res.settings["engine_params"]["enable_categorical"] is True
+
+
+def test_identifier_column_is_refused() -> None:
+    df, y = _frame_with_text()
+    df["customer"] = [f"c{i}" for i in range(len(df))]
+    with pytest.raises(ValueError, match=r"'customer'.*identifier"):
+        tuning.tune(df, y, **SMALL)
+    with pytest.raises(ValueError, match="categorical_features: no column"):
+        tuning.tune(df.drop(columns="customer"), y, categorical_features=["nope"], **SMALL)
+
+
+def test_numpy_with_categorical_indices() -> None:
+    df, y = _frame_with_text()
+    arr = df[["x", "code"]].to_numpy()
+    res = tuning.tune(
+        arr, y, categorical_features=[1], gammas=(2.0,), alphas=(None,), cv=2, regularization=None, **SMALL
+    )
+    assert res.settings["categorical_features"] == ["1"]
+
+
+# --------------------------------------------------------------------------------------
+# Engine parameters checked before any fit
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "params", "error", "match"),
+    [
+        ("lightgbm", {"num_leavs": 31}, ValueError, "unknown LightGBM parameter 'num_leavs'.*num_leaves"),
+        ("xgboost", {"num_leaves": 31}, ValueError, "unknown XGBoost parameter num_leaves"),
+        ("lightgbm", {"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ("xgboost", {"learning_rate": -0.1}, ValueError, "learning_rate"),
+        ("xgboost", {"learning_rate": float("nan")}, ValueError, "learning_rate"),
+        ("lightgbm", {"min_child_weight": float("inf")}, ValueError, "min_child_weight"),
+        ("lightgbm", {"num_leaves": "abc"}, ValueError, "num_leaves"),
+        ("xgboost", {"max_depth": "abc"}, ValueError, "max_depth"),
+        ("lightgbm", {"min_child_weight": -1.0}, ValueError, "min_sum_hessian"),
+        ("lightgbm", {"num_iterations": 10}, ValueError, "n_estimators argument"),
+        ("lightgbm", {"nthread": 2}, ValueError, "n_jobs argument"),
+        ("lightgbm", {"sample_weight": [1.0]}, ValueError, "sample_weight argument"),
+        ("xgboost", {"objective": "binary:logistic"}, ValueError, "objective"),
+        ("xgboost", {"scale_pos_weight": 3.0}, ValueError, "scale_pos_weight"),
+    ],
+)
+def test_check_params(engine: str, params: dict[str, Any], error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        tuning.check_params(engine, params)
+
+
+def test_check_params_returns_the_parameters_used() -> None:
+    assert tuning.check_params("lightgbm", {"num_leaves": 15}) == {
+        "learning_rate": 0.1,
+        "verbose": -1,
+        "num_leaves": 15,
+    }
+    assert tuning.check_params("xgboost", {"eta": 0.3}) == {"eta": 0.3}
+    assert tuning.check_params("lightgbm", None) == {"learning_rate": 0.1, "verbose": -1}
+
+
+def test_bad_engine_parameter_fails_before_any_fit(
+    fraud: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = fraud
+    calls: list[int] = []
+    monkeypatch.setattr(tuning._search, "run_fit", lambda *a, **k: calls.append(1))
+    with pytest.raises(ValueError, match="num_leaves"):
+        tuning.tune(X, y, num_leaves="abc", **SMALL)
+    with pytest.raises(ValueError, match="regularization"):
+        tuning.tune(X, y, regularization=({"min_child_weight": -1.0}, {}), **SMALL)
+    assert not calls
+
+
+def test_plotting_does_not_import_the_tuner() -> None:
+    """plotting.py reads a TuneResult through its public attributes: no import of boostfocal.tuning at
+    run time (the tuner imports plotting lazily in TuneResult.plot; there is no import circle)."""
+    import ast
+
+    import boostfocal.plotting as plotting
+
+    tree = ast.parse(open(plotting.__file__, encoding="utf-8").read())
+    runtime = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("tuning")
+        and not any(isinstance(p, ast.If) and node in ast.walk(p) for p in tree.body)
+    ]
+    assert runtime == []

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -266,13 +268,95 @@ def test_identifier_column_is_refused() -> None:
         tuning.tune(df.drop(columns="customer"), y, categorical_features=["nope"], **SMALL)
 
 
-def test_numpy_with_categorical_indices() -> None:
-    df, y = _frame_with_text()
-    arr = df[["x", "code"]].to_numpy()
+def _coded_table(n: int = 3_000) -> tuple[np.ndarray, np.ndarray]:
+    """Column 1 holds category codes whose effect is not monotone in the code (only a
+    categorical split, or several ordinal ones, separate code 3 from the rest)."""
+    rng = np.random.default_rng(4)
+    code = rng.integers(0, 7, size=n).astype(float)
+    x = rng.normal(size=n)
+    y = (rng.random(n) < np.where(code == 3, 0.5, 0.02)).astype(int)
+    code[::40] = np.nan
+    return np.column_stack([x, code]), y
+
+
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_numpy_category_codes_need_no_pandas(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An array with ``categorical_features`` (indices) stays an array and the engine gets the
+    indices (LightGBM ``categorical_feature``, XGBoost ``feature_types``)."""
+    X, y = _coded_table()
+    focal_cls, builtin_cls = tuning._engines.estimator_classes(engine)
+    seen: list[Any] = []
+
+    class Spy(builtin_cls):  # type: ignore[valid-type, misc]
+        def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+            if len(y) > 100:  # not check_params's probe
+                seen.append((type(X), kwargs.get("categorical_feature"), self.get_params().get("feature_types")))
+            return super().fit(X, y, **kwargs)
+
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (focal_cls, Spy))
     res = tuning.tune(
-        arr, y, categorical_features=[1], gammas=(2.0,), alphas=(None,), cv=2, regularization=None, **SMALL
+        X,
+        y,
+        engine=engine,
+        categorical_features=[1],
+        gammas=(2.0,),
+        alphas=(None,),
+        cv=2,
+        regularization=None,
+        **SMALL,
     )
     assert res.settings["categorical_features"] == ["1"]
+    assert seen and all(t is np.ndarray for t, _, _ in seen)
+    if engine == "lightgbm":
+        assert all(cats == [1] for _, cats, _ in seen)
+    else:
+        assert all(types == ["q", "c"] for _, _, types in seen)
+    assert res.baseline("log-loss").mean("roc_auc") > 0.8  # code 3 carries the signal
+
+
+_WITHOUT_PANDAS = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is blocked")
+sys.meta_path.insert(0, Block())
+import numpy as np
+import boostfocal as bf
+rng = np.random.default_rng(4)
+code = rng.integers(0, 7, size=2000).astype(float)
+y = (rng.random(2000) < np.where(code == 3, 0.5, 0.02)).astype(int)
+X = np.column_stack([rng.normal(size=2000), code])
+res = bf.tune(X, y, engine=sys.argv[1], categorical_features=[1], gammas=(2.0,), alphas=(None,), cv=2,
+              regularization=None, n_estimators=30, n_jobs=1, progress=False)
+print(res.settings["categorical_features"], "pandas" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_numpy_category_codes_without_pandas(engine: str) -> None:
+    """The CLI's text columns arrive as category codes in an array: the tuner needs no pandas."""
+    out = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PANDAS, engine], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[-2] == "['1'] False"
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [(-1.0, "category codes"), (0.5, "category codes"), (np.inf, "category codes")],
+)
+def test_numpy_category_codes_are_checked(values: float, match: str) -> None:
+    X, y = _coded_table(500)
+    X[7, 1] = values
+    with pytest.raises(ValueError, match=match):
+        tuning.tune(X, y, categorical_features=[1], **SMALL)
+    with pytest.raises(ValueError, match="not a column index"):
+        tuning.tune(X, y, categorical_features=[2], **SMALL)
+    ids = np.column_stack([X[:, 0], np.arange(X.shape[0], dtype=float)])
+    with pytest.raises(ValueError, match="identifier"):
+        tuning.tune(ids, y, categorical_features=[1], **SMALL)
 
 
 # --------------------------------------------------------------------------------------

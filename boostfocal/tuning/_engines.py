@@ -363,15 +363,25 @@ class LGBEarlyStopping:
             raise lgb.callback.EarlyStopException(self.best_iter, self.best_list)
 
 
-def lgb_fit(est: Any, X: Any, y: Any, w: Any, valid: tuple[Any, Any, Any] | None, stop: Any, rounds: int) -> None:
+def lgb_fit(
+    est: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    valid: tuple[Any, Any, Any] | None,
+    stop: Any,
+    rounds: int,
+    categorical: tuple[int, ...] = (),
+) -> None:
     """Fit a LightGBM estimator with weights ``w``, early-stopping on ``valid = (X, y, weight)`` when given.
 
     ``stop`` is a :class:`ValidationScore` to stop on, or ``None`` to stop on the model's own
-    objective (its first metric); ``rounds`` is the patience.
+    objective (its first metric); ``rounds`` is the patience; ``categorical``: indices of the
+    columns of an array that hold category codes.
     """
     import lightgbm as lgb
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"categorical_feature": list(categorical)} if categorical else {}
     if w is not None:
         kwargs["sample_weight"] = w
     if valid is not None:
@@ -390,8 +400,18 @@ def lgb_fit(est: Any, X: Any, y: Any, w: Any, valid: tuple[Any, Any, Any] | None
     est.fit(X, y, **kwargs)
 
 
-def xgb_fit(est: Any, X: Any, y: Any, w: Any, valid: tuple[Any, Any, Any] | None, stop: Any, rounds: int) -> None:
-    """Fit an XGBoost estimator (``early_stopping_rounds`` and ``eval_metric`` are set on it)."""
+def xgb_fit(
+    est: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    valid: tuple[Any, Any, Any] | None,
+    stop: Any,
+    rounds: int,
+    categorical: tuple[int, ...] = (),
+) -> None:
+    """Fit an XGBoost estimator (``early_stopping_rounds`` and ``eval_metric`` are set on it;
+    categorical columns through its ``feature_types``, so ``categorical`` is unused)."""
     kwargs: dict[str, Any] = {"verbose": False}
     if w is not None:
         kwargs["sample_weight"] = w

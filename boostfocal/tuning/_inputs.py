@@ -32,15 +32,22 @@ def check_X(X: Any, n: int, categorical_features: Sequence[Any] | None) -> tuple
     A pandas DataFrame keeps its numeric columns; its ``category``, ``object``, ``string`` and
     ``bool`` columns, and the columns named in ``categorical_features``, become pandas
     ``category`` columns, which LightGBM (``categorical_feature="auto"``) and XGBoost
-    (``enable_categorical=True``) split on natively.  A numpy array with ``categorical_features``
-    (column indices) becomes such a DataFrame (needs pandas); without it, it must be numeric.
-    Converted columns get their values as text levels (``"True"``, ``"red"``, ``"3"``).  Categories
-    are fixed on the whole table (no label is read), so every fold has the same levels.
+    (``enable_categorical=True``) split on natively; converted columns get their values as text
+    levels (``"True"``, ``"red"``, ``"3"``).  A numeric array with ``categorical_features``
+    (column indices) stays an array, without pandas: those columns must hold category codes
+    (non-negative integers, NaN for missing), and the names returned are the indices as strings
+    (the engines get them as LightGBM's ``categorical_feature`` and XGBoost's ``feature_types``).
+    An object array (text) becomes a DataFrame (needs pandas).  Categories are fixed on the whole
+    table (no label is read), so every fold has the same levels.
     """
     cats = list(categorical_features) if categorical_features is not None else []
     if isinstance(categorical_features, (str, bytes)):
         raise TypeError("categorical_features must be a sequence of column names or indices, not a string")
     is_frame = hasattr(X, "iloc") and hasattr(X, "dtypes")
+    if cats and not is_frame and not hasattr(X, "tocsr"):
+        arr = np.asarray(X)
+        if arr.dtype.kind in "biuf":
+            return _check_coded_array(arr, n, cats)
     if not is_frame and (cats or (isinstance(X, np.ndarray) and X.dtype.kind == "O")):
         try:
             import pandas as pd
@@ -72,6 +79,41 @@ def check_X(X: Any, n: int, categorical_features: Sequence[Any] | None) -> tuple
     return out, []
 
 
+def _check_identifier(name: Any, n_levels: int, n_present: int) -> None:
+    if n_levels > ID_MIN_LEVELS and n_levels > ID_SHARE * n_present:
+        raise ValueError(
+            f"categorical column {name!r} has {n_levels:,} distinct values in {n_present:,} rows: that looks "
+            "like an identifier, not a category; drop it (or turn it into numbers)"
+        )
+
+
+def _check_coded_array(arr: NDArray[Any], n: int, cats: list[Any]) -> tuple[NDArray[np.float64], list[str]]:
+    """A numeric array whose columns ``cats`` (indices) hold category codes; see :func:`check_X`."""
+    if arr.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional (n_samples, n_features), got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"X has {arr.shape[0]} rows but y has {n} labels")
+    out = arr.astype(np.float64)
+    k = out.shape[1]
+    indices: list[int] = []
+    for c in cats:
+        if not isinstance(c, numbers.Integral) or isinstance(c, bool) or not -k <= c < k:
+            raise ValueError(f"categorical_features: {c!r} is not a column index of X, which has {k} columns")
+        i = int(c) % k
+        if i in indices:
+            raise ValueError(f"categorical_features: column {i} is named twice")
+        col = out[:, i]
+        present = col[~np.isnan(col)]
+        if present.size and (np.any(present < 0) or np.any(present != np.floor(present)) or present.max() >= 2**31 - 1):
+            raise ValueError(
+                f"categorical column {i} must hold category codes (integers from 0, NaN for missing); "
+                "pass a DataFrame to use text or other values"
+            )
+        _check_identifier(i, int(np.unique(present).size), int(present.size))
+        indices.append(i)
+    return out, [str(i) for i in sorted(indices)]
+
+
 def _check_frame(X: Any, n: int, cats: list[Any]) -> tuple[Any, list[str]]:
     import pandas as pd
 
@@ -98,13 +140,7 @@ def _check_frame(X: Any, n: int, cats: list[Any]) -> tuple[Any, list[str]]:
                 raise ValueError(f"X column {c!r} has dtype {dt}: expected numbers, text, booleans or categories")
             continue
         col = X[c]
-        n_levels = int(col.nunique(dropna=True))
-        n_present = int(col.notna().sum())
-        if n_levels > ID_MIN_LEVELS and n_levels > ID_SHARE * n_present:
-            raise ValueError(
-                f"categorical column {c!r} has {n_levels:,} distinct values in {n_present:,} rows: that looks "
-                "like an identifier, not a category; drop it (or turn it into numbers)"
-            )
+        _check_identifier(c, int(col.nunique(dropna=True)), int(col.notna().sum()))
         if not isinstance(dt, pd.CategoricalDtype):
             # levels as text ("True", "red", "3"): XGBoost takes string or number levels, not booleans
             values = [None if missing else str(x) for x, missing in zip(col.tolist(), col.isna().tolist(), strict=True)]

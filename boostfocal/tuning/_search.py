@@ -57,6 +57,7 @@ class Settings:
     hessian: str
     seed: int
     binary: bool
+    categorical: tuple[int, ...] = ()  # LightGBM's categorical_feature for an array of category codes
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def run_fit(
     t0 = time.perf_counter()
     with _one_numba_thread(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Ff]ound `?n_estimators`? in params.*")
-        fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0))
+        fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical)
     fit_time = time.perf_counter() - t0
 
     if stop is not None and s.stop_name == s.scoring_name:

@@ -203,8 +203,11 @@ def tune(
     classes, y_enc = inp.check_y(y)
     w = inp.check_weights(sample_weight, y_enc)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
+    coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
     if categorical and engine == "xgboost":
         params["enable_categorical"] = True
+        if coded:
+            params["feature_types"] = ["c" if i in coded else "q" for i in range(X.shape[1])]
     n_classes = classes.size
     binary = n_classes == 2
     gamma_list = inp.check_gammas(gammas)
@@ -236,6 +239,7 @@ def tune(
         hessian=hessian,
         seed=seed,
         binary=binary,
+        categorical=coded if engine == "lightgbm" else (),
     )
 
     # ----- the search -----------------------------------------------------------------------

@@ -427,3 +427,13 @@ def test_plotting_does_not_import_the_tuner() -> None:
         and not any(isinstance(p, ast.If) and node in ast.walk(p) for p in tree.body)
     ]
     assert runtime == []
+
+
+def test_progress_without_tqdm_warns_and_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tqdm comes with the engines' extras; without it the tuner runs with no bar and says so."""
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # `from tqdm import tqdm` now raises ImportError
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
+        bar = tuning._search.Progress(total=3, enabled=True)
+    bar.update(1)
+    bar.close()
+    assert not bar.enabled

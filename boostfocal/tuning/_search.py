@@ -255,6 +255,22 @@ def run_all(
     return [[o for o in group if o is not None] for group in out]
 
 
+class _NoBar:
+    """Stands in for tqdm's bar when tqdm is not installed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class Progress:
     """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
     finished fit, so that the elapsed time moves during a long fit.
@@ -271,8 +287,12 @@ class Progress:
         delay: float = 1.0,
         interval: float | None = None,
     ) -> None:
-        from tqdm import tqdm
-
+        try:
+            from tqdm import tqdm
+        except ImportError:  # the engines' extras install it
+            if enabled:
+                warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
+            enabled, tqdm = False, _NoBar
         self.stream = sys.stderr if stream is None else stream
         tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = interval if interval is not None else (0.5 if tty else 30.0)

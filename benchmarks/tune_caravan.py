@@ -131,7 +131,7 @@ def main() -> int:
             f"for early stopping (patience {s['early_stopping_rounds']}, on {s['early_stopping_metric']} of the "
             f"recovered probabilities); the test fold is only scored",
             f"- models: n_estimators ≤ {s['n_estimators']}, engine parameters {s['engine_params']}, "
-            f"focal Hessian `{s['hessian']}`, random_state 0; {elapsed:.0f} s on this machine",
+            f"focal Hessian `{s['hessian']}`, random_state 0; {elapsed:.0f} s wall",
             f"- regularisation search, the same for every row, chosen per fold on the inner validation split: "
             f"{s['regularization']} (column: folds that chose min_child_weight=1)",
             "- cells: mean ± std over the test folds; probabilities are the recovered posteriors "

@@ -437,3 +437,28 @@ def test_progress_without_tqdm_warns_and_runs(monkeypatch: pytest.MonkeyPatch) -
     bar.update(1)
     bar.close()
     assert not bar.enabled
+
+
+def test_a_collapsed_baseline_is_named_in_the_headline() -> None:
+    """A baseline far below the best one (a diverged fit) is flagged, in text and JSON; the
+    comparison uses the best baseline."""
+    from boostfocal.tuning._result import ConfigResult, TuneResult
+
+    folds = np.arange(12)
+    splits = [(folds[:6], folds[6:8], folds[8:]) for _ in range(3)]
+
+    def row(kind: str, gamma: Any, values: list[float]) -> ConfigResult:
+        return ConfigResult(kind, gamma, None, scores={"average_precision": values})
+
+    rows = [
+        row("focal", 2.0, [0.50, 0.46, 0.44]),
+        row("log-loss", None, [0.47, 0.45, 0.46]),
+        row("scale_pos_weight", None, [0.02, 0.03, 0.01]),
+    ]
+    res = TuneResult(rows, "average_precision", "lightgbm", np.array([0, 1]), {}, splits)
+    assert res.comparison is not None and res.comparison.baseline == "log-loss"
+    notes = res.collapsed_baselines()
+    assert len(notes) == 1 and "scale_pos_weight" in notes[0] and "0.020 against 0.460" in notes[0]
+    assert notes[0] in res.headline()
+    rows[2] = row("scale_pos_weight", None, [0.40, 0.41, 0.42])  # close to the best: no note
+    assert TuneResult(rows, "average_precision", "lightgbm", np.array([0, 1]), {}, splits).collapsed_baselines() == []

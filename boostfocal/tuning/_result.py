@@ -337,12 +337,27 @@ class TuneResult:
         """The comparison as text (:meth:`Comparison.summary`), or why there is none."""
         comp = self.comparison
         if comp is not None:
-            return comp.summary()
+            return "\n".join([comp.summary(), *self.collapsed_baselines()])
         if self.best_focal is None:
             return "No comparison: the grid has no focal row with gamma > 0."
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
         return "No comparison: a single fold."
+
+    def collapsed_baselines(self) -> list[str]:
+        """A warning for each baseline that scored less than half the best baseline on a
+        higher-is-better scoring metric: a fit that diverged, not a competitor, and a gap to it
+        is no evidence for focal loss (the headline compares with the best baseline)."""
+        best = self.best_baseline
+        if best is None or not self.greater_is_better:
+            return []
+        top = best.mean(self.scoring)
+        return [
+            f"Note: the {r.name} baseline scored {r.mean(self.scoring):.3f} against {top:.3f} for {best.name}: "
+            "it diverged here, so it is no fair competitor; the headline compares with the best baseline."
+            for r in self.rows
+            if r.is_baseline and r is not best and r.mean(self.scoring) < 0.5 * top
+        ]
 
     def baseline(self, kind: str) -> ConfigResult | None:
         """The baseline row ``kind`` (``"log-loss"``, ``"balanced CE"``, ``"scale_pos_weight"``)."""
@@ -518,6 +533,7 @@ class TuneResult:
             "settings": _jsonable(self.settings),  # a copy: callers may edit it
             "best": {**best.to_dict(), "params": _jsonable(self.best_params(best))},
             "comparison": None if self.comparison is None else self.comparison.to_dict(),
+            "notes": self.collapsed_baselines(),
             "rows": [r.to_dict() for r in self.ranked()],
         }
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import __version__
 from .tuning import ENGINES, METRICS, TuneResult, tune
+from .tuning._result import _alpha_label
 
 try:  # the tuner's check of engine parameters (names, values), run before any data are read
     from .tuning import check_params
@@ -111,10 +112,6 @@ def _alpha_list(text: str) -> list[Any]:
                 raise argparse.ArgumentTypeError(f"alpha must be strictly between 0 and 1, got {tok!r}")
             out.append(a)
     return out
-
-
-def _alpha_label(alpha: Any) -> str:
-    return "none" if alpha is None else alpha if isinstance(alpha, str) else f"{alpha:g}"
 
 
 def _tokens(text: str) -> list[str]:

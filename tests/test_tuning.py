@@ -363,13 +363,14 @@ def test_probability_metrics() -> None:
     y = np.array([0, 1, 1, 0])
     p1 = np.array([0.1, 0.8, 0.6, 0.3])
     proba = np.column_stack([1 - p1, p1])
-    assert tuning._score("brier", y, proba, 0.5) == pytest.approx(np.mean((p1 - y) ** 2))
+    assert tuning._metrics.score("brier", y, proba, 0.5) == pytest.approx(np.mean((p1 - y) ** 2))
     expected = -np.mean(np.log([0.9, 0.8, 0.6, 0.7]))
-    assert tuning._score("log_loss", y, proba, 0.5) == pytest.approx(expected)
+    assert tuning._metrics.score("log_loss", y, proba, 0.5) == pytest.approx(expected)
     y3 = np.array([0, 1, 2])
     proba3 = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
     onehot = np.eye(3)
-    assert tuning._score("brier", y3, proba3, 0.5) == pytest.approx(np.mean(np.sum((proba3 - onehot) ** 2, axis=1)))
+    expected3 = np.mean(np.sum((proba3 - onehot) ** 2, axis=1))
+    assert tuning._metrics.score("brier", y3, proba3, 0.5) == pytest.approx(expected3)
 
 
 # --------------------------------------------------------------------------------------
@@ -419,14 +420,14 @@ def test_progress_bar_writes_to_the_given_stream() -> None:
     import io
 
     stream = io.StringIO()
-    bar = tuning._Progress(4, True, stream=stream, delay=0.0, interval=0.05)
+    bar = tuning._search.Progress(4, True, stream=stream, delay=0.0, interval=0.05)
     for _ in range(4):
         bar.update()
     bar.close()
     text = stream.getvalue()
     assert "4/4" in text
     silent = io.StringIO()
-    quiet = tuning._Progress(4, False, stream=silent, delay=0.0, interval=0.05)
+    quiet = tuning._search.Progress(4, False, stream=silent, delay=0.0, interval=0.05)
     quiet.update()
     quiet.close()
     assert silent.getvalue() == ""
@@ -439,7 +440,7 @@ def test_progress_bar_moves_during_a_long_fit() -> None:
     import time
 
     stream = io.StringIO()
-    bar = tuning._Progress(3, True, stream=stream, delay=0.0, interval=0.05)
+    bar = tuning._search.Progress(3, True, stream=stream, delay=0.0, interval=0.05)
     time.sleep(1.3)  # a "fit" that takes 1.3 s: no update() meanwhile
     drawn = stream.getvalue()
     bar.close()

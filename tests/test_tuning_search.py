@@ -150,8 +150,8 @@ def test_weighted_scores_equal_repeated_rows() -> None:
     w = rng.integers(0, 4, size=400).astype(float)
     rep = np.repeat(np.arange(400), w.astype(int))
     for m in tuning.METRICS:
-        weighted = tuning._score(m, y, proba, 0.5, sample_weight=w)
-        repeated = tuning._score(m, y[rep], proba[rep], 0.5)
+        weighted = tuning._metrics.score(m, y, proba, 0.5, sample_weight=w)
+        repeated = tuning._metrics.score(m, y[rep], proba[rep], 0.5)
         assert weighted == pytest.approx(repeated, rel=1e-10), m
 
 

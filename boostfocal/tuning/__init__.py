@@ -27,9 +27,7 @@ from ._engines import (
     check_params,
 )
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, average_precision, recall_at_precision
-from ._metrics import score as _score
-from ._result import SIGNIFICANCE_LEVEL, Comparison, ConfigResult, TuneResult, _alpha_label, _jsonable, nadeau_bengio
-from ._search import Progress as _Progress
+from ._result import SIGNIFICANCE_LEVEL, Comparison, ConfigResult, TuneResult, nadeau_bengio
 from ._tune import (
     DEFAULT_ALPHAS,
     DEFAULT_CV,
@@ -63,10 +61,6 @@ __all__ = [
     "Comparison",
     "ConfigResult",
     "TuneResult",
-    "_Progress",
-    "_alpha_label",
-    "_jsonable",
-    "_score",
     "average_precision",
     "check_params",
     "nadeau_bengio",

@@ -83,18 +83,22 @@ class Comparison:
 
     @property
     def n_folds(self) -> int:
+        """Number of paired test folds."""
         return len(self.differences)
 
     @property
     def significant(self) -> bool:
+        """Whether ``p_value`` is below :data:`SIGNIFICANCE_LEVEL` (two-sided)."""
         return self.p_value < SIGNIFICANCE_LEVEL
 
     @property
     def focal_is_better(self) -> bool:
+        """Whether the mean paired difference favours the focal row (higher, or lower for a loss)."""
         return self.mean_difference > 0 if self.greater_is_better else self.mean_difference < 0
 
     @property
     def verdict(self) -> str:
+        """The comparison in one plain sentence: significantly better, worse, or not significantly better."""
         if self.significant and self.focal_is_better:
             return "focal loss is significantly better here"
         if self.significant:
@@ -112,6 +116,7 @@ class Comparison:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON-ready data, the verdict included."""
         return {
             "metric": self.metric,
             "focal": self.focal,
@@ -177,6 +182,7 @@ class ConfigResult:
 
     @property
     def is_baseline(self) -> bool:
+        """Whether this row is one of the baselines (log-loss, balanced CE, ``scale_pos_weight``)."""
         return self.kind in BASELINES
 
     @property
@@ -199,6 +205,7 @@ class ConfigResult:
         return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-ready data: name, kind, gamma, alpha, each score's mean, std and fold values."""
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
@@ -251,6 +258,7 @@ class TuneResult:
 
     @property
     def greater_is_better(self) -> bool:
+        """Whether a higher value of :attr:`scoring` is better (PR-AUC: yes; log-loss: no)."""
         return _greater_is_better(self.scoring)
 
     def metric_name(self, metric: str | None = None) -> str:
@@ -266,6 +274,7 @@ class TuneResult:
         return _EXTRA[metric].label if metric in _EXTRA else metric
 
     def metric_higher_is_better(self, metric: str) -> bool:
+        """Whether a higher value of ``metric`` is better."""
         return _greater_is_better(metric)
 
     def ranked(self, metric: str | None = None) -> list[ConfigResult]:

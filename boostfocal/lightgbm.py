@@ -23,7 +23,7 @@ import lightgbm as lgb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._adapter import _LossAdapter, constant_margin, margins_to_proba, start_fit
+from ._adapter import _LossAdapter, constant_margin, eval_xy_as_eval_set, margins_to_proba, start_fit
 from .losses import Loss
 
 __all__ = ["FocalLGBMClassifier", "dataset", "metric", "objective", "predict_proba"]
@@ -249,6 +249,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
+        eval_set = eval_xy_as_eval_set(lgb.LGBMClassifier.fit, eval_set, kwargs)  # LightGBM < 4.7
         le, y_enc = start_fit(self, y, sample_weight, margin_given=init_score is not None)
         loss = self.loss_
         if init_score is None:

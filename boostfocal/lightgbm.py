@@ -220,6 +220,12 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         self.probability = probability
         super().__init__(**kwargs)
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        params = super().get_params(deep=deep)
+        for name in lgb.LGBMModel._get_param_names():  # LightGBM < 4.6 lists this class's own only
+            params.setdefault(name, getattr(self, name))
+        return params
+
     def _process_params(self, stage: str) -> dict[str, Any]:
         if stage == "fit":
             self._objective = self._bf_objective

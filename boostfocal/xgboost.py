@@ -231,7 +231,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             params.setdefault("disable_default_eval_metric", True)
         return params
 
-    # XGBoost < 3 reads the estimator type from this attribute, which scikit-learn >= 1.8 no longer sets
+    # older XGBoost (2.1 among them) reads the estimator type here; scikit-learn >= 1.8 no longer sets it
     _estimator_type = "classifier"
 
     def __sklearn_tags__(self) -> Any:

@@ -92,7 +92,7 @@ def test_bad_eval_xy_are_clear_errors(eval_set, kwargs, message) -> None:
 
 def test_focal_xgb_classifier_tags_on_every_scikit_learn() -> None:
     """``XGBClassifier`` claims multilabel support in both tag systems; ``FocalXGBClassifier.fit``
-    takes 1-D labels only.  XGBoost < 3 reads ``_estimator_type``, which scikit-learn >= 1.8 no
+    takes 1-D labels only.  Older XGBoost (2.1) reads ``_estimator_type``, which scikit-learn >= 1.8 no
     longer provides through ``ClassifierMixin``."""
     xgb = pytest.importorskip("xgboost")
     from boostfocal.xgboost import FocalXGBClassifier

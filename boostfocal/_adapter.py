@@ -6,6 +6,7 @@ here are small classes (never closures) so that they pickle and can be shipped t
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -272,6 +273,31 @@ def training_weight(y: NDArray[Any], sample_weight: Any, class_weight: Any = Non
 
     cw = np.asarray(compute_sample_weight(class_weight, y), dtype=np.float64)
     return cw if w is None else w * cw
+
+
+def eval_xy_as_eval_set(fit: Callable[..., Any], eval_set: Any, kwargs: dict[str, Any]) -> Any:
+    """``eval_X=``/``eval_y=`` for an engine whose scikit-learn ``fit`` lacks them (LightGBM < 4.7).
+
+    If ``fit`` takes ``eval_X``, returns ``eval_set`` unchanged.  Otherwise pops ``eval_X`` and
+    ``eval_y`` from ``kwargs`` and returns the equivalent ``eval_set``: ``[(eval_X, eval_y)]``, or
+    ``list(zip(eval_X, eval_y))`` for tuples, as LightGBM 4.7 reads them.
+    """
+    if "eval_X" in inspect.signature(fit).parameters:
+        return eval_set
+    eval_X, eval_y = kwargs.pop("eval_X", None), kwargs.pop("eval_y", None)
+    if eval_X is None and eval_y is None:
+        return eval_set
+    if eval_set is not None:
+        raise ValueError("pass either eval_set or eval_X and eval_y, not both")
+    if eval_X is None or eval_y is None:
+        raise ValueError("eval_X and eval_y must be given together")
+    if isinstance(eval_X, tuple) != isinstance(eval_y, tuple):
+        raise ValueError("eval_X and eval_y must both be tuples (one entry per validation set) or both single sets")
+    if not isinstance(eval_X, tuple):
+        return [(eval_X, eval_y)]
+    if len(eval_X) != len(eval_y):
+        raise ValueError(f"eval_X has {len(eval_X)} validation sets but eval_y has {len(eval_y)}")
+    return list(zip(eval_X, eval_y, strict=True))
 
 
 def start_fit(

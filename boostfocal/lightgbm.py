@@ -29,6 +29,7 @@ from ._adapter import (
     check_engine_metrics,
     constant_margin,
     decision_scores,
+    eval_xy_as_eval_set,
     margins_to_proba,
     metric_names,
     start_fit,
@@ -278,6 +279,12 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         self.probability = probability
         super().__init__(**kwargs)
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        params = super().get_params(deep=deep)
+        for name in lgb.LGBMModel._get_param_names():  # LightGBM < 4.6 lists this class's own only
+            params.setdefault(name, getattr(self, name))
+        return params
+
     def _process_params(self, stage: str) -> dict[str, Any]:
         if stage == "fit":
             self._objective = self._bf_objective
@@ -307,6 +314,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
+        eval_set = eval_xy_as_eval_set(lgb.LGBMClassifier.fit, eval_set, kwargs)  # LightGBM < 4.7
 
         def check(loss: Loss) -> None:
             _check_metrics(loss, self.get_params())

@@ -246,11 +246,17 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             params.setdefault("disable_default_eval_metric", True)
         return params
 
+    # older XGBoost (2.1 among them) reads the estimator type here; scikit-learn >= 1.8 no longer sets it
+    _estimator_type = "classifier"
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         if tags.classifier_tags is not None:
             tags.classifier_tags.multi_label = False  # fit takes 1-D labels only
         return tags
+
+    def _more_tags(self) -> dict[str, Any]:  # the tags of scikit-learn < 1.6
+        return {**super()._more_tags(), "multilabel": False}
 
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -82,7 +84,7 @@ def test_vectorisable_exp_matches_libm_to_one_ulp() -> None:
     )
     out = np.empty_like(x)
     _fast.exp_nonpos_array(x, out)
-    ref = np.exp(x)
+    ref = np.array([math.exp(v) for v in x])  # libm: numpy's own SIMD exp (1.23) is 1 ulp off in places
     normal = ref >= np.finfo(np.float64).tiny
     assert np.all(np.abs(out - ref) <= np.spacing(ref))  # 1 ulp, subnormals included
     assert np.all(out[normal] > 0)

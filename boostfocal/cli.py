@@ -916,15 +916,6 @@ def _summary(result: TuneResult) -> str:
     label = METRICS[m].label if m in METRICS else m
     lines = [f"Best ({label}, mean ± std over {result.settings['n_splits']} folds): {best.name}"]
     lines.append(f"  {label} {best.mean(m):.4f} ± {best.std(m):.4f}")
-    ref = result.baseline("log-loss")
-    if ref is not None and ref is not best:
-        diff = np.asarray(best.scores[m]) - np.asarray(ref.scores[m])
-        better = diff > 0 if result.greater_is_better else diff < 0
-        lines.append(
-            f"  log-loss baseline {ref.mean(m):.4f} ± {ref.std(m):.4f}; paired difference "
-            f"{diff.mean():+.4f} ± {diff.std(ddof=1) if diff.size > 1 else 0.0:.4f}, "
-            f"better in {int(better.sum())} of {diff.size} folds"
-        )
     focal = result.best_focal
     if focal is not None and focal is not best:
         lines.append(f"  best focal configuration: {focal.name}, {label} {focal.mean(m):.4f} ± {focal.std(m):.4f}")

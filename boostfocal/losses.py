@@ -997,11 +997,9 @@ class MultilabelFocalLoss(_Loss):
     def _label_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
         """Class weight totals of each label, ``(L, 2)``: ``(sum_i w_i (1 - y_il), sum_i w_i y_il)``."""
         labels = self._prepare(y, sample_weight)
-        yy = labels.y.astype(np.float64)
-        w = np.ones(yy.shape[0]) if labels.weight is None else labels.weight
-        with np.errstate(over="ignore"):
-            totals = np.stack([w @ (1.0 - yy), w @ yy], axis=1)
-        return v.check_label_totals(totals)
+        with np.errstate(over="ignore"):  # summed as the binary loss sums them (_class_totals)
+            totals = np.array([np.bincount(col, weights=labels.weight, minlength=2) for col in labels.y.T])
+        return v.check_label_totals(totals.astype(np.float64))
 
     def _label_means(self, labels: _Labels, raw: Float) -> Float:
         """Weighted mean loss of each label, ``(L,)``, from checked labels and margins."""

@@ -59,7 +59,7 @@ def _stencil_inputs(y, raw, w, columns):
                 shifted[:, j] += k * STEP
             blocks.append(shifted)
     reps = len(blocks)
-    return np.tile(y, reps), np.concatenate(blocks), None if w is None else np.tile(w, reps)
+    return np.concatenate([y] * reps), np.concatenate(blocks), None if w is None else np.tile(w, reps)
 
 
 def _central_difference(values, n, n_cols):

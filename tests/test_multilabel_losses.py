@@ -641,21 +641,20 @@ def test_engine_labels_checked_by_the_kernel_raise_the_same_errors(backend, rng)
     rejects bad labels and weights, with the checks' messages."""
     loss = bf.MultilabelFocalLoss(3, alpha=(0.2, 0.5, 0.8))
     z = rng.normal(size=(4, 3))
-    for y, w, match in [
-        (np.where(_Y, 2.0, 0.0), None, "only 0 and 1"),
-        (np.where(_Y, np.nan, 0.0), None, "NaN"),
-        (_Y.astype(np.float32), np.array([1.0, np.nan, 1.0, 1.0]), "weight"),
-        (_Y.astype(np.float32), np.array([1.0, -1.0, 1.0, 1.0]), "weight"),
+    for y, w, match in [  # float32, as XGBoost's DMatrix.get_label() and get_weight() give them
+        (np.where(_Y, 2.0, 0.0).astype(np.float32), None, "only 0 and 1"),
+        (np.where(_Y, np.nan, 0.0).astype(np.float32), None, "NaN"),
+        (_Y.astype(np.float32), np.array([1.0, np.nan, 1.0, 1.0], dtype=np.float32), "weight"),
+        (_Y.astype(np.float32), np.array([1.0, -1.0, 1.0, 1.0], dtype=np.float32), "weight"),
     ]:
         labels = loss._unchecked_labels(y, w)
         if labels is None:  # the numpy backend always checks first
-            labels_or_error = pytest.raises(ValueError, match=match)
-            with labels_or_error:
+            with pytest.raises(ValueError, match=match):
                 loss._prepare(y, w, weight_name="weight")
             continue
         with pytest.raises(ValueError, match=match):
             loss._grad_hess(labels, z)
-    good = loss._unchecked_labels(_Y.astype(np.float32), np.ones(4))
+    good = loss._unchecked_labels(_Y.astype(np.float32), np.ones(4, dtype=np.float32))
     if good is not None:
         for a, b in zip(loss._grad_hess(good, z), loss.grad_hess(_Y, z, np.ones(4)), strict=True):
             np.testing.assert_array_equal(a, b)

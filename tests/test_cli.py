@@ -125,9 +125,9 @@ def test_tune_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "Highest mean PR-AUC" in out and "Classifier(" in out and "model.fit(X, y)" in out
     assert f"read_table({str(data)!r}, target='target')" in out and "pandas" not in out
     # 2 gammas x 2 alphas - balanced CE (a baseline) + 3 baselines = 6 rows; 2 regularisation candidates
-    # each, 2 x 2 for scale_pos_weight (its own search crossed with them): (5 x 2 + 4) x 2 folds = 28
-    assert "6 configurations x 2 folds x 2 regularisation candidates (scale_pos_weight: 4" in out
-    assert "= 28 fits" in out
+    # each but scale_pos_weight, with 2 of its own: (5 x 2 + 2) x 2 folds = 24
+    assert "6 configurations x 2 folds x 2 regularisation candidates (scale_pos_weight: 2 candidates of its own)" in out
+    assert "= 24 fits" in out
     payload = json.loads(out_json.read_text())
     assert len(payload["rows"]) == 6 and payload["data"] == str(data) and payload["target"] == "target"
     means = [r["average_precision"]["mean"] for r in payload["rows"]]
@@ -263,8 +263,8 @@ def _early_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "6,002 configurations x 3 folds",
         ),
         "grid larger than --max-fits": (
-            ["tune", str(good), *GRID, "--max-fits", "27", "--cv", "2"],
-            "= 28 fits, more than --max-fits 27",
+            ["tune", str(good), *GRID, "--max-fits", "23", "--cv", "2"],
+            "= 24 fits, more than --max-fits 23",
         ),
         "weight not a column": (["tune", str(weights), "--weight", "nope"], "--weight: no column 'nope'"),
         "weight is the target": (["tune", str(weights), "--weight", "target"], "--weight names the target"),

@@ -33,7 +33,7 @@ def test_fixed_regularisation_is_announced_as_run(tmp_path: Path, capsys: pytest
     argv = ["tune", *FAST, "--param", "min_child_weight=5", "--param", "reg_lambda=2", "--output", str(out_json)]
     status, out, err = _run(argv, capsys)
     assert status == 0, err
-    assert "5 configurations x 2 folds (scale_pos_weight: 2, its own search) = 12 fits" in out
+    assert "5 configurations x 2 folds (scale_pos_weight: 2 candidates of its own) = 12 fits" in out
     assert "regularisation candidates" not in out
     payload = json.loads(out_json.read_text(encoding="utf-8"))
     assert payload["settings"]["n_fits"] == 12
@@ -41,11 +41,11 @@ def test_fixed_regularisation_is_announced_as_run(tmp_path: Path, capsys: pytest
 
 
 def test_max_fits_is_checked_against_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
-    # the default search: (4 x 2 + 2 x 2) x 2 folds = 24 fits
-    status, _, err = _run(["tune", *FAST, "--max-fits", "23"], capsys)
+    # the default search: (4 x 2 + 2) x 2 folds = 20 fits
+    status, _, err = _run(["tune", *FAST, "--max-fits", "19"], capsys)
     assert status == 2 and len(err.strip().splitlines()) == 1
-    assert "= 24 fits, more than --max-fits 23" in err
-    status, _, err = _run(["tune", *FAST, "--max-fits", "23", "--param", "min_child_weight=5"], capsys)
+    assert "= 20 fits, more than --max-fits 19" in err
+    status, _, err = _run(["tune", *FAST, "--max-fits", "19", "--param", "min_child_weight=5"], capsys)
     assert status == 2 and "x 2 regularisation candidates" in err  # reg_lambda is still searched
 
 

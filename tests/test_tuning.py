@@ -247,8 +247,8 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
     small = {k: x for k, x in SMALL.items() if k != "regularization"}
     res = tuning.tune(X, y, engine=engine, gammas=(0.0, 2.0), alphas=(None, "balanced"), cv=3, random_state=3, **small)
     log[:] = [rec for rec in log if rec["y_fit"].size != 40]  # not check_params's 40-row probe
-    # 5 rows x 2 candidates, scale_pos_weight 2 x 2 (its own search crossed with them), 3 folds
-    assert len(log) == res.settings["n_fits"] == (5 * 2 + 4) * 3
+    # 5 rows x 2 regularisation candidates, scale_pos_weight 2 of its own, 3 folds
+    assert len(log) == res.settings["n_fits"] == (5 * 2 + 2) * 3
     everything = set(range(y.size))
     tested: list[frozenset[int]] = []
     spw_powers: set[float] = set()

@@ -57,7 +57,7 @@ def test_every_row_gets_the_same_search_chosen_on_validation(searched: tuning.Tu
     assert searched.settings["scale_pos_weight_search"] == own
     assert {r.kind for r in searched.rows} == {"focal", "log-loss", "balanced CE", "scale_pos_weight"}
     for r in searched.rows:
-        row_candidates = [{**c, **o} for o in own for c in candidates] if r.kind == "scale_pos_weight" else candidates
+        row_candidates = own if r.kind == "scale_pos_weight" else candidates
         chosen, val = r.extra["regularization"], r.extra["validation_scores"]
         assert len(chosen) == len(val) == 3
         for f, (choice, scores) in enumerate(zip(chosen, val, strict=True)):
@@ -75,30 +75,16 @@ def test_search_equals_the_chosen_fixed_run(fraud: tuple[np.ndarray, np.ndarray]
     X, y = fraud
     candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
     own = [dict(o) for o in tuning.DEFAULT_SCALE_POS_WEIGHT_SEARCH]
-    fixed = {
-        (i, j): tuning.tune(
-            X,
-            y,
-            gammas=(2.0,) if j == 0 else (),
-            alphas=(None,),
-            cv=3,
-            random_state=1,
-            scale_pos_weight_search=[o],
-            **{**SMALL, "regularization": None},
-            **c,
-        )
-        for i, c in enumerate(candidates)
-        for j, o in enumerate(own)
-    }
+    small = {**SMALL, "regularization": None}
+    fixed = [tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **small, **c) for c in candidates]
+    # the scale_pos_weight row with each candidate of its own search alone
+    fixed_spw = [
+        tuning.tune(X, y, gammas=(), alphas=(), cv=3, random_state=1, scale_pos_weight_search=[o], **small) for o in own
+    ]
     for row in searched.rows:
+        runs, options = (fixed_spw, own) if row.kind == "scale_pos_weight" else (fixed, candidates)
         for f, choice in enumerate(row.extra["regularization"]):
-            i = next(k for k, c in enumerate(candidates) if all(choice[p] == c[p] for p in c))
-            j = (
-                next(k for k, o in enumerate(own) if all(choice.get(p) == o[p] for p in o))
-                if row.kind == "scale_pos_weight"
-                else 0
-            )
-            ref = next(r for r in fixed[i, j].rows if r.name == row.name)
+            ref = next(r for r in runs[options.index(choice)].rows if r.name == row.name)
             assert ref.name == row.name
             for m in [*tuning.METRICS, "best_iteration"]:
                 assert row.scores[m][f] == ref.scores[m][f], (row.name, f, m)
@@ -630,12 +616,12 @@ def test_scale_pos_weight_search_keeps_it_from_diverging() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "rows", "n_fits"),
     [
-        # the default: 2 focal rows + 3 baselines, 2 regularisation candidates, scale_pos_weight 2 x 2
-        ({}, 5, (4 * 2 + 4) * 2),
+        # the default: 2 focal rows + 3 baselines, 2 regularisation candidates, scale_pos_weight 2 of its own
+        ({}, 5, (4 * 2 + 2) * 2),
         # both searched parameters fixed: no regularisation search; scale_pos_weight keeps its own 2
         ({"min_child_weight": 5.0, "reg_lambda": 2.0}, 5, (4 + 2) * 2),
         ({"regularization": None, "scale_pos_weight_search": None}, 5, 5 * 2),
-        ({"gammas": (0.0, 2.0), "alphas": (None, "balanced"), "repeats": 2}, 6, (5 * 2 + 4) * 4),
+        ({"gammas": (0.0, 2.0), "alphas": (None, "balanced"), "repeats": 2}, 6, (5 * 2 + 2) * 4),
         ({"baselines": False}, 2, 2 * 2 * 2),
     ],
 )
@@ -663,7 +649,7 @@ def test_plan_checks_like_tune(fraud: tuple[np.ndarray, np.ndarray]) -> None:
     with pytest.raises(ValueError, match="set it in one place"):
         tuning.plan(y, scale_pos_weight_search=[{"max_delta_step": 2.0}], max_delta_step=1.0)
     # a fixed max_delta_step leaves the default scale_pos_weight search
-    assert tuning.plan(y, cv=2, max_delta_step=2.0).n_fits == (4 * 2 + 4) * 2
+    assert tuning.plan(y, cv=2, max_delta_step=2.0).n_fits == (4 * 2 + 2) * 2
 
 
 # --------------------------------------------------------------------------------------

@@ -267,14 +267,14 @@ class TuneResult:
     def regularization_choice(self, row: ConfigResult | None = None) -> dict[str, Any]:
         """The candidate chosen most often over the folds for ``row`` (default :attr:`best`); ties
         go to the candidate listed first in the search.  For the ``scale_pos_weight`` row the
-        candidates are its own search crossed with the regularisation search."""
+        candidates are its own search."""
         row = self.best if row is None else row
         chosen = row.extra.get("regularization")
         if not chosen:
             return {}
         candidates = self.settings.get("regularization") or [{}]
         if row.kind == SPW and self.settings.get("scale_pos_weight_search"):
-            candidates = [{**c, **own} for own in self.settings["scale_pos_weight_search"] for c in candidates]
+            candidates = self.settings["scale_pos_weight_search"]
         counts = Counter(candidates.index(c) if c in candidates else 0 for c in chosen)
         top = max(counts.values())
         return dict(candidates[min(i for i, k in counts.items() if k == top)])

@@ -49,11 +49,11 @@ SPW_POWER = "scale_pos_weight_power"
 def row_candidates(
     row: Row, candidates: list[dict[str, Any]], spw_search: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The candidates one row is fitted with in each fold: the regularisation search, crossed for
-    the ``scale_pos_weight`` row with its own search (weight and ``max_delta_step``)."""
+    """The candidates one row is fitted with in each fold: the regularisation search, or for the
+    ``scale_pos_weight`` row its own search (weight, ``max_delta_step``, regularisation) instead."""
     if row.kind != eng.SPW or not spw_search:
         return candidates
-    return [{**reg, **own} for own in spw_search for reg in candidates]
+    return spw_search
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,20 @@ DEFAULT_REGULARIZATION: tuple[dict[str, Any], ...] = (
     {"min_child_weight": 1e-3, "reg_lambda": 0.0},
     {"min_child_weight": 1.0, "reg_lambda": 1.0},
 )
-#: The ``scale_pos_weight`` baseline's own search, crossed with the regularisation search and
-#: chosen per outer fold on the inner validation split: the weight ``n_neg / n_pos`` of the inner
-#: training split (XGBoost's documented choice) and its square root, each with
-#: ``max_delta_step=1``, the cap on leaf values XGBoost's documentation recommends for logistic
-#: regression under extreme imbalance.  Without the cap LightGBM's weighted fits diverge: it starts
-#: from the unweighted base rate ``p``, where a leaf of positives takes a Newton step of about
-#: ``1/p`` whatever the weight, and a large weight leaves ``reg_lambda`` no say.  Measured on one
-#: split of ``make_fraud(100_000, positive_rate=0.002)`` with LightGBM 4.7 (PR-AUC, the two
-#: regularisation candidates): the ratio 0.11-0.13 without the cap, 0.46-0.48 with it; its square
-#: root 0.09-0.28 without, 0.44-0.45 with; log-loss 0.05-0.46.
+#: The ``scale_pos_weight`` baseline's own search, in place of the regularisation search, chosen
+#: per outer fold on the inner validation split: the weight ``n_neg / n_pos`` of the inner training
+#: split (XGBoost's documented choice) or its square root, each with ``max_delta_step=1`` (the cap
+#: on leaf values XGBoost's documentation recommends for logistic regression under extreme
+#: imbalance) and XGBoost's regularisation (``min_child_weight=1, reg_lambda=1``).  Why the cap:
+#: LightGBM's ``boost_from_average`` starts from the unweighted base rate ``p`` (the weight is not
+#: in it), where a leaf of positives takes a Newton step of about ``1/p`` whatever the weight.
+#: Measured on one split of ``make_fraud(100_000, positive_rate=0.002)`` with LightGBM 4.7, PR-AUC
+#: (test part) under the two regularisation candidates: the ratio 0.11-0.13 without the cap,
+#: 0.46-0.48 with it (0.45-0.47 with ``boost_from_average=False`` instead); its square root
+#: 0.09-0.28 without, 0.44-0.45 with; log-loss 0.05-0.46.  Two fits per fold, like every other row.
 DEFAULT_SCALE_POS_WEIGHT_SEARCH: tuple[dict[str, Any], ...] = (
-    {SPW_POWER: 1.0, "max_delta_step": 1.0},
-    {SPW_POWER: 0.5, "max_delta_step": 1.0},
+    {SPW_POWER: 1.0, "max_delta_step": 1.0, "min_child_weight": 1.0, "reg_lambda": 1.0},
+    {SPW_POWER: 0.5, "max_delta_step": 1.0, "min_child_weight": 1.0, "reg_lambda": 1.0},
 )
 DEFAULT_CV = 3
 DEFAULT_N_ESTIMATORS = 300
@@ -89,8 +90,8 @@ def tune(
     Rows of the table: focal loss at every ``(gamma, alpha)`` of the grid, and the baselines
     ``log-loss`` (the engine's built-in objective), ``balanced CE`` (focal ``gamma = 0,
     alpha = "balanced"``: inverse-frequency class weights of the inner training split) and
-    ``scale_pos_weight`` (built-in objective with ``n_neg / n_pos`` of the inner training split;
-    binary only).
+    ``scale_pos_weight`` (built-in objective with ``n_neg / n_pos`` of the inner training split or
+    its square root, chosen per fold; binary only).
 
     Protocol, per outer fold (stratified; ``cv`` folds, ``repeats`` times, or any splitter):
 
@@ -99,11 +100,18 @@ def tune(
     2. every row is fitted on the inner training split once per candidate of ``regularization``,
        early-stopped on the inner validation split; the candidate whose recovered posterior scores
        best on the inner validation split is kept (the same search for every row, so that no
-       baseline collapses under an engine default that one parameter would rescue);
-    3. the test fold is used for nothing but the final scores.
+       baseline collapses under an engine default that one parameter would rescue; the
+       ``scale_pos_weight`` row has its own ``scale_pos_weight_search`` instead);
+    3. on the same inner validation split, the headline chooses the focal row (``gamma > 0``) and,
+       separately, the baseline with the best score;
+    4. the test fold is used for nothing but the final scores.
 
-    The headline (:attr:`TuneResult.comparison`) compares the best focal row (``gamma > 0``) with
-    the best baseline: paired fold differences, the Nadeau-Bengio corrected t-test, a verdict.
+    The headline (:attr:`TuneResult.comparison`) compares focal loss and the baseline, each chosen
+    inside every fold: paired test-fold differences, the Nadeau-Bengio corrected t-test, a verdict,
+    and when it is not significant the smallest difference the test would detect.  Balanced CE
+    (focal ``gamma = 0``) counts as a baseline.  The table describes every configuration (means
+    over the test folds); its best row is what :meth:`TuneResult.snippet` trains.
+    :func:`plan` gives the number of fits before running any.
 
     Fits run in parallel processes through joblib, each with one engine thread;
     ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster.
@@ -136,6 +144,12 @@ def tune(
         reg_lambda=1`` (XGBoost's), for either engine.  ``None`` (or one candidate) means no
         search.  A parameter also given in ``**engine_params`` leaves the default search (it is
         then fixed).
+    scale_pos_weight_search : sequence of dicts, default ``DEFAULT_SCALE_POS_WEIGHT_SEARCH``
+        The ``scale_pos_weight`` row's own candidates, in place of ``regularization``: each dict
+        holds ``"scale_pos_weight_power"`` (the weight is ``(n_neg / n_pos) ** power`` of the inner
+        training split; default 1) and engine parameters.  By default the ratio and its square
+        root, each with ``max_delta_step=1, min_child_weight=1, reg_lambda=1``.  ``None``: the
+        ratio, with the regularisation search like every other row.
     cv : int or scikit-learn splitter, default 3
         Number of stratified, shuffled folds, or any object with ``split(X, y)``.
     repeats : int, default 1
@@ -462,14 +476,15 @@ class TunePlan:
     """What :func:`tune` will fit, known before any fit (:func:`plan`).
 
     ``rows`` are the table's row names; each row is fitted ``candidates[i]`` times in each of the
-    ``n_folds`` outer folds (the regularisation search, crossed with the ``scale_pos_weight``
-    row's own search).
+    ``n_folds`` outer folds (the regularisation search, or the ``scale_pos_weight`` row's own
+    search, of ``own_search`` candidates).
     """
 
     rows: tuple[str, ...]
     n_folds: int
     candidates: tuple[int, ...]
     n_regularization: int
+    own_search: int | None = None
 
     @property
     def n_fits(self) -> int:
@@ -478,16 +493,15 @@ class TunePlan:
 
     def describe(self) -> str:
         """One line, e.g. ``5 configurations x 3 folds x 2 regularisation candidates
-        (scale_pos_weight: 4, its own search crossed with them) = 36 fits``."""
+        (scale_pos_weight: 2 candidates of its own) = 30 fits``."""
         n = len(self.rows)
         text = f"{n:,} configuration{'s' if n != 1 else ''} x {self.n_folds:,} folds"
         r = self.n_regularization
         if r > 1:
             text += f" x {r} regularisation candidates"
-        others = sorted({c for c in self.candidates if c != r})
-        if others:
-            k = others[0]
-            text += f" (scale_pos_weight: {k}, its own search{' crossed with them' if r > 1 else ''})"
+        if self.own_search is not None:
+            k = self.own_search
+            text += f" (scale_pos_weight: {k} candidate{'s' if k != 1 else ''} of its own)"
         return f"{text} = {self.n_fits:,} fits"
 
     def __str__(self) -> str:
@@ -499,7 +513,8 @@ def _plan(
 ) -> TunePlan:
     names = tuple(ConfigResult(r.kind, r.gamma, r.alpha).name for r in rows)
     counts = tuple(len(row_candidates(r, candidates, spw_search)) for r in rows)
-    return TunePlan(names, n_folds, counts, len(candidates))
+    own = len(spw_search) if spw_search and any(r.kind == eng.SPW for r in rows) else None
+    return TunePlan(names, n_folds, counts, len(candidates), own)
 
 
 def plan(

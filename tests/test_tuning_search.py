@@ -52,7 +52,8 @@ def searched(fraud: tuple[np.ndarray, np.ndarray]) -> tuning.TuneResult:
 
 def test_every_row_gets_the_same_search_chosen_on_validation(searched: tuning.TuneResult) -> None:
     candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
-    own = [dict(c) for c in tuning.DEFAULT_SCALE_POS_WEIGHT_SEARCH]
+    # the default search of scale_pos_weight, started at margin 0 (LightGBM: boost_from_average=False)
+    own = [{**c, "boost_from_average": False} for c in tuning.DEFAULT_SCALE_POS_WEIGHT_SEARCH]
     assert searched.settings["regularization"] == candidates
     assert searched.settings["scale_pos_weight_search"] == own
     assert {r.kind for r in searched.rows} == {"focal", "log-loss", "balanced CE", "scale_pos_weight"}
@@ -74,7 +75,7 @@ def test_search_equals_the_chosen_fixed_run(fraud: tuple[np.ndarray, np.ndarray]
     adds a choice on the inner validation split and nothing else."""
     X, y = fraud
     candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
-    own = [dict(o) for o in tuning.DEFAULT_SCALE_POS_WEIGHT_SEARCH]
+    own = searched.settings["scale_pos_weight_search"]
     small = {**SMALL, "regularization": None}
     fixed = [tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **small, **c) for c in candidates]
     # the scale_pos_weight row with each candidate of its own search alone

@@ -41,17 +41,22 @@ DEFAULT_REGULARIZATION: tuple[dict[str, Any], ...] = (
 #: per outer fold on the inner validation split: the weight ``n_neg / n_pos`` of the inner training
 #: split (XGBoost's documented choice) or its square root, each with ``max_delta_step=1`` (the cap
 #: on leaf values XGBoost's documentation recommends for logistic regression under extreme
-#: imbalance) and XGBoost's regularisation (``min_child_weight=1, reg_lambda=1``).  Why the cap:
-#: LightGBM's ``boost_from_average`` starts from the unweighted base rate ``p`` (the weight is not
-#: in it), where a leaf of positives takes a Newton step of about ``1/p`` whatever the weight.
-#: Measured on one split of ``make_fraud(100_000, positive_rate=0.002)`` with LightGBM 4.7, PR-AUC
-#: (test part) under the two regularisation candidates: the ratio 0.11-0.13 without the cap,
-#: 0.46-0.48 with it (0.45-0.47 with ``boost_from_average=False`` instead); its square root
-#: 0.09-0.28 without, 0.44-0.45 with; log-loss 0.05-0.46.  Two fits per fold, like every other row.
+#: imbalance) and XGBoost's regularisation (``min_child_weight=1, reg_lambda=1``); and each starts
+#: from margin 0 (LightGBM ``boost_from_average=False``, XGBoost ``base_score=0.5``), the weighted
+#: base rate for the ratio.  Why: LightGBM's ``boost_from_average`` starts from the unweighted base
+#: rate ``p`` (the weight is not in it), where a leaf of positives takes a Newton step of about
+#: ``1/p`` whatever the weight.  Measured on one split of ``make_fraud(100_000,
+#: positive_rate=0.002)`` with LightGBM 4.7, PR-AUC (test part) under the two regularisation
+#: candidates: the ratio 0.11-0.13 as LightGBM starts it, 0.46-0.48 with the cap, 0.45-0.47 from
+#: margin 0, 0.44-0.46 with both (114-120 trees, against 177-244 with the cap alone); its square
+#: root 0.09-0.28 as started, 0.44-0.45 with the cap, 0.40-0.45 with both; log-loss 0.05-0.46.
+#: Two fits per fold, like every other row.
 DEFAULT_SCALE_POS_WEIGHT_SEARCH: tuple[dict[str, Any], ...] = (
     {SPW_POWER: 1.0, "max_delta_step": 1.0, "min_child_weight": 1.0, "reg_lambda": 1.0},
     {SPW_POWER: 0.5, "max_delta_step": 1.0, "min_child_weight": 1.0, "reg_lambda": 1.0},
 )
+# each engine's way of starting the scale_pos_weight row from margin 0
+_START_AT_ZERO: dict[str, dict[str, Any]] = {"lightgbm": {"boost_from_average": False}, "xgboost": {"base_score": 0.5}}
 DEFAULT_CV = 3
 DEFAULT_N_ESTIMATORS = 300
 DEFAULT_EARLY_STOPPING_ROUNDS = 30
@@ -148,8 +153,9 @@ def tune(
         The ``scale_pos_weight`` row's own candidates, in place of ``regularization``: each dict
         holds ``"scale_pos_weight_power"`` (the weight is ``(n_neg / n_pos) ** power`` of the inner
         training split; default 1) and engine parameters.  By default the ratio and its square
-        root, each with ``max_delta_step=1, min_child_weight=1, reg_lambda=1``.  ``None``: the
-        ratio, with the regularisation search like every other row.
+        root, each with ``max_delta_step=1, min_child_weight=1, reg_lambda=1``, from margin 0
+        (LightGBM ``boost_from_average=False``, XGBoost ``base_score=0.5``).  ``None``: the ratio,
+        with the regularisation search like every other row.
     cv : int or scikit-learn splitter, default 3
         Number of stratified, shuffled folds, or any object with ``split(X, y)``.
     repeats : int, default 1
@@ -429,6 +435,11 @@ def _spw_search(
     ``**engine_params`` leaves the default search (it is then fixed)."""
     if search is None:
         return []
+    if search is DEFAULT_SCALE_POS_WEIGHT_SEARCH:
+        search = [{**c, **_START_AT_ZERO[engine]} for c in search]
+        default = True
+    else:
+        default = False
     if isinstance(search, (str, bytes, Mapping)) or not isinstance(search, Sequence):
         raise TypeError(f"scale_pos_weight_search must be a sequence of dicts, got {search!r}")
     fixed = {eng.canonical_name(engine, k) for k in engine_params}
@@ -442,7 +453,7 @@ def _spw_search(
             raise ValueError(f"scale_pos_weight_search: {SPW_POWER} must be a number > 0, got {power!r}")
         c[SPW_POWER] = float(power)
         rest = {k: x for k, x in c.items() if k != SPW_POWER}
-        if search is DEFAULT_SCALE_POS_WEIGHT_SEARCH:
+        if default:
             rest = {k: x for k, x in rest.items() if eng.canonical_name(engine, k) not in fixed}
         elif any(eng.canonical_name(engine, k) in fixed for k in rest):
             raise ValueError(

@@ -181,6 +181,7 @@ class Comparison:
     level: float = SIGNIFICANCE_LEVEL
     focal: str = field(default="focal loss (gamma > 0), gamma and alpha chosen inside each fold")
     baseline: str = field(default="the baseline chosen inside each fold")
+    baselines: tuple[str, ...] = ()
 
     @property
     def differences(self) -> tuple[float, ...]:
@@ -246,10 +247,13 @@ class Comparison:
         def chosen(family: str) -> str:
             return ", ".join(f"{name} {k}/{self.n_folds}" for name, k in self.choices(family))
 
+        among = ", ".join(
+            "balanced CE = focal gamma=0 alpha=balanced" if name == BALANCED else name for name in self.baselines
+        )
         lines = [
             f"Headline: focal loss (gamma > 0; gamma and alpha chosen inside each fold on its inner validation "
-            f"split) vs the best baseline chosen the same way (log-loss, balanced CE = focal gamma=0 "
-            f"alpha=balanced, scale_pos_weight), {label} on the outer test folds: paired difference "
+            f"split) vs the best baseline chosen the same way ({among}), {label} on the outer test folds: "
+            f"paired difference "
             f"{self.mean_difference:+.4f} (corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, "
             f"p = {self.p_value:.3f}), better in {self.wins} of {self.n_folds} folds",
             f"  chosen focal: {chosen('focal')}; chosen baseline: {chosen('baseline')}",
@@ -265,6 +269,7 @@ class Comparison:
             "metric": self.metric,
             "focal": self.focal,
             "baseline": self.baseline,
+            "baselines": list(self.baselines),
             "folds": [dict(f) for f in self.folds],
             "differences": list(self.differences),
             "mean_difference": self.mean_difference,
@@ -331,4 +336,5 @@ def compare(
         if folds_per_repeat is None
         else repeats_needed(float(d.mean()), var, folds_per_repeat, test_train_ratio, level),
         level=level,
+        baselines=tuple(r.name for r in base_rows),
     )

@@ -29,7 +29,19 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__
-from .tuning import ENGINES, METRICS, TuneResult, tune
+from .tuning import (  # the tuner's defaults are the command's: shown in the help, used when not given
+    DEFAULT_ALPHAS,
+    DEFAULT_CV,
+    DEFAULT_EARLY_STOPPING_ROUNDS,
+    DEFAULT_GAMMAS,
+    DEFAULT_N_ESTIMATORS,
+    DEFAULT_PRECISION_LEVEL,
+    DEFAULT_VALIDATION_FRACTION,
+    ENGINES,
+    METRICS,
+    TuneResult,
+    tune,
+)
 from .tuning import plan as tuning_plan
 from .tuning._result import _alpha_label
 
@@ -39,17 +51,6 @@ except ImportError:  # pragma: no cover - a tuner without it checks them when it
     check_params = None
 
 __all__ = ["Table", "UsageError", "build_parser", "load_data", "main", "prepare", "read_table"]
-
-#: tune()'s defaults, shown in the help and used when an option is not given: the tuner's constants.
-from .tuning import (
-    DEFAULT_ALPHAS,
-    DEFAULT_CV,
-    DEFAULT_EARLY_STOPPING_ROUNDS,
-    DEFAULT_GAMMAS,
-    DEFAULT_N_ESTIMATORS,
-    DEFAULT_PRECISION_LEVEL,
-    DEFAULT_VALIDATION_FRACTION,
-)
 
 #: Target columns looked for, in this order, when ``--target`` is not given.
 DEFAULT_TARGETS = ("target", "Class", "y")

@@ -7,15 +7,19 @@ of every *paired* difference is visible.  Prints and writes ``benchmarks/results
 
 Every row, baselines included, gets the tuner's regularisation search (the candidates of
 ``boostfocal.tuning.DEFAULT_REGULARIZATION``, chosen per row and fold on the inner validation
-split), so that no baseline is judged under an engine default that collapses it.  The grid is
-gamma in (0.5, 1, 2, 3) x alpha in (none, 0.25, balanced).
+split), except ``scale_pos_weight``, which has its own search instead
+(``DEFAULT_SCALE_POS_WEIGHT_SEARCH``: the ratio or its square root, ``max_delta_step=1``), so that
+no baseline is judged under an engine default that collapses it.  The grid is gamma in
+(0.5, 1, 2, 3) x alpha in (none, 0.25, balanced).
 
-For each row, ``Δ PR-AUC`` is its mean paired difference to the best baseline over the folds,
-with the Nadeau-Bengio corrected resampled t-test (:func:`boostfocal.tuning.nadeau_bengio`: the
-folds of repeated CV overlap, so the naive standard error is too small):
-``se = s * sqrt(1/J + n_test/n_train)`` over the ``J`` fold differences, ``t = mean / se`` with
-``J - 1`` degrees of freedom.  ``wins`` counts the folds in which the row beat that baseline.  The
-headline under the table is the tuner's own (:attr:`boostfocal.TuneResult.comparison`).
+The headline under the table is the tuner's own (:attr:`boostfocal.TuneResult.comparison`): in
+each fold, the focal row and the baseline are chosen on the inner validation split and compared
+on the test fold, with the Nadeau-Bengio corrected resampled t-test.  The table describes every
+row: ``Δ PR-AUC`` is its mean paired difference to the baseline with the best mean (a descriptive
+reference, itself picked on these folds), with the same corrected test
+(:func:`boostfocal.tuning.nadeau_bengio`; ``se = s * sqrt(1/J + n_test/n_train)`` over the ``J``
+fold differences, ``t = mean / se`` with ``J - 1`` degrees of freedom) and ``wins``, the folds in
+which the row beat that baseline; ``chosen``, the folds in which the headline picked the row.
 
 ISLP is needed here only (never by boostfocal); it ships the data in its wheel, so this runs
 offline once installed with ``pip install --no-deps ISLP``::
@@ -64,7 +68,8 @@ def markdown(result: TuneResult, header: str) -> str:
     ratio = float(np.mean([te.size / (fit.size + val.size) for fit, val, te in result.splits]))
     level = result.settings["precision_level"]
     cols = ["#", "model", "γ", "α", "PR-AUC", "ROC-AUC", f"recall@P≥{level:g}", "log-loss", "Brier", "trees"]
-    cols += ["regularisation (folds)", f"Δ PR-AUC vs {ref.name}", "p (corrected t)", "wins"]
+    cols += ["regularisation (folds)", f"Δ PR-AUC vs {ref.name}", "p (corrected t)", "wins", "chosen"]
+    chosen = result.times_chosen()
     lines = [header, "", "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     best = result.best
     for rank, r in enumerate(result.ranked(), start=1):
@@ -86,6 +91,7 @@ def markdown(result: TuneResult, header: str) -> str:
             diff = np.asarray(r.scores[m]) - ref_scores
             se, _, p = nadeau_bengio(diff, ratio)
             cells += [f"{diff.mean():+.4f} ± {se:.4f}", f"{p:.2f}", f"{int((diff > 0).sum())}/{diff.size}"]
+        cells.append(f"{chosen[r.name]}/{len(r.scores[m])}" if r.name in chosen else "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -132,16 +138,19 @@ def main() -> int:
             f"recovered probabilities); the test fold is only scored",
             f"- models: n_estimators ≤ {s['n_estimators']}, engine parameters {s['engine_params']}, "
             f"focal Hessian `{s['hessian']}`, random_state 0; {elapsed:.0f} s wall",
-            f"- regularisation search, the same for every row, chosen per fold on the inner validation split: "
-            f"{s['regularization']} (column: folds that chose min_child_weight=1)",
-            "- cells: mean ± std over the test folds; probabilities are the recovered posteriors "
-            "(scale_pos_weight: margin − log spw); Δ: mean paired difference to the best baseline ± "
-            "Nadeau-Bengio corrected standard error, p from the corrected t-test, wins = folds where the row "
-            "beats it",
+            "- regularisation search, the same for every row but scale_pos_weight, chosen per fold on the inner "
+            f"validation split: "
+            f"{s['regularization']} (column: folds that chose min_child_weight=1); scale_pos_weight's own "
+            f"search instead: {s['scale_pos_weight_search']} (power of n_neg/n_pos)",
+            "- cells: mean ± std over the test folds (a description of every row); probabilities are the "
+            "recovered posteriors (scale_pos_weight: margin − log spw); Δ: mean paired difference to the "
+            "baseline with the best mean ± Nadeau-Bengio corrected standard error, p from the corrected "
+            "t-test, wins = folds where the row beats it; chosen = folds in which the headline picked the row "
+            "on the inner validation split",
         ]
     )
     text = markdown(result, header)
-    text += "\n\n**Headline** (the tuner's own): " + result.headline().replace("\n", " ") + "\n"
+    text += "\n\n**Headline** (the tuner's own):\n\n```\n" + result.headline() + "\n```\n"
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text + "\n", encoding="utf-8")

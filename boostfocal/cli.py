@@ -29,7 +29,20 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__
-from .tuning import ENGINES, METRICS, TuneResult, tune
+from .tuning import (  # the tuner's defaults are the command's: shown in the help, used when not given
+    DEFAULT_ALPHAS,
+    DEFAULT_CV,
+    DEFAULT_EARLY_STOPPING_ROUNDS,
+    DEFAULT_GAMMAS,
+    DEFAULT_N_ESTIMATORS,
+    DEFAULT_PRECISION_LEVEL,
+    DEFAULT_VALIDATION_FRACTION,
+    ENGINES,
+    METRICS,
+    TuneResult,
+    tune,
+)
+from .tuning import plan as tuning_plan
 from .tuning._result import _alpha_label
 
 try:  # the tuner's check of engine parameters (names, values), run before any data are read
@@ -39,15 +52,6 @@ except ImportError:  # pragma: no cover - a tuner without it checks them when it
 
 __all__ = ["Table", "UsageError", "build_parser", "load_data", "main", "prepare", "read_table"]
 
-#: tune()'s defaults, shown in the help and used when an option is not given.
-_DEFAULTS = {name: p.default for name, p in inspect.signature(tune).parameters.items()}
-DEFAULT_GAMMAS = tuple(_DEFAULTS["gammas"])
-DEFAULT_ALPHAS = tuple(_DEFAULTS["alphas"])
-DEFAULT_CV = _DEFAULTS["cv"]
-DEFAULT_N_ESTIMATORS = _DEFAULTS["n_estimators"]
-DEFAULT_EARLY_STOPPING_ROUNDS = _DEFAULTS["early_stopping_rounds"]
-DEFAULT_VALIDATION_FRACTION = _DEFAULTS["validation_fraction"]
-DEFAULT_PRECISION_LEVEL = _DEFAULTS["precision_level"]
 #: Target columns looked for, in this order, when ``--target`` is not given.
 DEFAULT_TARGETS = ("target", "Class", "y")
 #: More distinct target values than this is taken for a regression target, not classes.
@@ -56,7 +60,7 @@ MAX_CLASSES = 100
 BUILTIN_N_SAMPLES = 100_000
 BUILTIN_POSITIVE_RATE = 0.002
 
-#: A run of more fits (configurations x folds) than this needs ``--max-fits``.
+#: A run of more fits (configurations x folds x candidates, the tuner's plan) than this needs ``--max-fits``.
 DEFAULT_MAX_FITS = 2_000
 #: How to get the Parquet reader.
 PARQUET_INSTALL = "pip install boostfocal[parquet]"
@@ -308,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_at_least(0),
         default=DEFAULT_MAX_FITS,
         metavar="N",
-        help=f"refuse to start more than N fits (configurations x folds) (default {DEFAULT_MAX_FITS:,}; 0: no limit)",
+        help=f"refuse to start more than N fits (configurations x folds x candidates, as announced) "
+        f"(default {DEFAULT_MAX_FITS:,}; 0: no limit)",
     )
 
     c = t.add_argument_group("cross-validation and scoring")
@@ -829,7 +834,7 @@ _TUNE_OPTIONS = {
 
 def _engine_params(args: argparse.Namespace) -> dict[str, Any]:
     """``--param`` pairs and ``--learning-rate`` as checked engine parameters."""
-    tune_args = set(_DEFAULTS) - {"X", "y", "engine_params"}
+    tune_args = set(inspect.signature(tune).parameters) - {"X", "y", "engine_params"}
     params: dict[str, Any] = {}
     for key, value in args.param:
         if key in params:
@@ -869,23 +874,6 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 raise UsageError(f"{option}: cannot write into the folder of {target_path}")
 
 
-def _n_configurations(gammas: Sequence[float], alphas: Sequence[Any], baselines: bool, n_classes: int) -> int:
-    """How many rows :func:`tune` fits in each fold: the grid (repeats dropped) plus the baselines."""
-    g = list(dict.fromkeys(gammas))
-    a = [x for x in dict.fromkeys(alphas) if n_classes == 2 or not isinstance(x, float)]
-    n = len(g) * len(a)
-    if baselines:
-        n += (3 if n_classes == 2 else 2) - (1 if 0.0 in g and "balanced" in a else 0)
-    return n
-
-
-def _n_candidates() -> int:
-    """Fits per configuration and fold: the number of candidates of tune()'s default
-    regularisation search, where it has one, else 1."""
-    candidates = _DEFAULTS.get("regularization")
-    return max(1, len(candidates)) if isinstance(candidates, Sequence) else 1
-
-
 # --------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------
@@ -898,31 +886,24 @@ def _class_summary(y: np.ndarray) -> str:
     return ", ".join(parts)
 
 
-def _headline(result: TuneResult) -> str | None:
-    """The tuner's headline, where it gives one: the best focal row against the best baseline,
-    with the corrected test and its verdict (``TuneResult.headline()``, else
-    ``TuneResult.comparison.verdict``)."""
-    headline = getattr(result, "headline", None)
-    if callable(headline):
-        text = headline()
-        return str(text) if text else None
-    verdict = getattr(getattr(result, "comparison", None), "verdict", None)
-    return f"Verdict: {verdict}" if verdict else None
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _summary(result: TuneResult) -> str:
+    """The tuner's headline (focal loss and the baseline, each chosen inside every fold, with the
+    corrected test, its verdict and power), then the row with the best mean, which the snippet trains."""
     best = result.best
     m = result.scoring
     label = METRICS[m].label if m in METRICS else m
-    lines = [f"Best ({label}, mean ± std over {result.settings['n_splits']} folds): {best.name}"]
-    lines.append(f"  {label} {best.mean(m):.4f} ± {best.std(m):.4f}")
-    focal = result.best_focal
-    if focal is not None and focal is not best:
-        lines.append(f"  best focal configuration: {focal.name}, {label} {focal.mean(m):.4f} ± {focal.std(m):.4f}")
-    headline = _headline(result)
-    if headline:
-        lines.append(headline)
-    return "\n".join(lines)
+    return "\n".join(
+        [
+            result.headline(),
+            "",
+            f"Highest mean {label} over the {len(result.splits)} folds (descriptive, optimistic as the best of "
+            f"{len(result.rows)}): {best.name}, {best.mean(m):.4f} ± {best.std(m):.4f}",
+        ]
+    )
 
 
 def _data_snippet(
@@ -1026,27 +1007,29 @@ def _run_tune(args: argparse.Namespace) -> int:
             file=out,
         )
 
-    cv: Any = args.cv
     counts = np.unique(y, return_counts=True)[1]
     if counts.min() < args.cv:
         raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
-    if args.repeats > 1:
-        from sklearn.model_selection import RepeatedStratifiedKFold
-
-        cv = RepeatedStratifiedKFold(n_splits=args.cv, n_repeats=args.repeats, random_state=args.random_state)
     esr = args.early_stopping_rounds or None
-    n_splits = args.cv * args.repeats
-    n_configs = _n_configurations(args.gammas, args.alphas, args.baselines, counts.size)
-    n_candidates = _n_candidates()
-    n_fits = n_configs * n_splits * n_candidates
-    per_row = f" x {n_candidates} regularisation candidates" if n_candidates > 1 else ""
-    size = f"{n_configs:,} configurations x {n_splits} folds{per_row} = {n_fits:,} fits"
+    # the tuner's own plan (rows x folds x candidates), laid out by the code that runs it
+    fits = tuning_plan(
+        y,
+        engine=args.engine,
+        gammas=args.gammas,
+        alphas=args.alphas,
+        baselines=args.baselines,
+        cv=args.cv,
+        repeats=args.repeats,
+        **engine_params,
+    )
+    n_fits = fits.n_fits
+    size = fits.describe()
     if args.max_fits and n_fits > args.max_fits:
         raise UsageError(
             f"{size}, more than --max-fits {args.max_fits:,}: use fewer gammas, alphas or folds, or raise --max-fits"
         )
     print(
-        f"Tuning {args.engine}: {len(args.gammas)} gammas x {len(args.alphas)} alphas"
+        f"Tuning {args.engine}: {_count(len(args.gammas), 'gamma')} x {_count(len(args.alphas), 'alpha')}"
         f"{' + baselines' if args.baselines else ''}: {size}"
         f" ({args.cv}-fold stratified{f' x {args.repeats} repeats' if args.repeats > 1 else ''}), "
         f"scoring {args.scoring}.",
@@ -1067,7 +1050,8 @@ def _run_tune(args: argparse.Namespace) -> int:
         gammas=args.gammas,
         alphas=args.alphas,
         baselines=args.baselines,
-        cv=cv,
+        cv=args.cv,
+        repeats=args.repeats,
         scoring=args.scoring,
         n_estimators=args.n_estimators,
         early_stopping_rounds=esr,
@@ -1082,6 +1066,7 @@ def _run_tune(args: argparse.Namespace) -> int:
     )
     elapsed = time.perf_counter() - start
     print(f"\nFinished in {elapsed:.1f} s.\n", file=out)
+    print(result.table_caption() + ":", file=out)
     print(result.format_table(), file=out)
     print("", file=out)
     print(_summary(result), file=out)

@@ -1175,6 +1175,35 @@ def balanced_alpha(
     return tuple(float(t) for t in totals.sum() / (k * totals))
 
 
+# --------------------------------------------------------------------------------------
+# Undoing a positive-class weight (the prior shift)
+# --------------------------------------------------------------------------------------
+
+
+def prior_shift(raw: ArrayLike, scale_pos_weight: float, *, proba: bool = False) -> Float:
+    """``P(y=1 | x)`` of a log-loss model trained with positive-class weight ``w``.
+
+    Weighting every positive by ``w`` (XGBoost's and LightGBM's ``scale_pos_weight``) multiplies
+    the odds the model learns by ``w``: its margin estimates ``logit P + log w``.  Undoing it is
+    a shift of the prior odds (Elkan, "The foundations of cost-sensitive learning", IJCAI 2001):
+
+        P(y=1 | x) = sigmoid(z - log w)
+
+    ``raw`` holds the margins ``z``; with ``proba=True`` it holds the model's probabilities
+    ``sigmoid(z)`` instead, and ``z = log p - log(1 - p)`` is taken first.  ``w > 0``, finite.
+    """
+    if isinstance(scale_pos_weight, bool) or not isinstance(scale_pos_weight, (int, float, np.floating, np.integer)):
+        raise TypeError(f"scale_pos_weight must be a number > 0, got {scale_pos_weight!r}")
+    w = float(scale_pos_weight)
+    if not (np.isfinite(w) and w > 0):
+        raise ValueError(f"scale_pos_weight must be a finite number > 0, got {scale_pos_weight!r}")
+    z = np.asarray(raw, dtype=np.float64)
+    if proba:
+        with np.errstate(divide="ignore"):
+            z = np.log(z) - np.log1p(-z)
+    return _sigmoid(z - np.log(w))
+
+
 __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
@@ -1186,4 +1215,5 @@ __all__ = [
     "MultilabelBalancedCrossEntropy",
     "MultilabelFocalLoss",
     "balanced_alpha",
+    "prior_shift",
 ]

@@ -4,7 +4,7 @@ What is pinned here:
 
 * the folds never leak: spying estimators record which rows each model is fitted on, early-stopped
   on and scored on; the test fold is never among the first two, ``alpha="balanced"`` is computed
-  from the inner training split alone, and so is ``scale_pos_weight``;
+  from the inner training split alone, and so is ``scale_pos_weight`` (the ratio and its square root);
 * on ``make_fraud`` the table has every ``(gamma, alpha)`` configuration and every baseline, the
   best row is the best of its column, and two runs with the same ``random_state`` are identical;
 * both engines, multiclass labels (macro scores, no ``scale_pos_weight`` row, scalar alphas
@@ -122,13 +122,29 @@ def test_splits_are_stratified_and_disjoint(fraud: tuple[np.ndarray, np.ndarray]
 
 
 def test_json_round_trip(result: tuning.TuneResult, tmp_path: Any) -> None:
+    """The file holds every fold score, the comparison's per-fold choices and the settings, exactly."""
     path = tmp_path / "r.json"
-    result.to_json(path)
-    data = json.loads(path.read_text())
+    text = result.to_json(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == json.loads(text)
     assert data["best"]["name"] == result.best.name
-    assert len(data["rows"]) == len(result.rows)
+    by_name = {r.name: r for r in result.rows}
+    assert [d["name"] for d in data["rows"]] == [r.name for r in result.ranked()]
+    for d in data["rows"]:
+        row = by_name[d["name"]]
+        for m in tuning.METRICS:
+            assert d[m]["folds"] == row.scores[m]  # floats survive the file exactly
+            assert d[m]["mean"] == row.mean(m)
+        assert d["extra"]["validation_score"] == row.extra["validation_score"]
+    comp = result.comparison
+    assert comp is not None
+    assert data["comparison"]["folds"] == [dict(f) for f in comp.folds]
+    assert data["comparison"]["p_value"] == comp.p_value
+    assert data["comparison"]["minimum_detectable_difference"] == comp.minimum_detectable
     assert data["settings"]["random_state"] == 7
     assert data["settings"]["early_stopping_metric"] == "average_precision"
+    # GAMMAS x ALPHAS - 1 (balanced CE) + 3 baselines = 8 rows, 1 candidate each, scale_pos_weight 2: 9 x 3 folds
+    assert data["settings"]["n_fits"] == 27
 
 
 def test_snippet_trains_the_winner(fraud: tuple[np.ndarray, np.ndarray], result: tuning.TuneResult) -> None:
@@ -231,9 +247,11 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
     small = {k: x for k, x in SMALL.items() if k != "regularization"}
     res = tuning.tune(X, y, engine=engine, gammas=(0.0, 2.0), alphas=(None, "balanced"), cv=3, random_state=3, **small)
     log[:] = [rec for rec in log if rec["y_fit"].size != 40]  # not check_params's 40-row probe
-    assert len(log) == 3 * len(res.rows) * len(tuning.DEFAULT_REGULARIZATION)
+    # 5 rows x 2 regularisation candidates, scale_pos_weight 2 of its own, 3 folds
+    assert len(log) == res.settings["n_fits"] == (5 * 2 + 2) * 3
     everything = set(range(y.size))
     tested: list[frozenset[int]] = []
+    spw_powers: set[float] = set()
     for rec in log:
         fit, ev, pred = rec["fit"], rec["eval"], rec["predict"]
         assert pred, "every model is scored on its test fold"
@@ -247,9 +265,14 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
             # computed from the inner training labels, not the outer fold or the whole data
             assert rec["alpha"] == pytest.approx(bf.balanced_alpha(y[ids]), rel=1e-12)
         if rec["kind"] == "builtin" and rec["scale_pos_weight"] is not None:
+            # n_neg / n_pos of the inner training labels, or its square root
             n_pos = int(y[ids].sum())
-            assert rec["scale_pos_weight"] == pytest.approx((ids.size - n_pos) / n_pos, rel=1e-12)
+            ratio = (ids.size - n_pos) / n_pos
+            power = math.log(rec["scale_pos_weight"]) / math.log(ratio)
+            assert min(abs(power - 1.0), abs(power - 0.5)) < 1e-12
+            spw_powers.add(round(power, 6))
         tested.append(frozenset(pred))
+    assert spw_powers == {1.0, 0.5}
     folds = set(tested)
     assert len(folds) == 3 and sum(len(f) for f in folds) == y.size  # the test folds partition the rows
     # the balanced alpha of each fold is recorded in the result too, and differs between folds
@@ -258,12 +281,19 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
 
 
 def test_no_early_stopping_means_no_inner_split(fraud: tuple[np.ndarray, np.ndarray]) -> None:
+    """Without early stopping, a search or a headline to choose for, nothing is held out; the
+    headline's choice of focal row and baseline inside each fold needs the inner split."""
     X, y = fraud
     small = {**SMALL, "early_stopping_rounds": None, "n_estimators": 8}
-    res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=2, **small)
+    res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), baselines=False, cv=2, **small)
     for fit, val, test in res.splits:
         assert val.size == 0 and fit.size + test.size == y.size
     assert all(r.mean("best_iteration") == 8 for r in res.rows)
+    assert res.comparison is None
+    with_baselines = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), scale_pos_weight_search=None, cv=2, **small)
+    for fit, val, test in with_baselines.splits:
+        assert val.size > 0 and fit.size + val.size + test.size == y.size
+    assert with_baselines.comparison is not None
 
 
 # --------------------------------------------------------------------------------------
@@ -279,7 +309,10 @@ def test_xgboost_engine(fraud: tuple[np.ndarray, np.ndarray]) -> None:
     assert "XGBClassifier(" in res.snippet()
     # focal gamma=0, alpha=None is log-loss: same model as the built-in objective, to float32 noise
     plain = next(r for r in res.rows if r.kind == "focal" and r.gamma == 0.0 and r.alpha is None)
-    assert plain.mean("roc_auc") == pytest.approx(res.baseline("log-loss").mean("roc_auc"), abs=0.02)
+    ref = res.baseline("log-loss")
+    assert ref is not None
+    np.testing.assert_allclose(plain.scores["log_loss"], ref.scores["log_loss"], rtol=1e-6)
+    assert plain.scores["best_iteration"] == ref.scores["best_iteration"]
 
 
 def test_gamma_zero_no_alpha_matches_builtin_logloss_lightgbm(result: tuning.TuneResult) -> None:
@@ -310,12 +343,53 @@ def test_multiclass() -> None:
     assert {r.kind for r in res_x.rows} == {"focal", "log-loss", "balanced CE"}
 
 
-@pytest.mark.parametrize("criterion", ["objective", "log_loss"])
-def test_other_early_stopping_criteria(fraud: tuple[np.ndarray, np.ndarray], criterion: str) -> None:
+@pytest.mark.parametrize(
+    ("criterion", "curves"),
+    [
+        # each model's own training loss: the focal loss's metric, LightGBM's binary log-loss
+        ("objective", {"focal": "focal_loss", "builtin": "binary_logloss"}),
+        # the log-loss of the recovered posterior, for every model
+        ("log_loss", {"focal": "valid_log_loss", "builtin": "valid_log_loss"}),
+    ],
+)
+def test_other_early_stopping_criteria(
+    fraud: tuple[np.ndarray, np.ndarray], criterion: str, curves: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every model keeps the trees at the minimum of the criterion's validation curve (observed on
+    the fitted estimators)."""
     X, y = fraud
-    res = tuning.tune(X, y, gammas=(2.0,), alphas=(0.25,), cv=2, early_stopping_metric=criterion, **SMALL)
+    fitted: list[Any] = []
+    focal_cls, builtin_cls = tuning._engines.estimator_classes("lightgbm")
+
+    def keep(cls: type) -> type:
+        class Kept(cls):  # type: ignore[valid-type, misc]
+            def fit(self, *args: Any, **kwargs: Any) -> Any:
+                fitted.append(self)
+                return super().fit(*args, **kwargs)
+
+        Kept.__name__ = cls.__name__
+        return Kept
+
+    monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (keep(focal_cls), keep(builtin_cls)))
+    small = {**SMALL, "n_estimators": 40}
+    res = tuning.tune(X, y, gammas=(2.0,), alphas=(0.25,), cv=2, early_stopping_metric=criterion, **small)
     assert res.settings["early_stopping_metric"] == criterion
-    assert all(1 <= r.mean("best_iteration") <= 15 for r in res.rows)
+    fitted[:] = [est for est in fitted if getattr(est, "evals_result_", None)]  # not the parameter probe
+    assert len(fitted) == res.settings["n_fits"]
+    stopped_early = 0
+    for est in fitted:
+        kind = "focal" if isinstance(est, focal_cls) else "builtin"
+        recorded = est.evals_result_["valid_0"]
+        name = next(k for k in recorded if curves[kind] in k)
+        curve = np.asarray(recorded[name])
+        # LightGBM records no value for the round in which a callback stops training (the last
+        # round trained, or the round limit): that round is not the best unless it is the limit
+        if est.best_iteration_ == curve.size + 1:
+            assert est.best_iteration_ == small["n_estimators"], (kind, name)
+        else:
+            assert est.best_iteration_ == int(np.argmin(curve)) + 1, (kind, name)
+            stopped_early += 1
+    assert stopped_early > 0  # the criterion stopped some fits, not only the round limit
 
 
 def test_custom_scoring_callable(fraud: tuple[np.ndarray, np.ndarray]) -> None:

@@ -8,6 +8,8 @@ skipped without ``distributed``.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,10 +44,32 @@ def serial(data: tuple[np.ndarray, np.ndarray]) -> tuning.TuneResult:
     return tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, n_jobs=1, **SMALL)
 
 
-def test_worker_processes_give_the_serial_table(data: tuple[np.ndarray, np.ndarray], serial: tuning.TuneResult) -> None:
+class PidRecordingScore:
+    """A scoring function (PR-AUC of the positive class) that appends the id of the process calling
+    it to a file: every fit scores its own models, so the file names the processes that fitted."""
+
+    __name__ = "pr_auc_with_pid"
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+
+    def __call__(self, y_true: np.ndarray, proba: np.ndarray) -> float:
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return tuning.average_precision(y_true, proba[:, 1])
+
+
+def test_worker_processes_give_the_serial_table(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
     X, y = data
-    parallel = tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, n_jobs=2, **SMALL)
+    kw = {"gammas": (2.0,), "cv": 2, "random_state": 5, **SMALL}
+    serial = tuning.tune(X, y, n_jobs=1, scoring=PidRecordingScore(tmp_path / "serial.txt"), **kw)
+    parallel = tuning.tune(X, y, n_jobs=2, scoring=PidRecordingScore(tmp_path / "parallel.txt"), **kw)
     assert _comparable(parallel) == _comparable(serial)
+    serial_pids = set((tmp_path / "serial.txt").read_text().split())
+    parallel_pids = set((tmp_path / "parallel.txt").read_text().split())
+    assert serial_pids == {str(os.getpid())}
+    # the fits ran in worker processes, more than one of them, not here
+    assert len(parallel_pids) >= 2 and str(os.getpid()) not in parallel_pids
 
 
 def test_engines_get_one_thread_each(data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +105,6 @@ def test_dask_cluster_gives_the_serial_table(data: tuple[np.ndarray, np.ndarray]
         with distributed.get_task_stream(client) as stream, parallel_config(backend="dask"):
             on_dask = tuning.tune(X, y, gammas=(2.0,), cv=2, random_state=5, **SMALL)
         workers = {t["worker"] for t in stream.data}
-    n_fits = 2 * len(on_dask.rows) * len(tuning.DEFAULT_REGULARIZATION)
-    assert len(stream.data) >= n_fits  # every fit ran as a task on the cluster
+    assert len(stream.data) >= on_dask.settings["n_fits"]  # every fit ran as a task on the cluster
     assert workers  # on the cluster's workers
     assert _comparable(on_dask) == _comparable(serial)

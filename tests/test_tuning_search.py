@@ -1,10 +1,12 @@
 """The tuner's search, headline, weights, categorical columns and parameter checks.
 
 * the regularisation search: every row gets the same candidates, chosen on the inner validation
-  split (the chosen candidate has the best validation score), and rescues a baseline that the
-  engine default lets collapse;
-* the headline comparison: best focal row against best baseline, with the Nadeau-Bengio corrected
-  t-test computed by hand here;
+  split (the chosen candidate has the best validation score); the ``scale_pos_weight`` row gets its
+  own search on top, which keeps it from diverging where LightGBM's fit with the plain ratio does;
+* the plan: :func:`tuning.plan` counts the fits :func:`tune` runs, before running any;
+* the headline comparison: focal row and baseline chosen inside each fold on the inner validation
+  split (not the best means over the test folds), with the Nadeau-Bengio corrected t-test and its
+  power computed by hand here;
 * sample weights reach training, early stopping and the scores (integer weights = repeated rows
   for every score), and balanced alpha / scale_pos_weight use weighted totals;
 * text and boolean columns are categorical for both engines; identifier-like columns are refused;
@@ -50,14 +52,19 @@ def searched(fraud: tuple[np.ndarray, np.ndarray]) -> tuning.TuneResult:
 
 def test_every_row_gets_the_same_search_chosen_on_validation(searched: tuning.TuneResult) -> None:
     candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
+    # the default search of scale_pos_weight, started at margin 0 (LightGBM: boost_from_average=False)
+    own = [{**c, "boost_from_average": False} for c in tuning.DEFAULT_SCALE_POS_WEIGHT_SEARCH]
     assert searched.settings["regularization"] == candidates
+    assert searched.settings["scale_pos_weight_search"] == own
     assert {r.kind for r in searched.rows} == {"focal", "log-loss", "balanced CE", "scale_pos_weight"}
     for r in searched.rows:
+        row_candidates = own if r.kind == "scale_pos_weight" else candidates
         chosen, val = r.extra["regularization"], r.extra["validation_scores"]
         assert len(chosen) == len(val) == 3
-        for choice, scores in zip(chosen, val, strict=True):
-            assert len(scores) == len(candidates)
-            assert choice == candidates[int(np.nanargmax(scores))]  # the best on the inner validation split
+        for f, (choice, scores) in enumerate(zip(chosen, val, strict=True)):
+            assert len(scores) == len(row_candidates)
+            assert choice == row_candidates[int(np.nanargmax(scores))]  # the best on the inner validation split
+            assert r.extra["validation_score"][f] == np.nanmax(scores)
     # the snippet trains with the candidate chosen most often
     params = searched.best_params()
     assert {k: params[k] for k in candidates[0]} in candidates
@@ -67,14 +74,18 @@ def test_search_equals_the_chosen_fixed_run(fraud: tuple[np.ndarray, np.ndarray]
     """Each row's fold scores are those of the same fit with the chosen candidate fixed: the search
     adds a choice on the inner validation split and nothing else."""
     X, y = fraud
-    fixed = [
-        tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **{**SMALL, "regularization": None}, **c)
-        for c in tuning.DEFAULT_REGULARIZATION
-    ]
     candidates = [dict(c) for c in tuning.DEFAULT_REGULARIZATION]
-    for i, row in enumerate(searched.rows):
+    own = searched.settings["scale_pos_weight_search"]
+    small = {**SMALL, "regularization": None}
+    fixed = [tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=3, random_state=1, **small, **c) for c in candidates]
+    # the scale_pos_weight row with each candidate of its own search alone
+    fixed_spw = [
+        tuning.tune(X, y, gammas=(), alphas=(), cv=3, random_state=1, scale_pos_weight_search=[o], **small) for o in own
+    ]
+    for row in searched.rows:
+        runs, options = (fixed_spw, own) if row.kind == "scale_pos_weight" else (fixed, candidates)
         for f, choice in enumerate(row.extra["regularization"]):
-            ref = fixed[candidates.index(choice)].rows[i]
+            ref = next(r for r in runs[options.index(choice)].rows if r.name == row.name)
             assert ref.name == row.name
             for m in [*tuning.METRICS, "best_iteration"]:
                 assert row.scores[m][f] == ref.scores[m][f], (row.name, f, m)
@@ -96,30 +107,138 @@ def test_a_fixed_parameter_leaves_the_default_search(fraud: tuple[np.ndarray, np
 # --------------------------------------------------------------------------------------
 
 
-def test_headline_is_best_focal_against_best_baseline(searched: tuning.TuneResult) -> None:
+def _chosen_by_hand(rows: list[Any], fold: int) -> Any:
+    """The row with the highest validation PR-AUC in ``fold``; ties to the earlier row."""
+    best = rows[0]
+    for r in rows[1:]:
+        if r.extra["validation_score"][fold] > best.extra["validation_score"][fold]:
+            best = r
+    return best
+
+
+def test_headline_chooses_inside_each_fold(searched: tuning.TuneResult) -> None:
+    """Per fold, the focal row (gamma > 0) and the baseline with the best inner-validation score;
+    the differences are those two rows' test scores on that fold; the corrected test by hand."""
     comp = searched.comparison
     assert comp is not None
-    focal = searched.best_focal
-    base = searched.best_baseline
-    assert focal is not None and focal.kind == "focal" and focal.gamma > 0
-    assert base is not None and base.is_baseline
-    assert base.mean("average_precision") == max(r.mean("average_precision") for r in searched.rows if r.is_baseline)
-    d = np.asarray(focal.scores["average_precision"]) - np.asarray(base.scores["average_precision"])
+    focal_rows = [r for r in searched.rows if r.kind == "focal" and r.gamma > 0]
+    base_rows = [r for r in searched.rows if r.kind in ("log-loss", "balanced CE", "scale_pos_weight")]
+    by_name = {r.name: r for r in searched.rows}
+    d = []
+    for f, chosen in enumerate(comp.folds):
+        focal, base = _chosen_by_hand(focal_rows, f), _chosen_by_hand(base_rows, f)
+        assert chosen["focal"] == focal.name and chosen["baseline"] == base.name
+        diff = (
+            by_name[chosen["focal"]].scores["average_precision"][f]
+            - by_name[chosen["baseline"]].scores["average_precision"][f]
+        )
+        assert chosen["difference"] == diff
+        d.append(diff)
+    d_arr = np.asarray(d)
     ratio = np.mean([te.size / (fi.size + va.size) for fi, va, te in searched.splits])
     assert ratio == pytest.approx(0.5, rel=0.01)  # 3 folds: test 1/3, training 2/3
-    se = math.sqrt((1 / 3 + ratio) * d.var(ddof=1))
-    t = d.mean() / se
-    assert comp.differences == pytest.approx(tuple(d))
+    se = math.sqrt((1 / 3 + ratio) * d_arr.var(ddof=1))
+    t = d_arr.mean() / se
+    assert comp.differences == tuple(d)
     assert comp.corrected_se == pytest.approx(se)
     assert comp.t == pytest.approx(t)
     assert comp.dof == 2
     assert comp.p_value == pytest.approx(2 * stats.t.sf(abs(t), 2))
-    assert comp.wins == int((d > 0).sum())
-    word = "better" if comp.p_value < 0.05 and d.mean() > 0 else ("worse" if comp.p_value < 0.05 else "not")
+    assert comp.wins == int((d_arr > 0).sum())
+    word = "better" if comp.p_value < 0.05 and d_arr.mean() > 0 else ("worse" if comp.p_value < 0.05 else "not")
     assert word in comp.verdict and comp.verdict in searched.headline()
     data = searched.to_dict()["comparison"]
     assert data["verdict"] == comp.verdict and data["p_value"] == pytest.approx(comp.p_value)
-    assert data["focal"] == focal.name and data["baseline"] == base.name
+    assert data["folds"] == [dict(f) for f in comp.folds]
+    # balanced CE (focal gamma=0) is a baseline, and the headline says so
+    assert "balanced CE = focal gamma=0" in searched.headline()
+
+
+def _hand_result(rows: list[Any], n_folds: int = 3, settings: dict[str, Any] | None = None) -> tuning.TuneResult:
+    from boostfocal.tuning._result import TuneResult
+
+    idx = np.arange(12 * n_folds)
+    splits = [(idx[: 6 * n_folds], idx[6 * n_folds : 8 * n_folds], idx[8 * n_folds :]) for _ in range(n_folds)]
+    return TuneResult(rows, "average_precision", "lightgbm", np.array([0, 1]), settings or {}, splits)
+
+
+def _row(kind: str, gamma: Any, test: list[float], val: list[float]) -> Any:
+    from boostfocal.tuning._result import ConfigResult
+
+    return ConfigResult(kind, gamma, None, scores={"average_precision": test}, extra={"validation_score": val})
+
+
+def test_headline_is_not_the_best_of_the_test_means() -> None:
+    """The winner's curse: the focal row with the best mean over the test folds is not the one the
+    headline compares; it compares the rows chosen on each fold's inner validation split."""
+    rows = [
+        # a lucky row: best on the test folds, worst on validation
+        _row("focal", 1.0, [0.60, 0.62, 0.61], [0.30, 0.31, 0.29]),
+        _row("focal", 2.0, [0.50, 0.49, 0.51], [0.40, 0.41, 0.42]),
+        _row("log-loss", None, [0.52, 0.50, 0.50], [0.38, 0.40, 0.39]),
+        _row("balanced CE", 0.0, [0.51, 0.55, 0.49], [0.39, 0.39, 0.40]),
+    ]
+    res = _hand_result(rows)
+    assert res.best_focal is rows[0]  # the best mean: a description only
+    comp = res.comparison
+    assert comp is not None
+    assert [f["focal"] for f in comp.folds] == ["focal gamma=2 alpha=none"] * 3
+    assert [f["baseline"] for f in comp.folds] == ["balanced CE", "log-loss", "balanced CE"]
+    assert comp.differences == (0.50 - 0.51, 0.49 - 0.50, 0.51 - 0.49)
+    assert [f["difference"] for f in comp.folds] == list(comp.differences)
+    assert res.times_chosen() == {
+        "focal gamma=1 alpha=none": 0,
+        "focal gamma=2 alpha=none": 3,
+        "log-loss": 1,
+        "balanced CE": 2,
+    }
+
+
+def test_power_of_the_test_against_a_direct_computation() -> None:
+    """Not significant: the smallest detectable difference is t_{0.975, J-1} times the corrected se,
+    and the repeats advised are the fewest at which the observed mean passes that bound."""
+    d = np.array([0.02, -0.01, 0.03])
+    ratio = 0.5
+    var = d.var(ddof=1)
+    se = math.sqrt((1 / 3 + ratio) * var)
+    assert tuning.minimum_detectable_difference(var, 3, ratio) == pytest.approx(stats.t.ppf(0.975, 2) * se, rel=1e-12)
+
+    def detectable(j: int) -> float:
+        return stats.t.ppf(0.975, j - 1) * math.sqrt((1 / j + ratio) * var)
+
+    m = d.mean()
+    floor = stats.norm.ppf(0.975) * math.sqrt(ratio * var)
+    assert m < floor  # out of reach of any number of repeats at this variance
+    assert tuning.repeats_needed(m, var, 3, ratio) is None
+    big = 1.5 * floor
+    r = tuning.repeats_needed(big, var, 3, ratio)
+    assert r is not None and r > 1
+    assert big > detectable(3 * r) and big <= detectable(3 * (r - 1))
+
+    rows = [
+        _row("focal", 2.0, list(0.5 + d), [0.4, 0.4, 0.4]),
+        _row("log-loss", None, [0.5, 0.5, 0.5], [0.3, 0.3, 0.3]),
+    ]
+    comp = _hand_result(rows, settings={"folds_per_repeat": 3}).comparison
+    assert comp is not None and not comp.significant
+    test_ratio = 4 / 8  # the hand-made splits: 4 test rows per fold, 8 training rows
+    assert comp.minimum_detectable == pytest.approx(
+        stats.t.ppf(0.975, 2) * math.sqrt((1 / 3 + test_ratio) * var), rel=1e-9
+    )
+    assert f"at least {comp.minimum_detectable:.4f}" in comp.summary()
+    assert "no number of repeats" in comp.summary()
+    # a clearer difference, still not significant on 3 folds: the repeats that would reach it
+    rows[0] = _row("focal", 2.0, [0.55, 0.53, 0.57], [0.4, 0.4, 0.4])
+    comp = _hand_result(rows, settings={"folds_per_repeat": 3}).comparison
+    assert comp is not None and not comp.significant
+    dd = np.array([0.05, 0.03, 0.07])
+    r = comp.repeats_needed
+    assert r is not None
+    assert dd.mean() > stats.t.ppf(0.975, 3 * r - 1) * math.sqrt((1 / (3 * r) + test_ratio) * dd.var(ddof=1))
+    assert dd.mean() <= stats.t.ppf(0.975, 3 * (r - 1) - 1) * math.sqrt(
+        (1 / (3 * (r - 1)) + test_ratio) * dd.var(ddof=1)
+    )
+    assert f"--repeats {r}" in comp.summary()
 
 
 def test_nadeau_bengio_edge_cases() -> None:
@@ -133,8 +252,8 @@ def test_nadeau_bengio_edge_cases() -> None:
 def test_repeats_give_more_folds(fraud: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = fraud
     res = tuning.tune(X, y, gammas=(2.0,), alphas=(None,), cv=2, repeats=2, regularization=None, **SMALL)
-    assert res.settings["n_splits"] == 4
-    assert res.comparison is not None and res.comparison.dof == 3
+    assert res.settings["n_splits"] == 4 and res.settings["folds_per_repeat"] == 2
+    assert res.comparison is not None and res.comparison.dof == 3 and res.comparison.folds_per_repeat == 2
 
 
 # --------------------------------------------------------------------------------------
@@ -193,7 +312,10 @@ def test_sample_weight_reaches_training_early_stopping_and_scores(engine: str, m
     # balanced alpha and scale_pos_weight from weighted class totals of the inner training split
     fit0 = res.splits[0][0]
     wpos, wneg = w[fit0][y[fit0] == 1].sum(), w[fit0][y[fit0] == 0].sum()
-    assert res.baseline("scale_pos_weight").extra["scale_pos_weight"][0] == pytest.approx(wneg / wpos)
+    spw = res.baseline("scale_pos_weight")
+    assert spw is not None
+    power = spw.extra["regularization"][0]["scale_pos_weight_power"]  # the ratio or its square root
+    assert spw.extra["scale_pos_weight"][0] == pytest.approx((wneg / wpos) ** power)
     assert res.baseline("balanced CE").extra["alpha"][0] == pytest.approx(wneg / (wneg + wpos))
     # and the test scores are weighted: unweighted ones differ
     plain = tuning.tune(X, y, engine=engine, gammas=(2.0,), alphas=("balanced",), cv=2, regularization=None, **SMALL)
@@ -440,25 +562,119 @@ def test_progress_without_tqdm_warns_and_runs(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_collapsed_baseline_is_named_in_the_headline() -> None:
-    """A baseline far below the best one (a diverged fit) is flagged, in text and JSON; the
-    comparison uses the best baseline."""
-    from boostfocal.tuning._result import ConfigResult, TuneResult
-
-    folds = np.arange(12)
-    splits = [(folds[:6], folds[6:8], folds[8:]) for _ in range(3)]
-
-    def row(kind: str, gamma: Any, values: list[float]) -> ConfigResult:
-        return ConfigResult(kind, gamma, None, scores={"average_precision": values})
-
+    """A baseline far below the best one (a diverged fit) is flagged, in text and JSON, with how
+    often the headline chose it inside a fold."""
     rows = [
-        row("focal", 2.0, [0.50, 0.46, 0.44]),
-        row("log-loss", None, [0.47, 0.45, 0.46]),
-        row("scale_pos_weight", None, [0.02, 0.03, 0.01]),
+        _row("focal", 2.0, [0.50, 0.46, 0.44], [0.3, 0.3, 0.3]),
+        _row("log-loss", None, [0.47, 0.45, 0.46], [0.3, 0.3, 0.3]),
+        _row("scale_pos_weight", None, [0.02, 0.03, 0.01], [0.1, 0.1, 0.1]),
     ]
-    res = TuneResult(rows, "average_precision", "lightgbm", np.array([0, 1]), {}, splits)
-    assert res.comparison is not None and res.comparison.baseline == "log-loss"
+    res = _hand_result(rows)
+    assert res.comparison is not None and {f["baseline"] for f in res.comparison.folds} == {"log-loss"}
     notes = res.collapsed_baselines()
     assert len(notes) == 1 and "scale_pos_weight" in notes[0] and "0.020 against 0.460" in notes[0]
+    assert "chose it in 0 of 3 folds" in notes[0]
     assert notes[0] in res.headline()
-    rows[2] = row("scale_pos_weight", None, [0.40, 0.41, 0.42])  # close to the best: no note
-    assert TuneResult(rows, "average_precision", "lightgbm", np.array([0, 1]), {}, splits).collapsed_baselines() == []
+    rows[2] = _row("scale_pos_weight", None, [0.40, 0.41, 0.42], [0.1, 0.1, 0.1])  # close to the best: no note
+    assert _hand_result(rows).collapsed_baselines() == []
+
+
+def test_scale_pos_weight_search_keeps_it_from_diverging() -> None:
+    """LightGBM with scale_pos_weight = n_neg/n_pos alone diverges on this data (PR-AUC 0.13 against
+    0.40-0.41 for the other baselines, measured); with its own search no baseline scores under half
+    the best one."""
+    X, y = make_fraud(8_000, positive_rate=0.01, random_state=0)
+    res = tuning.tune(
+        X,
+        y,
+        gammas=(),
+        alphas=(),
+        n_estimators=100,
+        early_stopping_rounds=10,
+        learning_rate=0.3,
+        cv=3,
+        n_jobs=1,
+        progress=False,
+    )
+    means = {r.name: r.mean("average_precision") for r in res.rows}
+    assert set(means) == {"log-loss", "balanced CE", "scale_pos_weight"}
+    assert min(means.values()) >= 0.5 * max(means.values()), means
+    assert res.collapsed_baselines() == []
+    spw = res.baseline("scale_pos_weight")
+    assert spw is not None and all(c["max_delta_step"] == 1.0 for c in spw.extra["regularization"])
+    params = res.best_params(spw)
+    power = params["scale_pos_weight"]
+    ratio = res.settings["scale_pos_weight_full"]
+    assert power in (pytest.approx(ratio, rel=1e-4), pytest.approx(math.sqrt(ratio), rel=1e-4))
+    assert "scale_pos_weight_power" not in params
+
+
+# --------------------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rows", "n_fits"),
+    [
+        # the default: 2 focal rows + 3 baselines, 2 regularisation candidates, scale_pos_weight 2 of its own
+        ({}, 5, (4 * 2 + 2) * 2),
+        # both searched parameters fixed: no regularisation search; scale_pos_weight keeps its own 2
+        ({"min_child_weight": 5.0, "reg_lambda": 2.0}, 5, (4 + 2) * 2),
+        ({"regularization": None, "scale_pos_weight_search": None}, 5, 5 * 2),
+        ({"gammas": (0.0, 2.0), "alphas": (None, "balanced"), "repeats": 2}, 6, (5 * 2 + 2) * 4),
+        ({"baselines": False}, 2, 2 * 2 * 2),
+    ],
+)
+def test_plan_counts_the_fits_tune_runs(
+    fraud: tuple[np.ndarray, np.ndarray], kwargs: dict[str, Any], rows: int, n_fits: int
+) -> None:
+    X, y = fraud
+    plan = tuning.plan(y, cv=2, **kwargs)
+    assert len(plan.rows) == rows and plan.n_fits == n_fits
+    assert f"= {n_fits} fits" in plan.describe()
+    if kwargs.get("min_child_weight") == 5.0:
+        assert "regularisation candidates" not in plan.describe()
+        res = tuning.tune(X, y, cv=2, **{**SMALL, "n_estimators": 5}, **kwargs)
+        assert res.settings["n_fits"] == n_fits and len(res.rows) == rows
+
+
+def test_plan_checks_like_tune(fraud: tuple[np.ndarray, np.ndarray]) -> None:
+    _, y = fraud
+    with pytest.raises(ValueError, match="set by tune"):
+        tuning.plan(y, objective="binary")
+    with pytest.raises(ValueError, match="gamma"):
+        tuning.plan(y, gammas=(-1.0,))
+    with pytest.raises(ValueError, match="scale_pos_weight_power"):
+        tuning.plan(y, scale_pos_weight_search=[{"scale_pos_weight_power": 0.0}])
+    with pytest.raises(ValueError, match="set it in one place"):
+        tuning.plan(y, scale_pos_weight_search=[{"max_delta_step": 2.0}], max_delta_step=1.0)
+    # a fixed max_delta_step leaves the default scale_pos_weight search
+    assert tuning.plan(y, cv=2, max_delta_step=2.0).n_fits == (4 * 2 + 2) * 2
+
+
+# --------------------------------------------------------------------------------------
+# The prior shift of scale_pos_weight
+# --------------------------------------------------------------------------------------
+
+
+def test_prior_shift() -> None:
+    """``sigmoid(z - log w)``, from margins or from probabilities; undoes the weight's odds factor."""
+    from boostfocal.losses import prior_shift
+
+    z = np.linspace(-30, 30, 61)
+    w = 37.5
+    expected = 1.0 / (1.0 + np.exp(-(z - math.log(w))))
+    np.testing.assert_allclose(prior_shift(z, w), expected, rtol=1e-12)
+    p = 1.0 / (1.0 + np.exp(-z[20:41]))
+    np.testing.assert_allclose(prior_shift(p, w, proba=True), expected[20:41], rtol=1e-9)
+    # the odds are divided by w: P/(1-P) = (p/(1-p)) / w
+    q = prior_shift(p, w, proba=True)
+    np.testing.assert_allclose(q / (1 - q), p / (1 - p) / w, rtol=1e-9)
+    ends = prior_shift(np.array([0.0, 1.0]), w, proba=True)
+    assert ends[0] == pytest.approx(0.0, abs=1e-300) and ends[1] == pytest.approx(1.0)
+    for bad in (0.0, -1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="scale_pos_weight"):
+            prior_shift(z, bad)
+    with pytest.raises(TypeError, match="scale_pos_weight"):
+        prior_shift(z, "3")  # type: ignore[arg-type]

@@ -7,9 +7,10 @@ concern:
 - :mod:`._engines`: the engines as the tuner drives them, and :func:`check_params`;
 - :mod:`._search`: the folds' fits, run in parallel through joblib, and the regularisation choice;
 - :mod:`._metrics`: the scores;
-- :mod:`._result`: the result, its headline comparison (Nadeau-Bengio corrected t-test), table,
-  JSON and snippet;
-- :mod:`._tune`: :func:`tune` itself.
+- :mod:`._stats`: the statistics: ranking, the choice of the focal row and the baseline inside
+  each fold, the Nadeau-Bengio corrected t-test and its power;
+- :mod:`._result`: the result and its report: table, JSON, snippet;
+- :mod:`._tune`: :func:`tune` itself, and :func:`plan`, what it will fit.
 
 Nothing here imports matplotlib or pandas at import time: :meth:`TuneResult.plot` needs the
 ``plot`` extra, :attr:`TuneResult.table` and categorical features need pandas.
@@ -27,7 +28,14 @@ from ._engines import (
     check_params,
 )
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, average_precision, recall_at_precision
-from ._result import SIGNIFICANCE_LEVEL, Comparison, ConfigResult, TuneResult, nadeau_bengio
+from ._result import ConfigResult, TuneResult
+from ._stats import (
+    SIGNIFICANCE_LEVEL,
+    Comparison,
+    minimum_detectable_difference,
+    nadeau_bengio,
+    repeats_needed,
+)
 from ._tune import (
     DEFAULT_ALPHAS,
     DEFAULT_CV,
@@ -36,7 +44,10 @@ from ._tune import (
     DEFAULT_LEARNING_RATE,
     DEFAULT_N_ESTIMATORS,
     DEFAULT_REGULARIZATION,
+    DEFAULT_SCALE_POS_WEIGHT_SEARCH,
     DEFAULT_VALIDATION_FRACTION,
+    TunePlan,
+    plan,
     tune,
 )
 
@@ -51,6 +62,7 @@ __all__ = [
     "DEFAULT_N_ESTIMATORS",
     "DEFAULT_PRECISION_LEVEL",
     "DEFAULT_REGULARIZATION",
+    "DEFAULT_SCALE_POS_WEIGHT_SEARCH",
     "DEFAULT_VALIDATION_FRACTION",
     "ENGINES",
     "FOCAL",
@@ -60,10 +72,14 @@ __all__ = [
     "SPW",
     "Comparison",
     "ConfigResult",
+    "TunePlan",
     "TuneResult",
     "average_precision",
     "check_params",
+    "minimum_detectable_difference",
     "nadeau_bengio",
+    "plan",
     "recall_at_precision",
+    "repeats_needed",
     "tune",
 ]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._numeric import sigmoid
+from ..losses import prior_shift
 from ._metrics import RANK_METRICS, score
 
 ENGINES = ("lightgbm", "xgboost")
@@ -30,6 +30,12 @@ DEFAULT_LEARNING_RATE = 0.1
 #: Kinds of row in the result table.
 FOCAL, LOGLOSS, BALANCED, SPW = "focal", "log-loss", "balanced CE", "scale_pos_weight"
 BASELINES = (LOGLOSS, BALANCED, SPW)
+
+
+def is_focal(kind: str) -> bool:
+    """Whether rows of ``kind`` train with the focal loss (balanced CE is focal with ``gamma = 0``)."""
+    return kind in (FOCAL, BALANCED)
+
 
 # Engine parameters tune() sets itself, each with what to use instead.  LightGBM aliases of these
 # names are refused too (looked up in LightGBM's own alias table).
@@ -266,14 +272,12 @@ def to_proba(pred: Any, kind: str, est: Any, spw: float) -> NDArray[np.float64]:
     ``scale_pos_weight`` the weighting is undone by ``logit P = logit p - log(spw)``.
     """
     arr = np.asarray(pred, dtype=np.float64)
-    if kind in (FOCAL, BALANCED):
+    if is_focal(kind):
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         p = est.loss_.posterior(arr)
     elif kind == SPW:
-        with np.errstate(divide="ignore"):
-            logit = np.log(arr) - np.log1p(-arr)
-        p = sigmoid(logit - math.log(spw))
+        p = prior_shift(arr, spw, proba=True)
     else:
         p = arr
     return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
@@ -455,6 +459,6 @@ def predict_proba(est: Any, engine: str, kind: str, X: Any, spw: float) -> NDArr
     """Class probabilities ``(n, K)`` of a fitted model: the recovered posterior of a focal one,
     the prior-shift-corrected ``sigmoid(margin - log spw)`` of the ``scale_pos_weight`` baseline."""
     if kind == SPW:
-        p1 = sigmoid(margin(est, engine, X) - math.log(spw))
+        p1 = prior_shift(margin(est, engine, X), spw)
         return np.column_stack([1.0 - p1, p1])
     return np.asarray(est.predict_proba(X), dtype=np.float64)

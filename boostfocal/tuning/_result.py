@@ -1,16 +1,7 @@
-"""The result of :func:`boostfocal.tune`: the rows, the headline comparison, the table, JSON, a snippet.
+"""The result of :func:`boostfocal.tune`: the rows, the table and JSON report, a snippet.
 
-The headline compares the best focal row (``gamma > 0``) with the best baseline on the scoring
-metric, fold by fold (the rows share their folds, so the differences are paired), with the
-Nadeau-Bengio corrected resampled t-test: the training sets of the folds overlap, so the folds'
-differences are correlated and the naive standard error ``s / sqrt(J)`` is too small.  With ``J``
-fold differences ``d_j``, their mean ``m`` and sample variance ``s^2``, and ``n_test / n_train``
-the ratio of test to training rows of a fold,
-
-    se = sqrt((1/J + n_test/n_train) s^2),   t = m / se,   J - 1 degrees of freedom,
-
-and the two-sided p-value of ``t`` (Nadeau & Bengio, "Inference for the generalization error",
-Machine Learning 52, 2003; Bouckaert & Frank, PAKDD 2004, for repeated cross-validation).
+The statistics (ranking, the choice inside each fold, the corrected test and its power) live in
+:mod:`._stats`; this module presents them.
 """
 
 from __future__ import annotations
@@ -27,113 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._engines import BALANCED, BASELINES, FOCAL, LOGLOSS, SPW, estimator_classes
+from . import _stats
+from ._engines import BASELINES, FOCAL, SPW, estimator_classes, is_focal
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
 from ._metrics import EXTRA as _EXTRA
 from ._metrics import greater_is_better as _greater_is_better
-
-#: Significance level of the headline verdict.
-SIGNIFICANCE_LEVEL = 0.05
-
-
-def nadeau_bengio(differences: Sequence[float], test_train_ratio: float) -> tuple[float, float, float]:
-    """Corrected resampled t-test of paired fold differences: ``(corrected se, t, two-sided p)``.
-
-    ``se = sqrt((1/J + n_test/n_train) s^2)`` with ``s^2`` the sample variance of the ``J``
-    differences, ``t = mean / se`` on ``J - 1`` degrees of freedom (scipy's t distribution).
-    Identical differences give ``t = ±inf, p = 0`` (or ``t = 0, p = 1`` when they are all 0).
-    """
-    from scipy import stats
-
-    d = np.asarray(differences, dtype=np.float64)
-    j = d.size
-    if j < 2:
-        raise ValueError("the corrected t-test needs at least two folds")
-    mean = float(d.mean())
-    var = float(d.var(ddof=1))
-    se = math.sqrt((1.0 / j + test_train_ratio) * var)
-    if se == 0.0:
-        return 0.0, (0.0 if mean == 0.0 else math.copysign(math.inf, mean)), (1.0 if mean == 0.0 else 0.0)
-    t = mean / se
-    return se, t, float(2.0 * stats.t.sf(abs(t), df=j - 1))
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The headline: best focal row against best baseline on the scoring metric, fold by fold.
-
-    ``differences`` are focal minus baseline per fold; ``wins`` counts the folds where focal is
-    better (higher, or lower for a loss); ``p_value`` is the two-sided Nadeau-Bengio corrected
-    t-test; ``verdict`` says in words whether focal loss is significantly better, worse, or neither
-    at :data:`SIGNIFICANCE_LEVEL`.
-    """
-
-    metric: str
-    focal: str
-    baseline: str
-    differences: tuple[float, ...]
-    mean_difference: float
-    corrected_se: float
-    t: float
-    dof: int
-    p_value: float
-    wins: int
-    test_train_ratio: float
-    greater_is_better: bool
-
-    @property
-    def n_folds(self) -> int:
-        """Number of paired test folds."""
-        return len(self.differences)
-
-    @property
-    def significant(self) -> bool:
-        """Whether ``p_value`` is below :data:`SIGNIFICANCE_LEVEL` (two-sided)."""
-        return self.p_value < SIGNIFICANCE_LEVEL
-
-    @property
-    def focal_is_better(self) -> bool:
-        """Whether the mean paired difference favours the focal row (higher, or lower for a loss)."""
-        return self.mean_difference > 0 if self.greater_is_better else self.mean_difference < 0
-
-    @property
-    def verdict(self) -> str:
-        """The comparison in one plain sentence: significantly better, worse, or not significantly better."""
-        if self.significant and self.focal_is_better:
-            return "focal loss is significantly better here"
-        if self.significant:
-            return "focal loss is significantly worse here"
-        return "focal loss is not significantly better here"
-
-    def summary(self) -> str:
-        """Two lines: the paired difference with its corrected test, then the verdict."""
-        label = METRICS[self.metric].label if self.metric in METRICS else self.metric
-        return (
-            f"{self.focal} vs {self.baseline}, {label}: paired difference {self.mean_difference:+.4f} "
-            f"(corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, p = {self.p_value:.3f}), "
-            f"better in {self.wins} of {self.n_folds} folds\n"
-            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {SIGNIFICANCE_LEVEL:g})."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The comparison as JSON-ready data, the verdict included."""
-        return {
-            "metric": self.metric,
-            "focal": self.focal,
-            "baseline": self.baseline,
-            "differences": list(self.differences),
-            "mean_difference": self.mean_difference,
-            "corrected_se": self.corrected_se,
-            "t": self.t,
-            "dof": self.dof,
-            "p_value": self.p_value,
-            "test": "Nadeau-Bengio corrected resampled t-test, two-sided",
-            "test_train_ratio": self.test_train_ratio,
-            "wins": self.wins,
-            "n_folds": self.n_folds,
-            "significant": self.significant,
-            "verdict": self.verdict,
-        }
+from ._search import SPW_POWER
+from ._stats import Comparison, compare, in_baseline_family, in_focal_family
 
 
 def _alpha_label(alpha: Any) -> str:
@@ -188,7 +79,7 @@ class ConfigResult:
     @property
     def is_focal(self) -> bool:
         """A row trained with the focal loss (balanced CE, focal with gamma = 0, counts)."""
-        return self.kind in (FOCAL, BALANCED)
+        return is_focal(self.kind)
 
     @property
     def alpha_label(self) -> str:
@@ -274,25 +165,19 @@ class TuneResult:
         return _EXTRA[metric].label if metric in _EXTRA else metric
 
     def metric_higher_is_better(self, metric: str) -> bool:
-        """Whether a higher value of ``metric`` is better."""
+        """Whether a higher value of ``metric`` is better (:attr:`greater_is_better` for any metric)."""
         return _greater_is_better(metric)
 
     def ranked(self, metric: str | None = None) -> list[ConfigResult]:
-        """Rows sorted best first by the mean of ``metric`` (default: :attr:`scoring`).
+        """Rows sorted best first by the mean of ``metric`` over the test folds (default: :attr:`scoring`).
 
+        A description of every configuration, not a test: choosing the best of many means on the
+        folds they are measured on is optimistic (the headline chooses inside each fold instead).
         Ties (e.g. focal ``gamma=0, alpha=None``, which is log-loss, against the built-in log-loss)
         go to the simpler model: log-loss, then the other baselines, then focal rows in grid order.
         """
         m = self.scoring if metric is None else metric_name(metric, self.metrics)
-        higher = _greater_is_better(m)
-        simplicity = {LOGLOSS: 0, BALANCED: 1, SPW: 2}
-
-        def key(i: int) -> tuple[float, int, int]:
-            value = self.rows[i].mean(m)
-            value = np.inf if math.isnan(value) else (-value if higher else value)
-            return value, simplicity.get(self.rows[i].kind, 3), i
-
-        return [self.rows[i] for i in sorted(range(len(self.rows)), key=key)]
+        return [self.rows[i] for i in _stats.rank(self.rows, m)]
 
     @property
     def best(self) -> ConfigResult:
@@ -302,44 +187,37 @@ class TuneResult:
     @property
     def best_focal(self) -> ConfigResult | None:
         """The best focal-loss row with ``gamma > 0`` (``gamma = 0`` is weighted cross-entropy)."""
-        focal = [r for r in self.ranked() if r.kind == FOCAL and r.gamma is not None and r.gamma > 0]
+        focal = [r for r in self.ranked() if in_focal_family(r)]
         return focal[0] if focal else None
 
     @property
     def best_baseline(self) -> ConfigResult | None:
         """The best of the baselines (log-loss, balanced CE, scale_pos_weight)."""
-        base = [r for r in self.ranked() if r.is_baseline]
+        base = [r for r in self.ranked() if in_baseline_family(r)]
         return base[0] if base else None
 
     @property
-    def comparison(self) -> Comparison | None:
-        """The headline: :attr:`best_focal` against :attr:`best_baseline` (None without both).
+    def test_train_ratio(self) -> float:
+        """Mean over the folds of the test rows over the outer training rows (``n_test / n_train``)."""
+        return float(np.mean([te.size / (fit.size + val.size) for fit, val, te in self.splits]))
 
-        Paired differences over the folds of the scoring metric and the Nadeau-Bengio corrected
-        t-test (see the module docstring); ``n_test / n_train`` is the mean over the folds of the
-        test rows over the outer training rows.
+    @property
+    def comparison(self) -> Comparison | None:
+        """The headline: focal loss tuned inside each fold against the baseline tuned inside each fold.
+
+        Per outer fold, the focal row (``gamma > 0``) and the baseline with the best score on the
+        inner validation split are compared on the test fold; the paired differences go through
+        the Nadeau-Bengio corrected t-test (see :mod:`boostfocal.tuning._stats`).  ``None`` without
+        a focal row with ``gamma > 0``, without baselines or with a single fold.
         """
-        focal, base = self.best_focal, self.best_baseline
-        if focal is None or base is None or len(self.splits) < 2:
+        if not self.splits:
             return None
-        m = self.scoring
-        d = np.asarray(focal.scores[m], dtype=np.float64) - np.asarray(base.scores[m], dtype=np.float64)
-        ratio = float(np.mean([te.size / (fit.size + val.size) for fit, val, te in self.splits]))
-        se, t, p = nadeau_bengio(d, ratio)
-        higher = _greater_is_better(m)
-        return Comparison(
-            metric=m,
-            focal=focal.name,
-            baseline=base.name,
-            differences=tuple(float(x) for x in d),
-            mean_difference=float(d.mean()),
-            corrected_se=se,
-            t=t,
-            dof=d.size - 1,
-            p_value=p,
-            wins=int(np.sum(d > 0 if higher else d < 0)),
-            test_train_ratio=ratio,
-            greater_is_better=higher,
+        return compare(
+            self.rows,
+            self.scoring,
+            self.test_train_ratio,
+            len(self.splits),
+            self.settings.get("folds_per_repeat"),
         )
 
     def headline(self) -> str:
@@ -347,26 +225,36 @@ class TuneResult:
         comp = self.comparison
         if comp is not None:
             return "\n".join([comp.summary(), *self.collapsed_baselines()])
+        if len(self.splits) < 2:
+            return "No comparison: a single fold."
         if self.best_focal is None:
             return "No comparison: the grid has no focal row with gamma > 0."
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
-        return "No comparison: a single fold."
+        return "No comparison: no inner validation split to choose the rows by."
 
     def collapsed_baselines(self) -> list[str]:
         """A warning for each baseline that scored less than half the best baseline on a
-        higher-is-better scoring metric: a fit that diverged, not a competitor, and a gap to it
-        is no evidence for focal loss (the headline compares with the best baseline)."""
+        higher-is-better scoring metric: a fit that diverged, not a competitor.  The headline's
+        baseline is chosen inside each fold on the inner validation split, which rarely picks such
+        a row; the note says how often it did."""
         best = self.best_baseline
         if best is None or not self.greater_is_better:
             return []
         top = best.mean(self.scoring)
-        return [
-            f"Note: the {r.name} baseline scored {r.mean(self.scoring):.3f} against {top:.3f} for {best.name}: "
-            "it diverged here, so it is no fair competitor; the headline compares with the best baseline."
-            for r in self.rows
-            if r.is_baseline and r is not best and r.mean(self.scoring) < 0.5 * top
-        ]
+        comp = self.comparison
+        chosen = {} if comp is None else dict(comp.choices("baseline"))
+        notes = []
+        for r in self.rows:
+            if r.is_baseline and r is not best and r.mean(self.scoring) < 0.5 * top:
+                picked = ""
+                if comp is not None:
+                    picked = f" (the headline chose it in {chosen.get(r.name, 0)} of {comp.n_folds} folds)"
+                notes.append(
+                    f"Note: the {r.name} baseline scored {r.mean(self.scoring):.3f} against {top:.3f} for {best.name}: "
+                    f"it diverged here, so it is no fair competitor{picked}."
+                )
+        return notes
 
     def baseline(self, kind: str) -> ConfigResult | None:
         """The baseline row ``kind`` (``"log-loss"``, ``"balanced CE"``, ``"scale_pos_weight"``)."""
@@ -377,13 +265,16 @@ class TuneResult:
 
     # ----- the winner as an estimator --------------------------------------------------
     def regularization_choice(self, row: ConfigResult | None = None) -> dict[str, Any]:
-        """The regularisation candidate chosen most often over the folds for ``row`` (default
-        :attr:`best`); ties go to the candidate listed first in the search."""
+        """The candidate chosen most often over the folds for ``row`` (default :attr:`best`); ties
+        go to the candidate listed first in the search.  For the ``scale_pos_weight`` row the
+        candidates are its own search."""
         row = self.best if row is None else row
         chosen = row.extra.get("regularization")
         if not chosen:
             return {}
         candidates = self.settings.get("regularization") or [{}]
+        if row.kind == SPW and self.settings.get("scale_pos_weight_search"):
+            candidates = self.settings["scale_pos_weight_search"]
         counts = Counter(candidates.index(c) if c in candidates else 0 for c in chosen)
         top = max(counts.values())
         return dict(candidates[min(i for i, k in counts.items() if k == top)])
@@ -397,23 +288,26 @@ class TuneResult:
         """
         row = self.best if row is None else row
         params: dict[str, Any] = {}
-        if row.kind in (FOCAL, BALANCED):
+        if row.is_focal:
             params["gamma"] = row.gamma
             params["alpha"] = row.alpha
             if self.settings["hessian"] != "bounded":
                 params["hessian"] = self.settings["hessian"]
-        elif row.kind == SPW:
-            params["scale_pos_weight"] = self.settings["scale_pos_weight_full"]
         params["n_estimators"] = max(1, round(row.mean("best_iteration")))
         params.update(self.settings["engine_params"])
-        params.update(self.regularization_choice(row))
+        choice = self.regularization_choice(row)
+        power = float(choice.pop(SPW_POWER, 1.0))
+        if row.kind == SPW:
+            # the weight chosen in the folds, (n_neg / n_pos) ** power, from the labels of all the data
+            params["scale_pos_weight"] = round(float(self.settings["scale_pos_weight_full"]) ** power, 4)
+        params.update(choice)
         return params
 
     def best_estimator(self, row: ConfigResult | None = None) -> Any:
         """An unfitted estimator configured like ``row`` (default :attr:`best`)."""
         row = self.best if row is None else row
         focal_cls, builtin_cls = estimator_classes(self.engine)
-        cls = focal_cls if row.kind in (FOCAL, BALANCED) else builtin_cls
+        cls = focal_cls if row.is_focal else builtin_cls
         return cls(**self.best_params(row))
 
     def snippet(self, row: ConfigResult | None = None, data: str | None = None) -> str:
@@ -423,7 +317,7 @@ class TuneResult:
         """
         row = self.best if row is None else row
         params = self.best_params(row)
-        focal = row.kind in (FOCAL, BALANCED)
+        focal = row.is_focal
         binary = len(self.classes) == 2
         lines: list[str] = []
         if self.engine == "lightgbm":
@@ -471,8 +365,13 @@ class TuneResult:
 
         Columns: ``rank``, ``model`` (focal or the baseline's name), ``gamma``, ``alpha``, then
         for every metric its mean over folds (column named after the metric) and standard
-        deviation (``<metric>_std``), then ``best_iteration``, ``fit_time`` (+ ``_std``), and
-        ``best`` (True on the winning row).
+        deviation (``<metric>_std``), then ``best_iteration``, ``fit_time`` (+ ``_std``),
+        ``chosen`` (folds in which the headline chose the row inside the fold; None for rows in
+        neither of its families) and ``best`` (True on the row with the best mean).
+
+        A description of every configuration: the means are taken over the test folds they are
+        ranked by, so the top row's mean is optimistic; the headline (:attr:`comparison`) chooses
+        inside each fold instead.
         """
         try:
             import pandas as pd
@@ -480,22 +379,46 @@ class TuneResult:
             raise ImportError("TuneResult.table needs pandas; use format_table() or to_dict() without it") from exc
         records = []
         best = self.best
+        chosen = self.times_chosen()
         for rank, r in enumerate(self.ranked(), start=1):
             rec: dict[str, Any] = {
                 "rank": rank,
                 "model": r.kind,
                 "gamma": r.gamma,
-                "alpha": _alpha_label(r.alpha) if r.kind in (FOCAL, BALANCED) else None,
+                "alpha": r.alpha_label if r.is_focal else None,
             }
             for m in [*self.metrics, *_EXTRA]:
                 rec[m] = r.mean(m)
                 rec[f"{m}_std"] = r.std(m)
+            rec["chosen"] = chosen.get(r.name)
             rec["best"] = r is best
             records.append(rec)
         return pd.DataFrame.from_records(records)
 
+    def times_chosen(self) -> dict[str, int]:
+        """For each row of the headline's two families (focal with ``gamma > 0``, baselines): in how
+        many folds it was the one chosen inside the fold (empty without a comparison)."""
+        comp = self.comparison
+        if comp is None:
+            return {}
+        out = {r.name: 0 for r in self.rows if in_focal_family(r) or in_baseline_family(r)}
+        for family in ("focal", "baseline"):
+            out.update(dict(comp.choices(family)))
+        return out
+
+    def table_caption(self) -> str:
+        """What the table is: a description of every configuration, not the test."""
+        n = len(self.splits)
+        return (
+            f"Every configuration, mean ± std over the {n} outer test folds (a description: the top row's mean "
+            "is optimistic, being the best of several measured on the same folds; 'chosen' counts the folds "
+            "in which the headline picked the row on the inner validation split)"
+        )
+
     def format_table(self, metrics: Sequence[str] | None = None) -> str:
-        """The table as fixed-width text: best first, ``*`` on the winner, ``mean ± std`` cells."""
+        """The table as fixed-width text: best mean first, ``*`` on it, ``mean ± std`` cells, and
+        ``chosen``: in how many folds the headline chose the row inside the fold (see
+        :meth:`table_caption`)."""
         cols = list(self.metrics if metrics is None else [metric_name(m, self.metrics) for m in metrics])
         cols += list(_EXTRA)
         label = self.metric_label
@@ -506,19 +429,23 @@ class TuneResult:
                 return format(r.mean(m), spec)
             return f"{r.mean(m):{spec}} ± {r.std(m):{spec}}"
 
+        chosen = self.times_chosen()
+        n = len(self.splits)
         header = ["", "rank", "model", "gamma", "alpha", *[label(m) for m in cols]]
+        if chosen:
+            header.append("chosen")
         body = []
         best = self.best
         for rank, r in enumerate(self.ranked(), start=1):
-            focalish = r.kind in (FOCAL, BALANCED)
             body.append(
                 [
                     "*" if r is best else "",
                     str(rank),
                     r.kind,
                     "-" if r.gamma is None else f"{r.gamma:g}",
-                    _alpha_label(r.alpha) if focalish else "-",
+                    r.alpha_label,
                     *[cell(r, m) for m in cols],
+                    *([f"{chosen[r.name]}/{n}" if r.name in chosen else "-"] if chosen else []),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]

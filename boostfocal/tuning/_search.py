@@ -41,6 +41,21 @@ class Row:
     alpha: Any
 
 
+#: Key of a ``scale_pos_weight`` search candidate that is not an engine parameter: the weight is
+#: ``(n_neg / n_pos) ** power`` of the inner training split.
+SPW_POWER = "scale_pos_weight_power"
+
+
+def row_candidates(
+    row: Row, candidates: list[dict[str, Any]], spw_search: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The candidates one row is fitted with in each fold: the regularisation search, or for the
+    ``scale_pos_weight`` row its own search (weight, ``max_delta_step``, regularisation) instead."""
+    if row.kind != eng.SPW or not spw_search:
+        return candidates
+    return spw_search
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every fit shares (picklable: shipped to the workers)."""
@@ -126,11 +141,13 @@ def run_fit(
 
     wf = np.ones(y_fit.size) if w_fit is None else w_fit
     pos = float(np.sum(wf[y_fit == 1]))
-    spw = (float(np.sum(wf)) - pos) / pos if s.binary and pos > 0 else 1.0
+    candidate = dict(candidate)
+    power = float(candidate.pop(SPW_POWER, 1.0))
+    spw = ((float(np.sum(wf)) - pos) / pos) ** power if s.binary and pos > 0 else 1.0
 
     kw: dict[str, Any] = {"n_estimators": s.n_estimators, "random_state": s.seed, "n_jobs": 1, **s.params}
     kw.update(candidate)
-    focal = row.kind in (eng.FOCAL, eng.BALANCED)
+    focal = eng.is_focal(row.kind)
     extra: dict[str, Any] = {}
     stop = None
     w_stop = w_val
@@ -218,6 +235,7 @@ def run_all(
     settings: Settings,
     rows: list[Row],
     candidates: list[dict[str, Any]],
+    spw_search: list[dict[str, Any]],
     folds: list[Fold],
     X: Any,
     y: NDArray[np.intp],
@@ -225,22 +243,24 @@ def run_all(
     n_jobs: int | None,
     progress: bool,
 ) -> list[list[FitOutcome]]:
-    """Every fit, in parallel; returns per (fold, row) the outcomes of all candidates, in candidate order.
+    """Every fit, in parallel; returns per (fold, row) the outcomes of all the row's candidates
+    (:func:`row_candidates`), in candidate order.
 
     Result ``[f * len(rows) + r][c]``.
     """
     from joblib import Parallel, delayed
 
+    per_row = [row_candidates(row, candidates, spw_search) for row in rows]
     tasks = [
         (f, r, c, fold, row, cand)
         for f, fold in enumerate(folds)
         for r, row in enumerate(rows)
-        for c, cand in enumerate(candidates)
+        for c, cand in enumerate(per_row[r])
     ]
     # the slowest fits first (focal, larger gamma: more trees), so that no worker is left with a
     # long fit at the end while the others idle; the order changes no result
-    tasks.sort(key=lambda t: (t[4].kind not in (eng.FOCAL, eng.BALANCED), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
-    out: list[list[FitOutcome | None]] = [[None] * len(candidates) for _ in range(len(folds) * len(rows))]
+    tasks.sort(key=lambda t: (not eng.is_focal(t[4].kind), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
+    out: list[list[FitOutcome | None]] = [[None] * len(per_row[r]) for _ in folds for r in range(len(rows))]
     bar = Progress(len(tasks), progress)
     try:
         parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered")

@@ -493,11 +493,19 @@ def _numbers(table: Any, name: str, source: str) -> np.ndarray:
         return arr.astype(np.float64)
     if arr.dtype.kind == "O" and all(v is None for v in arr.tolist()):
         return np.full(arr.shape[0], math.nan)
-    bad = sorted({str(v) for v in arr.tolist() if v is not None and not isinstance(v, (int, float))})[:3]
+    bad = sorted({str(v) for v in arr.tolist() if v is not None and not _is_number(v)})[:3]
     raise TableError(
         f"column {name!r} of {source} holds {', '.join(repr(b) for b in bad) or 'values that are not numbers'}: "
         "the model was trained on numbers in that column"
     )
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, bool)
 
 
 def _check_categorical(name: str, values: np.ndarray, levels: list[Any]) -> None:

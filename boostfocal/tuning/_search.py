@@ -271,12 +271,41 @@ class _NoBar:
         pass
 
 
+class _OneLinePerUpdate:
+    """A text stream for tqdm on which every redraw is a line of its own.
+
+    tqdm redraws its bar in place with a carriage return, which a log file or a pipe shows as one
+    ever longer line; here each redraw ends with a newline instead (trailing padding dropped)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        for part in text.split("\r"):
+            part = part.rstrip()
+            if part:
+                self.stream.write(part + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str | None:
+        return getattr(self.stream, "encoding", None)
+
+
 class Progress:
     """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
     finished fit, so that the elapsed time moves during a long fit.
 
-    On a terminal it is redrawn every ``interval`` seconds; elsewhere (logs, CI) every 30 seconds.
-    Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled`` is false.
+    On a terminal it is redrawn in place every ``interval`` seconds.  Elsewhere (a log file, a
+    pipe, CI) each redraw is a line of its own, every 30 seconds by default, and the last line is
+    the final count.  Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled``
+    is false.
     """
 
     def __init__(
@@ -302,7 +331,7 @@ class Progress:
             total=total,
             desc="tune",
             unit="fit",
-            file=self.stream,
+            file=self.stream if tty else _OneLinePerUpdate(self.stream),
             disable=not enabled,
             delay=delay,
             mininterval=0.5 if tty else self.interval,

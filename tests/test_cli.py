@@ -359,6 +359,118 @@ def test_unknown_engine_through_the_module_entry_point() -> None:
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "catboost" in proc.stderr
 
 
+def test_a_failure_inside_the_search_is_not_reported_as_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ValueError raised while the models are fitted (a bug, not the user's input) ends with
+    status 1 and 'unexpected', not status 2; a ValueError of the tuner's own checks of its
+    arguments (a training fold too small for an inner validation split) is bad input, status 2."""
+    good = _write_csv(tmp_path / "good.csv", n=300)
+
+    def broken_fit(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a bug in a fit")
+
+    with monkeypatch.context() as m:
+        m.setattr(tuning._search, "run_fit", broken_fit)
+        status, _, err = _run(["tune", str(good), *GRID, *FAST], capsys)
+    assert status == 1 and "unexpected ValueError: a bug in a fit" in err and len(err.strip().splitlines()) == 1
+    two = tmp_path / "two.csv"
+    two.write_text("a,target\n" + "".join(f"{i},{int(i < 2)}\n" for i in range(60)))
+    status, _, err = _run(["tune", str(two), *FAST], capsys)
+    _assert_one_line("two positives", status, err, "too few to set aside an inner validation split")
+
+
+def test_a_semicolon_separated_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]) -> None:
+    """The delimiter is read from the header; ``--sep`` sets it, and the message of a target column
+    that is not found names the delimiter used."""
+    comma = _write_csv(tmp_path / "comma.csv", n=300, target="is_fraud")
+    semi = tmp_path / "semi.csv"
+    semi.write_text(comma.read_text().replace(",", ";"))
+    status, out, err = _run(["tune", str(semi), "--target", "is_fraud", *FAST], capsys)
+    assert status == 1 and "_TuneCalled" in err and "target 'is_fraud'" in out  # reached the tuner
+    np.testing.assert_array_equal(no_fit["X"], tables.read_table(comma, target="is_fraud").X)
+    status, _, err = _run(["tune", str(semi), "--target", "is_fraud", "--sep", ",", *FAST], capsys)
+    _assert_one_line("wrong --sep", status, err, "(read with separator ','; set another with --sep)")
+    status, _, err = _run(["tune", "--sep", ";", *FAST], capsys)
+    _assert_one_line("--sep without data", status, err, "need a DATA file")
+
+
+def test_progress_in_a_log_is_one_line_per_update(tmp_path: Path) -> None:
+    """Off a terminal (stderr to a file or a pipe) every redraw of the progress bar is a line of its
+    own, no carriage returns; the last one is the final count."""
+    cmd = [sys.executable, "-m", "boostfocal", "tune", "--n-samples", "3000", "--positive-rate", "0.05"]
+    cmd += ["--gammas", "2", "--alphas", "none", *[a for a in FAST if a != "--quiet"]]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("tune:")]
+    assert lines and lines[-1].split("|")[2].strip().startswith("16/16"), proc.stderr  # the run takes over 1 s
+
+
+def test_progress_redraws_are_lines_off_a_terminal() -> None:
+    import io
+    import time
+
+    stream = io.StringIO()  # not a terminal
+    bar = tuning._search.Progress(4, True, stream=stream, delay=0.0, interval=0.05)
+    for _ in range(4):
+        time.sleep(0.08)
+        bar.update()
+    bar.close()
+    text = stream.getvalue()
+    lines = text.splitlines()
+    assert "\r" not in text and len(lines) >= 4 and all(ln.startswith("tune:") for ln in lines)
+    assert [ln.split("|")[2].split()[0] for ln in lines][-1] == "4/4"
+
+
+def test_help_states_the_defaults_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    status, out, _ = _run(["tune", "--help"], capsys)
+    assert status == 0
+    text = " ".join(out.split())
+    assert f"learning rate, > 0 (default {tuning.DEFAULT_LEARNING_RATE:g})" in text
+    assert "configurations x folds x regularisation candidates" in text
+    assert "--sep" in text
+    assert not re.search(r"\b1 (gammas|alphas|features|folds)\b", text)
+
+
+def test_the_plot_draws_balanced_ce_once() -> None:
+    """Balanced CE (gamma 0, alpha balanced) is a baseline: a reference line, not also the first
+    point of an 'alpha=balanced' series; the focal series hold the focal rows only."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from boostfocal.plotting import plot_tuning
+    from boostfocal.tuning._result import ConfigResult
+
+    folds = np.arange(12)
+    splits = [(folds[:6], folds[6:8], folds[8:]) for _ in range(3)]
+
+    def row(kind: str, gamma: Any, alpha: Any, values: list[float]) -> ConfigResult:
+        return ConfigResult(kind, gamma, alpha, scores={"average_precision": values})
+
+    rows = [
+        row("focal", 1.0, None, [0.40, 0.42, 0.44]),
+        row("focal", 2.0, None, [0.45, 0.46, 0.44]),
+        row("focal", 2.0, "balanced", [0.41, 0.43, 0.42]),
+        row("log-loss", None, None, [0.47, 0.45, 0.46]),
+        row("balanced CE", 0.0, "balanced", [0.30, 0.31, 0.32]),
+        row("scale_pos_weight", None, None, [0.35, 0.36, 0.34]),
+    ]
+    for grid in (rows, [r for r in rows if r.alpha is None or r.kind != "focal"]):
+        result = TuneResult(grid, "average_precision", "lightgbm", np.array([0, 1]), {"n_splits": 3}, splits)
+        ax = plot_tuning(result, ax=Figure().subplots())
+        lines = {ln.get_label(): ln for ln in ax.get_lines()}
+        series = sorted(k for k in lines if k.startswith("focal"))
+        expected = ["focal, alpha=balanced", "focal, alpha=none"] if grid is rows else ["focal, alpha=none"]
+        assert series == expected
+        for name in series:
+            assert 0.0 not in list(lines[name].get_xdata())
+        assert sum("balanced CE" in k for k in lines) == 1
+        assert sum("(baseline)" in k for k in lines) == 3
+
+
 def test_values_that_start_with_a_dash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]
 ) -> None:

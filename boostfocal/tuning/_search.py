@@ -339,6 +339,8 @@ class Progress:
             dynamic_ncols=tty,
             ascii=not tty,
         )
+        self._tty = tty
+        self._start = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -362,4 +364,6 @@ class Progress:
         if self._thread is not None:
             self._thread.join()
         with self._lock:
+            if self.enabled and not self._tty and time.monotonic() - self._start >= self.delay:
+                self.bar.refresh()  # off a terminal, the final count is a line even between redraws
             self.bar.close()

@@ -418,13 +418,14 @@ class TuneResult:
         cls = focal_cls if row.kind in (FOCAL, BALANCED) else builtin_cls
         return cls(**self.best_params(row))
 
-    def snippet(self, row: ConfigResult | None = None, data: DataCode | None = None) -> str:
+    def snippet(self, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
         """Copy-paste Python that trains ``row`` (default :attr:`best`) on all the data, saves it
         and scores new rows ``X_new`` (see :mod:`boostfocal.tuning._snippet`).
 
         ``data`` (a :class:`~boostfocal.tuning._snippet.DataCode`) says how the data are loaded,
-        fitted and how new rows are read; by default ``X, y`` (and ``sample_weight``) are those
-        given to :func:`boostfocal.tune` and the training rows are scored.
+        fitted and how new rows are read; a string replaces the comment that says where ``X, y``
+        come from.  By default ``X, y`` (and ``sample_weight``) are those given to
+        :func:`boostfocal.tune` and the training rows are scored.
         """
         return _snippet.snippet(self, row, data)
 

@@ -61,10 +61,15 @@ def _labels_are_codes(classes: Any) -> bool:
     return arr.dtype.kind in "iub" and arr.tolist() == list(range(arr.size))
 
 
-def snippet(result: TuneResult, row: ConfigResult | None = None, data: DataCode | None = None) -> str:
-    """Python that trains ``row`` (default ``result.best``) on all the data, saves it and scores ``X_new``."""
+def snippet(result: TuneResult, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
+    """Python that trains ``row`` (default ``result.best``) on all the data, saves it and scores ``X_new``.
+
+    ``data`` as a string replaces the comment that says where ``X, y`` come from."""
     row = result.best if row is None else row
-    data = default_data(result) if data is None else data
+    if data is None or isinstance(data, str):
+        default = default_data(result)
+        load = default.load if data is None else [*data.splitlines(), *default.load[1:]]
+        data = DataCode(load=load, fit_kwargs=default.fit_kwargs, new_rows=default.new_rows)
     params = result.best_params(row)
     engine = result.engine
     focal = row.kind in (FOCAL, BALANCED)

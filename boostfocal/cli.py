@@ -159,6 +159,13 @@ def _positive_number(text: str) -> float:
     return val
 
 
+def _separator(text: str) -> str:
+    sep = "\t" if text in ("tab", "\\t") else text
+    if len(sep) != 1 or sep in '"\r\n':
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    return sep
+
+
 def _engine_param(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -265,8 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--sep",
+        type=_separator,
         metavar="CHAR",
-        help="CSV delimiter (default: read from the header line: the most frequent of , ; tab |)",
+        help="CSV delimiter, one character or 'tab' (default: read from the header line: the most frequent of "
+        ", ; tab |)",
     )
     g.add_argument(
         "--n-samples",
@@ -631,6 +640,8 @@ def _run_tune(args: argparse.Namespace) -> int:
     else:
         if args.n_samples is not None or args.positive_rate is not None:
             raise UsageError("--n-samples and --positive-rate apply to the built-in data only (no DATA file)")
+        if args.sep is not None and Path(args.data).suffix.lower() in (".parquet", ".pq"):
+            raise UsageError("--sep applies to CSV files, not to Parquet")
         table = read_table(
             args.data,
             target=args.target,

@@ -9,8 +9,14 @@
   no traceback, both through ``main(argv)`` and through ``python -m boostfocal``; those the
   command can check itself end so before any fit (the tuner is replaced by one that fails);
 * text and boolean columns are categorical features, read the same with and without pandas and
-  from Parquet; ``--weight`` is a column of sample weights; both reach ``tune``;
-* the printed snippet runs without pandas.
+  from Parquet; ``--weight`` is a column of sample weights; both reach ``tune``; a
+  semicolon-separated file is read as such, and ``--sep`` sets the delimiter;
+* a ValueError raised while the models are fitted is status 1 ("unexpected"), not bad input;
+* the printed program runs as printed, in fresh processes, without pandas, for the built-in data
+  and for a CSV file with text columns and a weight column, for every row kind and both engines:
+  it fits with the weights, saves the model, and scores a new unlabelled file coded as in training;
+* off a terminal the progress bar writes one line per redraw; the help states the defaults; the
+  plot draws balanced CE once.
 """
 
 from __future__ import annotations
@@ -191,6 +197,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "bad engine param": (["tune", "--param", "num_leaves"], "KEY=VALUE"),
         "unknown positive class": (["tune", str(good), "--positive-class", "fraud"], "--positive-class"),
         "output folder missing": (["tune", str(good), "--output", str(tmp_path / "no" / "r.json")], "does not exist"),
+        "bad separator": (["tune", str(good), "--sep", ";;"], "--sep: expected one character (or 'tab'), got ';;'"),
     }
 
 

@@ -824,8 +824,9 @@ def _tuned(tmp_path: Path, engine: str) -> tuple[Path, tables.Table, TuneResult]
 
 def test_every_row_prints_a_program_that_runs(tmp_path: Path) -> None:
     """Whichever row wins -- focal (balanced CE prints the same program with other parameters),
-    log-loss, scale_pos_weight, on either engine -- its program runs as printed (the built-in objectives save in the engine's own format, which
-    bf.save_model does not write) and scores probabilities.  ``TuneResult.snippet()`` after a
+    log-loss, scale_pos_weight, on either engine -- its program runs as printed (the built-in
+    objectives save in the engine's own format, which bf.save_model does not write) and scores
+    probabilities.  ``TuneResult.snippet()`` after a
     Python call ``tune(X, y, sample_weight=w, ...)`` fits with ``sample_weight`` and scores
     ``X_new``, both defined: it runs with the caller's ``X, y, sample_weight``.  (The programs run
     in turn in one fresh process, which imports the engines once.)"""

@@ -1,71 +1,67 @@
 """The ``boostfocal`` command line: ``boostfocal tune [DATA] ...``.
 
-Reads a CSV (pandas if installed, else the standard library; the same :class:`Table` either way)
-or Parquet file (pandas and pyarrow), with text and boolean columns as categorical features and an
+Reads a CSV (pandas if installed, else the standard library; the same table either way; the
+delimiter read from the header or given with ``--sep``) or Parquet file (pandas and pyarrow) with
+:func:`boostfocal.tables.read_table`, text and boolean columns as categorical features and an
 optional column of sample weights, or draws the built-in :func:`boostfocal.datasets.make_fraud`
 data when no file is given, runs :func:`boostfocal.tune`, and prints the table, the winning
-configuration and a Python snippet that trains it (numpy and the standard library suffice to run
-it for a CSV file).  Everything the command can check (options, the data, engine parameters, the
-size of the grid, the plot's file format) is checked before the first fit.  Bad input ends with a
-one-line message on stderr and exit status 2; an unexpected failure with a one-line message and
-status 1 (``--traceback`` shows the full one).
+configuration and a Python program that trains it on all the data, saves it and scores new rows
+coded as in training (numpy and the standard library suffice to run it for a CSV file).
+
+Everything the command can check (options, the data, engine parameters, the size of the grid,
+the plot's file format) is checked before the first fit.  Bad input -- a :class:`UsageError` of
+this module, a :class:`boostfocal.tables.TableError`, or a ``ValueError``/``TypeError``/
+``ImportError`` that boostfocal's own argument checks raise before the search starts -- ends with
+a one-line message on stderr and exit status 2.  Any other failure, an error raised while the
+models are fitted included, is unexpected: a one-line message and status 1 (``--traceback``
+shows the full one).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import inspect
 import json
 import math
 import os
 import sys
 import time
+import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__
+from .tables import DEFAULT_TARGETS, PARQUET_INSTALL, Table, TableError, read_table
 from .tuning import (  # the tuner's defaults are the command's: shown in the help, used when not given
     DEFAULT_ALPHAS,
     DEFAULT_CV,
     DEFAULT_EARLY_STOPPING_ROUNDS,
     DEFAULT_GAMMAS,
+    DEFAULT_LEARNING_RATE,
     DEFAULT_N_ESTIMATORS,
     DEFAULT_PRECISION_LEVEL,
     DEFAULT_VALIDATION_FRACTION,
     ENGINES,
     METRICS,
     TuneResult,
+    check_params,
     tune,
 )
 from .tuning import plan as tuning_plan
 from .tuning._result import _alpha_label
+from .tuning._snippet import MODEL_FILES, DataCode
 
-try:  # the tuner's check of engine parameters (names, values), run before any data are read
-    from .tuning import check_params
-except ImportError:  # pragma: no cover - a tuner without it checks them when it is called
-    check_params = None
+__all__ = ["UsageError", "build_parser", "main"]
 
-__all__ = ["Table", "UsageError", "build_parser", "load_data", "main", "prepare", "read_table"]
-
-#: Target columns looked for, in this order, when ``--target`` is not given.
-DEFAULT_TARGETS = ("target", "Class", "y")
-#: More distinct target values than this is taken for a regression target, not classes.
-MAX_CLASSES = 100
 #: Size and positive rate of the built-in data when no file is given.
 BUILTIN_N_SAMPLES = 100_000
 BUILTIN_POSITIVE_RATE = 0.002
 
 #: A run of more fits (configurations x folds x candidates, the tuner's plan) than this needs ``--max-fits``.
 DEFAULT_MAX_FITS = 2_000
-#: How to get the Parquet reader.
-PARQUET_INSTALL = "pip install boostfocal[parquet]"
-
-_NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 
 
 class UsageError(Exception):
@@ -162,6 +158,13 @@ def _positive_number(text: str) -> float:
     return val
 
 
+def _separator(text: str) -> str:
+    sep = "\t" if text in ("tab", "\\t") else text
+    if len(sep) != 1 or sep in '"\r\n':
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    return sep
+
+
 def _engine_param(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -213,6 +216,7 @@ examples:
   boostfocal tune data.parquet --gammas 0,1,2 --alphas none,balanced --cv 5 --plot tune.png
   boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json
   boostfocal tune claims.csv --target fraud --weight exposure --drop claim_id
+  boostfocal tune export.csv --sep ';' --target is_fraud
 
 exit status: 0 on success, 2 on bad input (message on stderr), 1 on an unexpected failure."""
 
@@ -266,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="column of sample weights (numbers >= 0, not all zero), passed to every fit and not used as a feature",
     )
     g.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="CHAR",
+        help="CSV delimiter, one character or 'tab' (default: read from the header line: the most frequent of "
+        ", ; tab |)",
+    )
+    g.add_argument(
         "--n-samples",
         type=_int_at_least(100),
         metavar="N",
@@ -312,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_at_least(0),
         default=DEFAULT_MAX_FITS,
         metavar="N",
-        help=f"refuse to start more than N fits (configurations x folds x candidates, as announced) "
+        help="refuse to start more than N fits (configurations x folds x candidates, as announced) "
         f"(default {DEFAULT_MAX_FITS:,}; 0: no limit)",
     )
 
@@ -383,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_number,
         default=None,
         metavar="LR",
-        help="learning rate, > 0 (default: boostfocal.tune's)",
+        help=f"learning rate, > 0 (default {DEFAULT_LEARNING_RATE:g})",
     )
     b.add_argument(
         "--param",
@@ -416,391 +427,6 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     o.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
     return parser
-
-
-# --------------------------------------------------------------------------------------
-# Data
-# --------------------------------------------------------------------------------------
-
-#: A text column with more distinct values than this share of its non-missing rows (and more
-#: than ``ID_MIN_DISTINCT`` of them) is taken for an identifier, not a category (the tuner's rule).
-ID_FRACTION = 0.5
-ID_MIN_DISTINCT = 50
-#: The spellings of a boolean cell (those pandas' CSV reader recognises too).
-_TRUE = frozenset({"true", "True", "TRUE"})
-_FALSE = frozenset({"false", "False", "FALSE"})
-
-
-@dataclass
-class Table:
-    """A data file prepared for the tuner: what :func:`read_table` and :func:`prepare` return.
-
-    Attributes
-    ----------
-    X : ndarray of float64, shape (n_samples, n_features)
-        Numbers as read, NaN where missing.  A categorical column (text, booleans, pandas
-        ``category``) holds the code ``k`` of its ``k``-th category in
-        ``categories[name]`` (sorted), NaN where missing.
-    y : ndarray (n_samples,)
-        Labels as read (integers or strings), or 0/1 when ``positive_class`` was given.
-    feature_names : list of str
-    target : str
-        The label column.
-    categorical_features : list of int
-        Indices of the categorical columns of ``X``.
-    categories : dict of str to list
-        For each categorical column, its categories in code order.
-    sample_weight : ndarray of float64 or None
-        The ``weight`` column, when one was named.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    feature_names: list[str]
-    target: str
-    categorical_features: list[int] = field(default_factory=list)
-    categories: dict[str, list[Any]] = field(default_factory=dict)
-    sample_weight: np.ndarray | None = None
-
-    @property
-    def feature_types(self) -> list[str]:
-        """XGBoost's ``feature_types``: ``"c"`` for a categorical column, ``"q"`` for a number."""
-        cat = set(self.categorical_features)
-        return ["c" if j in cat else "q" for j in range(len(self.feature_names))]
-
-
-def _read_csv_stdlib(path: Path, sep: str) -> dict[str, np.ndarray]:
-    """CSV without pandas: a header row, then values; numbers where every cell parses."""
-    import gzip
-
-    opener: Any = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise UsageError(f"{path} is empty") from None
-        rows = [r for r in reader if r]
-    width = len(header)
-    for i, r in enumerate(rows, start=2):
-        if len(r) != width:
-            raise UsageError(f"cannot read {path}: line {i} has {len(r)} fields, the header has {width}")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    return {name: _parse_column(col) for name, col in zip(header, columns, strict=True)}
-
-
-def _parse_column(values: Sequence[str]) -> np.ndarray:
-    """The cells of one CSV column as an array: integers, floats (NaN where missing), booleans
-    (an object array of ``True``/``False``/``None`` when some are missing), or the strings
-    themselves (``None`` where missing)."""
-    cells = [v.strip() for v in values]
-    missing = [c.lower() in _NA_TOKENS for c in cells]
-    present = [c for c, na in zip(cells, missing, strict=True) if not na]
-    if present and all(c in _TRUE or c in _FALSE for c in present):
-        flags = [None if na else c in _TRUE for c, na in zip(cells, missing, strict=True)]
-        return np.array(flags, dtype=object if any(missing) else bool)
-    try:
-        nums = [math.nan if na else float(c) for c, na in zip(cells, missing, strict=True)]
-    except ValueError:
-        return np.array([None if na else c for c, na in zip(cells, missing, strict=True)], dtype=object)
-    arr = np.array(nums, dtype=np.float64)
-    if not any(missing) and all(_looks_int(c) for c in present):
-        return arr.astype(np.int64)
-    return arr
-
-
-def _looks_int(text: str) -> bool:
-    return text.lstrip("+-").isdigit()
-
-
-def _na_spellings() -> list[str]:
-    """Every upper/lower-case spelling of the missing-value tokens, for pandas' ``na_values``."""
-    import itertools
-
-    out = set()
-    for token in _NA_TOKENS:
-        choices = [(ch.lower(), ch.upper()) if ch.isalpha() else (ch,) for ch in token]
-        out.update("".join(p) for p in itertools.product(*choices))
-    return sorted(out)
-
-
-def _read_with_pandas(path: Path, sep: str, parquet: bool) -> Any:
-    import pandas as pd
-
-    if parquet:
-        return pd.read_parquet(path)
-    # the standard-library reader's missing-value tokens, and whole-column type inference
-    kwargs: dict[str, Any] = {"na_values": _na_spellings(), "keep_default_na": False, "low_memory": False}
-    if int(pd.__version__.split(".")[0]) < 3:
-        kwargs["float_precision"] = "round_trip"  # as Python's float(); pandas 3 parses exactly by default
-    return pd.read_csv(path, sep=sep, **kwargs)
-
-
-def load_data(path: str | os.PathLike[str]) -> Any:
-    """Read ``path`` into a pandas DataFrame, or a dict of column arrays when pandas is missing (CSV only)."""
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"no such file: {p}")
-    if p.is_dir():
-        raise UsageError(f"{p} is a directory, not a data file")
-    suffixes = [s.lower() for s in p.suffixes]
-    kind = suffixes[-2] if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1 else (suffixes or [""])[-1]
-    parquet = kind in (".parquet", ".pq")
-    if not parquet and kind not in (".csv", ".tsv", ".txt"):
-        raise UsageError(f"{p}: unsupported file type {kind or '(no extension)'!r}; expected .csv, .tsv or .parquet")
-    sep = "\t" if kind == ".tsv" else ","
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        if parquet:
-            raise UsageError(f"reading Parquet files needs pandas and pyarrow: {PARQUET_INSTALL}") from None
-        try:
-            return _read_csv_stdlib(p, sep)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise UsageError(f"cannot read {p}: {exc}") from None
-    try:
-        return _read_with_pandas(p, sep, parquet)
-    except ImportError:
-        raise UsageError(f"reading Parquet files needs pyarrow: {PARQUET_INSTALL}") from None
-    except Exception as exc:  # pandas raises ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid, ...
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"cannot read {p}: {msg}") from None
-
-
-def _columns(table: Any) -> list[str]:
-    return [str(c) for c in table.columns] if hasattr(table, "columns") else list(table)
-
-
-def _column(table: Any, name: str) -> tuple[np.ndarray, int]:
-    """A column as a numpy array and its number of missing values: integers (none missing),
-    floats (NaN where missing), booleans, or an object array (``None`` where missing).
-
-    A pandas column that is not numeric, boolean, date/time or ``category`` goes through the
-    standard-library reader's cell parser, so a CSV file gives the same arrays with and
-    without pandas."""
-    if not hasattr(table, "columns"):
-        arr = table[name]
-        if arr.dtype.kind == "f":
-            return arr, int(np.isnan(arr).sum())
-        if arr.dtype.kind == "O":
-            return arr, int(sum(x is None for x in arr))
-        return arr, 0
-    import pandas as pd
-
-    s = table[name]
-    if isinstance(s, pd.DataFrame):
-        raise UsageError(f"the file has more than one column named {name!r}")
-    n_missing = int(s.isna().sum())
-    kind = getattr(s.dtype, "kind", "O")
-    if pd.api.types.is_bool_dtype(s):
-        if n_missing == 0:
-            return s.to_numpy(dtype=bool), 0
-        return np.array([None if pd.isna(v) else bool(v) for v in s], dtype=object), n_missing
-    if pd.api.types.is_numeric_dtype(s):
-        if n_missing == 0 and pd.api.types.is_integer_dtype(s):
-            return s.to_numpy(dtype=np.int64), 0
-        return s.to_numpy(dtype=np.float64, na_value=np.nan), n_missing
-    if kind in "Mm":
-        return s.to_numpy(), n_missing
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return np.array([None if pd.isna(v) else str(v) for v in s], dtype=object), n_missing
-    cells = ["" if pd.isna(v) else str(v) for v in s]  # object (strings, or booleans with gaps) or str
-    arr = _parse_column(cells)
-    return arr, _n_missing(arr)
-
-
-def _n_missing(arr: np.ndarray) -> int:
-    if arr.dtype.kind == "f":
-        return int(np.isnan(arr).sum())
-    if arr.dtype.kind == "O":
-        return int(sum(x is None for x in arr))
-    return 0
-
-
-def _categorical(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Codes (float, NaN where missing) and sorted categories of a boolean or text column."""
-    present = [v for v in values.tolist() if v is not None]
-    if values.dtype.kind == "b" or all(isinstance(v, bool) for v in present):
-        categories: list[Any] = sorted({bool(v) for v in present})
-    else:
-        categories = sorted({str(v) for v in present})
-    index = {c: float(k) for k, c in enumerate(categories)}
-    if values.dtype.kind == "b":
-        codes = np.array([index[bool(v)] for v in values.tolist()])
-    else:
-        codes = np.array([math.nan if v is None else index[v] for v in values.tolist()], dtype=np.float64)
-    return codes, categories
-
-
-def _check_categorical(name: str, values: np.ndarray, categories: list[Any]) -> None:
-    """Refuse a text column that is an identifier, or numbers spoilt by a few text cells."""
-    present = [v for v in values.tolist() if v is not None]
-    n, k = len(present), len(categories)
-    if not categories or isinstance(categories[0], bool):
-        return
-    numeric = 0
-    bad = []
-    for c in categories:
-        try:
-            float(c)
-            numeric += 1
-        except ValueError:
-            bad.append(c)
-    if numeric >= 0.9 * k and bad:
-        shown = ", ".join(repr(b) for b in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
-        raise UsageError(
-            f"column {name!r} holds numbers but also text ({shown}): correct or blank those cells (blank is "
-            f"missing), or leave the column out with --drop {name}"
-        )
-    if k > ID_MIN_DISTINCT and k > ID_FRACTION * n:
-        raise UsageError(
-            f"column {name!r} looks like an identifier, not a category: {k:,} distinct values in {n:,} rows; "
-            f"leave it out with --drop {name}"
-        )
-
-
-def choose_target(columns: Sequence[str], target: str | None, source: str) -> str:
-    """``target`` if it is a column, else the first default target column present."""
-    shown = ", ".join(columns[:12]) + (f", ... ({len(columns)} columns)" if len(columns) > 12 else "")
-    if target is not None:
-        if target not in columns:
-            raise UsageError(f"target column {target!r} is not in {source}; its columns: {shown}")
-        return target
-    for cand in DEFAULT_TARGETS:
-        if cand in columns:
-            return cand
-    raise UsageError(
-        f"{source} has none of the default target columns ({', '.join(DEFAULT_TARGETS)}): name it with --target "
-        f"(columns: {shown})"
-    )
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (``0``, not ``np.int64(0)``)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _weights(table: Any, name: str, columns: Sequence[str], target: str, source: str) -> np.ndarray:
-    if name not in columns:
-        raise UsageError(f"--weight: no column {name!r} in {source}")
-    if name == target:
-        raise UsageError(f"--weight names the target column {name!r}")
-    w, n_missing = _column(table, name)
-    if w.dtype.kind not in "biuf":
-        raise UsageError(f"--weight column {name!r} is not numeric")
-    if n_missing:
-        raise UsageError(f"--weight column {name!r} has {n_missing} missing value(s)")
-    w = w.astype(np.float64)
-    if not np.all(np.isfinite(w)):
-        raise UsageError(f"--weight column {name!r} has {int(np.sum(~np.isfinite(w)))} infinite value(s)")
-    if np.any(w < 0):
-        raise UsageError(f"--weight column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})")
-    if not np.any(w > 0):
-        raise UsageError(f"--weight column {name!r} is zero on every row")
-    return w
-
-
-def prepare(
-    table: Any,
-    target: str | None,
-    drop: Sequence[str],
-    positive_class: str | None,
-    source: str,
-    weight: str | None = None,
-) -> Table:
-    """The :class:`Table` of a table read by :func:`load_data`: features, labels, weights.
-
-    Numeric columns are features as they are; boolean and text columns (and pandas ``category``
-    columns) are categorical features, coded by their sorted values.  A text column with a
-    distinct value on most rows is refused as an identifier.
-    """
-    columns = _columns(table)
-    tgt = choose_target(columns, target, source)
-    unknown = [c for c in drop if c not in columns]
-    if unknown:
-        raise UsageError(f"--drop: no column {', '.join(repr(c) for c in unknown)} in {source}")
-    if tgt in drop:
-        raise UsageError(f"--drop names the target column {tgt!r}")
-    y, n_missing = _column(table, tgt)
-    if y.shape[0] == 0:
-        raise UsageError(f"{source} has no rows")
-    if n_missing:
-        raise UsageError(f"target column {tgt!r} has {n_missing} missing value(s); drop those rows first")
-    if y.dtype.kind == "M" or y.dtype.kind == "m":
-        raise UsageError(f"target column {tgt!r} holds dates or times, not classes")
-    if y.dtype.kind == "f":
-        if not np.all(y == np.round(y)):
-            raise UsageError(f"target column {tgt!r} holds non-integer numbers: that is a regression target")
-        y = y.astype(np.int64)
-    if y.dtype.kind == "b":
-        y = y.astype(np.int64)
-    if y.dtype.kind == "O":
-        y = np.array([str(v) for v in y], dtype=object)
-    classes = np.unique(y)
-    if classes.size < 2:
-        raise UsageError(f"target column {tgt!r} has a single class ({_plain(classes[0])!r}): nothing to classify")
-    if classes.size > MAX_CLASSES:
-        raise UsageError(
-            f"target column {tgt!r} has {classes.size} distinct values: that looks like a regression target or an id"
-        )
-    if positive_class is not None:
-        if classes.size != 2:
-            raise UsageError(f"--positive-class needs a binary target; {tgt!r} has {classes.size} classes")
-        match = [c for c in classes if str(c) == positive_class]
-        if not match:
-            raise UsageError(
-                f"--positive-class {positive_class!r} is not a value of {tgt!r} "
-                f"({', '.join(repr(str(c)) for c in classes)})"
-            )
-        y = (y == match[0]).astype(np.int64)
-    sample_weight = None if weight is None else _weights(table, weight, columns, tgt, source)
-
-    features = [c for c in columns if c != tgt and c != weight and c not in drop]
-    if not features:
-        raise UsageError(f"{source} has no feature columns besides the target {tgt!r}")
-    arrays, categorical, categories = [], [], {}
-    for j, c in enumerate(features):
-        arr, _ = _column(table, c)
-        if arr.dtype.kind in "iuf":
-            arrays.append(arr.astype(np.float64))
-            continue
-        if arr.dtype.kind in "Mm":
-            raise UsageError(
-                f"column {c!r} holds dates or times: convert it to numbers, or leave it out with --drop {c}"
-            )
-        codes, cats = _categorical(arr)
-        _check_categorical(c, arr, cats)
-        arrays.append(codes)
-        categorical.append(j)
-        categories[c] = cats
-    return Table(
-        X=np.column_stack(arrays),
-        y=y,
-        feature_names=features,
-        target=tgt,
-        categorical_features=categorical,
-        categories=categories,
-        sample_weight=sample_weight,
-    )
-
-
-def read_table(
-    path: str | os.PathLike[str],
-    *,
-    target: str | None = None,
-    drop: Sequence[str] = (),
-    positive_class: str | None = None,
-    weight: str | None = None,
-) -> Table:
-    """Read a CSV or Parquet file as ``boostfocal tune`` does: :func:`load_data`, then :func:`prepare`.
-
-    Works without pandas for CSV files (the standard-library reader; both readers give the same
-    :class:`Table`).  Text and boolean columns become categorical features coded by their sorted
-    values: pass ``categorical_feature=table.categorical_features`` to LightGBM's ``fit``, or
-    ``feature_types=table.feature_types, enable_categorical=True`` to XGBoost.
-    Raises :class:`UsageError` on a file the tuner cannot use.
-    """
-    return prepare(load_data(path), target, list(drop), positive_class, str(path), weight)
 
 
 # --------------------------------------------------------------------------------------
@@ -848,9 +474,10 @@ def _engine_params(args: argparse.Namespace) -> dict[str, Any]:
         params[key] = value
     if args.learning_rate is not None:
         params["learning_rate"] = args.learning_rate
-    if check_params is not None:
-        params = dict(check_params(args.engine, params))
-    return params
+    try:
+        return dict(check_params(args.engine, params))
+    except (ValueError, TypeError, ImportError) as exc:  # the tuner's check of engine parameters
+        raise UsageError(_first_line(exc)) from None
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -906,55 +533,52 @@ def _summary(result: TuneResult) -> str:
     )
 
 
-def _data_snippet(
-    path: str | None,
-    table: Table | None,
-    drop: Sequence[str],
-    positive: str | None,
-    weight: str | None,
-    builtin: str,
-) -> str:
-    """Python lines that load ``X, y`` (and ``data``) as this run did: numpy and the standard library
-    suffice for a CSV file (the quick-start install), Parquet needs pandas and pyarrow."""
-    if path is None or table is None:
-        return f"from boostfocal.datasets import make_fraud\n\nX, y = {builtin}"
-    args = [repr(str(path)), f"target={table.target!r}"]
+def _data_code(
+    args: argparse.Namespace, table: Table | None, drop: Sequence[str], builtin: str, n_new: int
+) -> DataCode:
+    """How the printed program gets its data, fits with the weights and categorical columns of this
+    run, and reads new rows coded as in training: numpy and the standard library suffice for a CSV
+    file (the quick-start install); Parquet needs pandas and pyarrow."""
+    if args.data is None or table is None:
+        new_call = builtin.replace(f"n_samples={args.n_samples or BUILTIN_N_SAMPLES}", f"n_samples={n_new}")
+        new_call = new_call.replace(f"random_state={args.random_state})", f"random_state={args.random_state + 1})")
+        return DataCode(
+            imports=["from boostfocal.datasets import make_fraud"],
+            load=[f"X, y = {builtin}"],
+            new_rows=[f"X_new, _ = {new_call}  # new rows to score (their labels unused)"],
+        )
+    path = str(args.data)
+    read_args = [repr(path), f"target={table.target!r}"]
     if drop:
-        args.append(f"drop={list(drop)!r}")
-    if positive is not None:
-        args.append(f"positive_class={positive!r}")
-    if weight is not None:
-        args.append(f"weight={weight!r}")
-    lines = ["from boostfocal.cli import read_table", ""]
+        read_args.append(f"drop={list(drop)!r}")
+    if args.positive_class is not None:
+        read_args.append(f"positive_class={args.positive_class!r}")
+    if args.weight is not None:
+        read_args.append(f"weight={args.weight!r}")
+    sep = f", sep={args.sep!r}" if args.sep is not None else ""
+    load = []
     if Path(path).suffix.lower() in (".parquet", ".pq"):
-        lines.append(f"# reading Parquet needs pandas and pyarrow: {PARQUET_INSTALL}")
-    lines.append(f"data = read_table({', '.join(args)})")
-    lines.append("X, y = data.X, data.y")
+        load.append(f"# reading Parquet needs pandas and pyarrow: {PARQUET_INSTALL}")
+    load.append(f"data = read_table({', '.join(read_args)}{sep})")
+    load.append("X, y = data.X, data.y")
     if table.categorical_features:
-        lines.append("# text and boolean columns hold category codes: code k is data.categories[name][k]")
-    return "\n".join(lines)
-
-
-def _fit_lines(snippet: str, engine: str, table: Table | None) -> str:
-    """``snippet`` with the weights and categorical columns of ``table`` passed to ``fit``."""
-    if table is None or (table.sample_weight is None and not table.categorical_features):
-        return snippet
-    fit_args = ["X", "y"]
-    before = []
+        load.append("# text and boolean columns hold category codes: code k is data.categories[name][k]")
+    fit_kwargs = []
     if table.sample_weight is not None:
-        fit_args.append("sample_weight=data.sample_weight")
-    if table.categorical_features:
-        if engine == "lightgbm":
-            fit_args.append("categorical_feature=data.categorical_features")
-        else:
-            before.append("model.set_params(enable_categorical=True, feature_types=data.feature_types)")
-    lines = []
-    for ln in snippet.splitlines():
-        if ln == "model.fit(X, y)":
-            lines.extend(before)
-            ln = f"model.fit({', '.join(fit_args)})"
-        lines.append(ln)
-    return "\n".join(lines)
+        fit_kwargs.append("sample_weight=data.sample_weight")
+    if table.categorical_features and args.engine == "lightgbm":
+        fit_kwargs.append("categorical_feature=data.categorical_features")
+    schema = MODEL_FILES[args.engine].rsplit(".", 1)[0] + ".schema.json"
+    return DataCode(
+        imports=["from boostfocal.tables import Schema, read_features, read_table"],
+        load=load,
+        fit_kwargs=fit_kwargs,
+        after_save=[f"data.schema.save({schema!r})  # the feature columns, their types and category codes"],
+        new_rows=[
+            f"new_rows = {path!r}  # a file of rows to score, with the feature columns (a target column is ignored)",
+            f"X_new = read_features(new_rows, Schema.load({schema!r}){sep})  # coded exactly as in training",
+        ],
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -973,8 +597,9 @@ def _run_tune(args: argparse.Namespace) -> int:
     sample_weight = None
     categorical: list[int] = []
     if args.data is None:
-        if args.target is not None or drop or args.positive_class is not None or args.weight is not None:
-            raise UsageError("--target, --drop, --weight and --positive-class need a DATA file")
+        given = [args.target, drop or None, args.positive_class, args.weight, args.sep]
+        if any(v is not None for v in given):
+            raise UsageError("--target, --drop, --weight, --positive-class and --sep need a DATA file")
         from .datasets import make_fraud
 
         n = args.n_samples or BUILTIN_N_SAMPLES
@@ -984,14 +609,21 @@ def _run_tune(args: argparse.Namespace) -> int:
         target = "is_fraud"
         print(
             f"No data file given: using the built-in synthetic data boostfocal.datasets.{builtin_call}: "
-            f"{X.shape[0]:,} rows, {X.shape[1]} features ({_class_summary(y)}).",
+            f"{X.shape[0]:,} rows, {_count(X.shape[1], 'feature')} ({_class_summary(y)}).",
             file=out,
         )
     else:
         if args.n_samples is not None or args.positive_rate is not None:
             raise UsageError("--n-samples and --positive-rate apply to the built-in data only (no DATA file)")
+        if args.sep is not None and Path(args.data).suffix.lower() in (".parquet", ".pq"):
+            raise UsageError("--sep applies to CSV files, not to Parquet")
         table = read_table(
-            args.data, target=args.target, drop=drop, positive_class=args.positive_class, weight=args.weight
+            args.data,
+            target=args.target,
+            drop=drop,
+            positive_class=args.positive_class,
+            weight=args.weight,
+            sep=args.sep,
         )
         X, y, target = table.X, table.y, table.target
         sample_weight, categorical = table.sample_weight, table.categorical_features
@@ -1002,7 +634,7 @@ def _run_tune(args: argparse.Namespace) -> int:
             cats = f" ({len(names)} categorical: {', '.join(names[:6])}{' ...' if len(names) > 6 else ''})"
         wtext = "" if args.weight is None else f", weights {args.weight!r}"
         print(
-            f"Data: {args.data}: {X.shape[0]:,} rows, {X.shape[1]} features{cats}, target {target!r} "
+            f"Data: {args.data}: {X.shape[0]:,} rows, {_count(X.shape[1], 'feature')}{cats}, target {target!r} "
             f"({_class_summary(y)}{pos}){wtext}.",
             file=out,
         )
@@ -1042,7 +674,8 @@ def _run_tune(args: argparse.Namespace) -> int:
     if categorical:
         data_kwargs["categorical_features"] = categorical
     start = time.perf_counter()
-    result = tune(
+    result = _call_tuner(
+        tune,
         X,
         y,
         **data_kwargs,
@@ -1071,8 +704,7 @@ def _run_tune(args: argparse.Namespace) -> int:
     print("", file=out)
     print(_summary(result), file=out)
     print("\nTrain it on all the data:\n", file=out)
-    data_lines = _data_snippet(args.data, table, drop, args.positive_class, args.weight, builtin_call or "")
-    code = _fit_lines(result.snippet(data=data_lines), args.engine, table)
+    code = result.snippet(data=_data_code(args, table, drop, builtin_call or "", SNIPPET_NEW_ROWS))
     print("\n".join("    " + ln if ln else "" for ln in code.splitlines()), file=out)
 
     if args.output:
@@ -1092,12 +724,46 @@ def _run_tune(args: argparse.Namespace) -> int:
 
         try:
             save_tuning_plot(result, args.plot, args.plot_metric)
-        except ImportError as exc:
-            raise UsageError(str(exc)) from None
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot write the plot {args.plot}: {exc}") from None
+        except OSError as exc:  # the folder and the format were checked before the run
+            raise UsageError(f"cannot write the plot {args.plot}: {exc.strerror or exc}") from None
         print(f"Wrote {args.plot}", file=out)
     return 0
+
+
+#: Rows of new data the printed program scores for the built-in data.
+SNIPPET_NEW_ROWS = 1_000
+_PACKAGE = Path(__file__).resolve().parent
+_SEARCH = _PACKAGE / "tuning" / "_search.py"
+
+
+def _raised_by_argument_checks(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of boostfocal's own checks of the tuner's arguments: raised by a
+    ``raise`` statement in boostfocal's code (not by numpy, scikit-learn or an engine), before the
+    search started (no frame of ``tuning/_search.py`` on the way).  A ``ValueError`` from a fit, or
+    from a bug in a library boostfocal calls, is not bad input."""
+    tb: types.TracebackType | None = exc.__traceback__
+    files = []
+    while tb is not None:
+        files.append(Path(tb.tb_frame.f_code.co_filename).resolve())
+        tb = tb.tb_next
+    if not files or _SEARCH in files:
+        return False
+    return _PACKAGE in files[-1].parents
+
+
+def _call_tuner(tuner: Any, *args: Any, **kwargs: Any) -> TuneResult:
+    """``tuner(*args, **kwargs)``; the tuner's own argument checks become a :class:`UsageError`."""
+    try:
+        return tuner(*args, **kwargs)
+    except (ValueError, TypeError, ImportError) as exc:
+        if _raised_by_argument_checks(exc):
+            raise UsageError(_first_line(exc)) from exc
+        raise
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """``"1 gamma"``, ``"2 gammas"``."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
 def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
@@ -1156,14 +822,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = f"{parser.prog} {args.command}"
     try:
         return _run_tune(args)
-    except UsageError as exc:
-        _fail(prog, str(exc), 2)
-    except (ValueError, TypeError) as exc:  # the library's input checks
-        if args.traceback:
-            raise
-        _fail(prog, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 2)
-    except ImportError as exc:
-        _fail(prog, str(exc).splitlines()[0], 2)
+    except (UsageError, TableError) as exc:  # our own checks of the input, and only those
+        _fail(prog, _first_line(exc), 2)
     except KeyboardInterrupt:
         _fail(prog, "interrupted", 130)
     except Exception as exc:
@@ -1171,10 +831,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _fail(
             prog,
-            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-            "(run again with --traceback for details)",
+            f"unexpected {type(exc).__name__}: {_first_line(exc)} (run again with --traceback for details)",
             1,
         )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _fail(prog: str, message: str, status: int) -> NoReturn:

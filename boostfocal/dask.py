@@ -551,6 +551,8 @@ class _XGBoostGlobalMetric(_HoldsLoss):
 def xgboost_metric(loss: Loss) -> _XGBoostGlobalMetric:
     """An XGBoost eval metric whose value on a Dask cluster is the exact global weighted mean loss.
 
+    Its value is ``sum_i w_i L(y_i, z_i) / sum_i w_i`` over the rows of every worker together.
+
     ``boostfocal.xgboost.metric(loss)`` works on Dask too, but XGBoost evaluates a custom metric on
     each worker's rows and reports the unweighted mean of the per-worker means (measured: 0.02671
     against a global 0.02569 with partitions of 1 000 and 5 000 rows).  This one all-reduces the

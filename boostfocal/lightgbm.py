@@ -79,6 +79,9 @@ class _Metric(_LossAdapter):
 def objective(loss: Loss) -> _Objective:
     """A LightGBM objective computing ``loss.grad_hess`` on the engine's raw scores.
 
+    Per row it returns ``g_i = w_i dL(y_i, z_i)/dz_i`` and ``h_i = w_i d2L(y_i, z_i)/dz_i^2`` (under
+    the loss's Hessian policy), the formulas of the loss's class docstring.
+
     Pass it as ``params={"objective": objective(loss)}`` to ``lgb.train`` or as ``objective=`` to
     ``LGBMClassifier`` / ``lightgbm.dask`` estimators.  Labels and sample weights are read from
     the Dataset; multiclass Hessians follow LightGBM's ``K/(K-1)`` convention.  Set
@@ -160,7 +163,8 @@ def dataset(
 ) -> lgb.Dataset:
     """An ``lgb.Dataset`` whose ``init_score`` is the loss-minimising constant.
 
-    ``init_score`` defaults to ``loss.init_score(y, weight)``; pass the training set's value for
+    ``init_score`` defaults to ``loss.init_score(y, weight)``, the constant
+    ``z0 = argmin_c sum_i w_i L(y_i, c)``; pass the training set's value for
     a validation set (``reference=train``) so both start from the same constant.  The labels and
     weights are checked here, as the loss checks them (a plain ``lgb.Dataset`` turns NaN labels
     into 0 before any objective sees them).  Trained with ``objective(loss)``, the parameters'

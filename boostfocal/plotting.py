@@ -36,12 +36,12 @@ def _matplotlib() -> Any:
 def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None, show_std: bool = True) -> Any:
     """Draw ``metric`` (default ``result.scoring``) against gamma, one line per alpha.
 
-    Each focal line joins the fold means of one alpha over the gamma grid (shaded band:
-    ``mean ± std`` over folds when ``show_std``); balanced CE (gamma = 0, alpha = "balanced") sits
-    on the ``alpha=balanced`` line at gamma = 0.  Error bars (``show_std``) are ``± std`` over folds;
-    the folds are shared by all rows, so differences between rows vary less than the bars suggest.
-    The baselines are horizontal reference lines, their ``mean ± std`` in the legend.  The best
-    configuration is circled when it is a focal one.
+    Each focal line joins the fold means of one alpha over the gamma grid of the focal rows.
+    Error bars (``show_std``) are ``± std`` over folds; the folds are shared by all rows, so
+    differences between rows vary less than the bars suggest.  The baselines (log-loss, balanced CE
+    -- focal gamma = 0, alpha = "balanced" -- and ``scale_pos_weight``) are horizontal reference
+    lines only, each drawn once, their ``mean ± std`` in the legend.  The best configuration is
+    circled when it is a focal row.
 
     Returns the matplotlib ``Axes`` (a new figure's, via pyplot, when ``ax`` is None).
     """
@@ -52,7 +52,7 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
 
         _, ax = plt.subplots(figsize=(7.0, 4.5))
 
-    focal = [r for r in result.rows if r.is_focal]
+    focal = [r for r in result.rows if r.is_focal and not r.is_baseline]  # balanced CE is a baseline line
     alphas: list[Any] = []
     for r in focal:
         if r.alpha not in alphas:
@@ -78,7 +78,7 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
         ax.axhline(r.mean(m), label=text, linewidth=1.3, zorder=2, **style)
 
     best = result.best
-    if best.gamma is not None:
+    if best.gamma is not None and not best.is_baseline:
         ax.plot(
             [best.gamma],
             [best.mean(m)],

@@ -120,6 +120,9 @@ class _Metric(_LossAdapter):
 def objective(loss: Loss) -> _Objective:
     """An XGBoost objective computing ``loss.grad_hess`` on the engine's raw margins.
 
+    Per row it returns ``g_i = w_i dL(y_i, z_i)/dz_i`` and ``h_i = w_i d2L(y_i, z_i)/dz_i^2`` (under
+    the loss's Hessian policy), the formulas of the loss's class docstring.
+
     Multiclass: set ``num_class=K`` in the parameters; Hessians follow XGBoost's ``2 p(1-p)``
     convention.  DMatrix sample weights are applied (``xgb.train`` leaves that to the objective).
     """

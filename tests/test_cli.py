@@ -9,15 +9,20 @@
   no traceback, both through ``main(argv)`` and through ``python -m boostfocal``; those the
   command can check itself end so before any fit (the tuner is replaced by one that fails);
 * text and boolean columns are categorical features, read the same with and without pandas and
-  from Parquet; ``--weight`` is a column of sample weights; both reach ``tune``;
-* the printed snippet runs without pandas.
+  from Parquet; ``--weight`` is a column of sample weights; both reach ``tune``; a
+  semicolon-separated file is read as such, and ``--sep`` sets the delimiter;
+* a ValueError raised while the models are fitted is status 1 ("unexpected"), not bad input;
+* the printed program runs as printed, in fresh processes, without pandas, for the built-in data
+  and for a CSV file with text columns and a weight column, for every row kind and both engines:
+  it fits with the weights, saves the model, and scores a new unlabelled file coded as in training;
+* off a terminal the progress bar writes one line per redraw; the help states the defaults; the
+  plot draws balanced CE once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.abc
-import inspect
 import json
 import subprocess
 import sys
@@ -31,8 +36,9 @@ import pytest
 pytest.importorskip("lightgbm")
 
 import boostfocal
-from boostfocal import cli, tuning
+from boostfocal import cli, tables, tuning
 from boostfocal.datasets import make_fraud
+from boostfocal.tuning import TuneResult
 
 FAST = ["--n-estimators", "10", "--early-stopping-rounds", "4", "--n-jobs", "1", "--cv", "2", "--quiet"]
 GRID = ["--gammas", "0,2", "--alphas", "none,balanced"]
@@ -192,6 +198,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "bad engine param": (["tune", "--param", "num_leaves"], "KEY=VALUE"),
         "unknown positive class": (["tune", str(good), "--positive-class", "fraud"], "--positive-class"),
         "output folder missing": (["tune", str(good), "--output", str(tmp_path / "no" / "r.json")], "does not exist"),
+        "bad separator": (["tune", str(good), "--sep", ";;"], "--sep: expected one character (or 'tab'), got ';;'"),
     }
 
 
@@ -325,7 +332,6 @@ def test_bad_input_is_reported_before_any_fit(
     assert not no_fit
 
 
-@pytest.mark.skipif(not hasattr(tuning, "check_params"), reason="needs boostfocal.tuning.check_params")
 @pytest.mark.parametrize(
     ("engine", "param", "name"),
     [
@@ -361,6 +367,118 @@ def test_unknown_engine_through_the_module_entry_point() -> None:
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "catboost" in proc.stderr
 
 
+def test_a_failure_inside_the_search_is_not_reported_as_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ValueError raised while the models are fitted (a bug, not the user's input) ends with
+    status 1 and 'unexpected', not status 2; a ValueError of the tuner's own checks of its
+    arguments (a training fold too small for an inner validation split) is bad input, status 2."""
+    good = _write_csv(tmp_path / "good.csv", n=300)
+
+    def broken_fit(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a bug in a fit")
+
+    with monkeypatch.context() as m:
+        m.setattr(tuning._search, "run_fit", broken_fit)
+        status, _, err = _run(["tune", str(good), *GRID, *FAST], capsys)
+    assert status == 1 and "unexpected ValueError: a bug in a fit" in err and len(err.strip().splitlines()) == 1
+    two = tmp_path / "two.csv"
+    two.write_text("a,target\n" + "".join(f"{i},{int(i < 2)}\n" for i in range(60)))
+    status, _, err = _run(["tune", str(two), *FAST], capsys)
+    _assert_one_line("two positives", status, err, "too few to set aside an inner validation split")
+
+
+def test_a_semicolon_separated_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]) -> None:
+    """The delimiter is read from the header; ``--sep`` sets it, and the message of a target column
+    that is not found names the delimiter used."""
+    comma = _write_csv(tmp_path / "comma.csv", n=300, target="is_fraud")
+    semi = tmp_path / "semi.csv"
+    semi.write_text(comma.read_text().replace(",", ";"))
+    status, out, err = _run(["tune", str(semi), "--target", "is_fraud", *FAST], capsys)
+    assert status == 1 and "_TuneCalled" in err and "target 'is_fraud'" in out  # reached the tuner
+    np.testing.assert_array_equal(no_fit["X"], tables.read_table(comma, target="is_fraud").X)
+    status, _, err = _run(["tune", str(semi), "--target", "is_fraud", "--sep", ",", *FAST], capsys)
+    _assert_one_line("wrong --sep", status, err, "(read with separator ','; set another with --sep)")
+    status, _, err = _run(["tune", "--sep", ";", *FAST], capsys)
+    _assert_one_line("--sep without data", status, err, "need a DATA file")
+
+
+def test_progress_in_a_log_is_one_line_per_update(tmp_path: Path) -> None:
+    """Off a terminal (stderr to a file or a pipe) every redraw of the progress bar is a line of its
+    own, no carriage returns; the last one is the final count."""
+    cmd = [sys.executable, "-m", "boostfocal", "tune", "--n-samples", "3000", "--positive-rate", "0.05"]
+    cmd += ["--gammas", "2", "--alphas", "none", *[a for a in FAST if a != "--quiet"]]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("tune:")]
+    assert lines and lines[-1].split("|")[2].strip().startswith("16/16"), proc.stderr  # the run takes over 1 s
+
+
+def test_progress_redraws_are_lines_off_a_terminal() -> None:
+    import io
+    import time
+
+    stream = io.StringIO()  # not a terminal
+    bar = tuning._search.Progress(4, True, stream=stream, delay=0.0, interval=0.05)
+    for _ in range(4):
+        time.sleep(0.08)
+        bar.update()
+    bar.close()
+    text = stream.getvalue()
+    lines = text.splitlines()
+    assert "\r" not in text and len(lines) >= 4 and all(ln.startswith("tune:") for ln in lines)
+    assert [ln.split("|")[2].split()[0] for ln in lines][-1] == "4/4"
+
+
+def test_help_states_the_defaults_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    status, out, _ = _run(["tune", "--help"], capsys)
+    assert status == 0
+    text = " ".join(out.split())
+    assert f"learning rate, > 0 (default {tuning.DEFAULT_LEARNING_RATE:g})" in text
+    assert "configurations x folds x regularisation candidates" in text
+    assert "--sep" in text
+    assert not re.search(r"\b1 (gammas|alphas|features|folds)\b", text)
+
+
+def test_the_plot_draws_balanced_ce_once() -> None:
+    """Balanced CE (gamma 0, alpha balanced) is a baseline: a reference line, not also the first
+    point of an 'alpha=balanced' series; the focal series hold the focal rows only."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from boostfocal.plotting import plot_tuning
+    from boostfocal.tuning._result import ConfigResult
+
+    folds = np.arange(12)
+    splits = [(folds[:6], folds[6:8], folds[8:]) for _ in range(3)]
+
+    def row(kind: str, gamma: Any, alpha: Any, values: list[float]) -> ConfigResult:
+        return ConfigResult(kind, gamma, alpha, scores={"average_precision": values})
+
+    rows = [
+        row("focal", 1.0, None, [0.40, 0.42, 0.44]),
+        row("focal", 2.0, None, [0.45, 0.46, 0.44]),
+        row("focal", 2.0, "balanced", [0.41, 0.43, 0.42]),
+        row("log-loss", None, None, [0.47, 0.45, 0.46]),
+        row("balanced CE", 0.0, "balanced", [0.30, 0.31, 0.32]),
+        row("scale_pos_weight", None, None, [0.35, 0.36, 0.34]),
+    ]
+    for grid in (rows, [r for r in rows if r.alpha is None or r.kind != "focal"]):
+        result = TuneResult(grid, "average_precision", "lightgbm", np.array([0, 1]), {"n_splits": 3}, splits)
+        ax = plot_tuning(result, ax=Figure().subplots())
+        lines = {ln.get_label(): ln for ln in ax.get_lines()}
+        series = sorted(k for k in lines if k.startswith("focal"))
+        expected = ["focal, alpha=balanced", "focal, alpha=none"] if grid is rows else ["focal, alpha=none"]
+        assert series == expected
+        for name in series:
+            assert 0.0 not in list(lines[name].get_xdata())
+        assert sum("balanced CE" in k for k in lines) == 1
+        assert sum("(baseline)" in k for k in lines) == 3
+
+
 def test_values_that_start_with_a_dash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]
 ) -> None:
@@ -369,7 +487,7 @@ def test_values_that_start_with_a_dash(
     path.write_text("-x,y,target\n" + "".join(f"{i},{i * i},{i % 2}\n" for i in range(12)))
     status, out, err = _run(["tune", str(path), "--drop", "-x", "--cv", "2", "--quiet"], capsys)
     assert status == 1 and "_TuneCalled" in err  # reached the tuner
-    assert "1 features" in out and no_fit["n_estimators"] == cli.DEFAULT_N_ESTIMATORS
+    assert "1 feature," in out and no_fit["n_estimators"] == tuning.DEFAULT_N_ESTIMATORS
 
 
 # --------------------------------------------------------------------------------------
@@ -403,13 +521,13 @@ def _without_pandas(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-def _table_without_pandas(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> cli.Table:
+def _table_without_pandas(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> tables.Table:
     with _without_pandas(monkeypatch):
-        assert isinstance(cli.load_data(path), dict)
-        return cli.read_table(path, **kwargs)
+        assert isinstance(tables.load_data(path), dict)
+        return tables.read_table(path, **kwargs)
 
 
-def _assert_same_table(a: cli.Table, b: cli.Table) -> None:
+def _assert_same_table(a: tables.Table, b: tables.Table) -> None:
     np.testing.assert_array_equal(a.X, b.X)  # NaN in the same places
     assert a.X.dtype == b.X.dtype == np.float64
     assert list(a.y) == list(b.y) and a.feature_names == b.feature_names and a.target == b.target
@@ -451,8 +569,8 @@ def test_csv_reads_the_same_with_and_without_pandas(tmp_path: Path, monkeypatch:
     path.write_text(MIXED_CSV)
     stdlib = _table_without_pandas(path, monkeypatch, drop=["when", "code"], positive_class="Yes")
     pd = pytest.importorskip("pandas")
-    assert isinstance(cli.load_data(path), pd.DataFrame)
-    _assert_same_table(stdlib, cli.read_table(path, drop=["when", "code"], positive_class="Yes"))
+    assert isinstance(tables.load_data(path), pd.DataFrame)
+    _assert_same_table(stdlib, tables.read_table(path, drop=["when", "code"], positive_class="Yes"))
     # a larger file: random numbers printed to 17 digits, text with gaps, booleans, integers
     rng = np.random.default_rng(3)
     n = 3_000
@@ -465,13 +583,13 @@ def test_csv_reads_the_same_with_and_without_pandas(tmp_path: Path, monkeypatch:
         for i in range(n):
             cells = [repr(float(values[i])), city[i], flag[i], str(i % 7), f"{rng.uniform(0, 3):.4f}"]
             fh.write(",".join([*cells, str(int(rng.random() < 0.1))]) + "\n")
-    _assert_same_table(_table_without_pandas(big, monkeypatch, weight="w"), cli.read_table(big, weight="w"))
+    _assert_same_table(_table_without_pandas(big, monkeypatch, weight="w"), tables.read_table(big, weight="w"))
 
 
 def test_positive_class_and_drop(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("id,x,outcome\n1,0.5,fraud\n2,0.1,ok\n3,0.9,ok\n")
-    table = cli.read_table(path, target="outcome", drop=["id"], positive_class="fraud")
+    table = tables.read_table(path, target="outcome", drop=["id"], positive_class="fraud")
     assert table.feature_names == ["x"] and table.X.shape == (3, 1) and list(table.y) == [1, 0, 0]
 
 
@@ -498,12 +616,12 @@ def test_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
     )
     frame.to_parquet(path)
     frame.to_csv(tmp_path / "d.csv", index=False)
-    table = cli.read_table(path)
+    table = tables.read_table(path)
     assert table.target == "Class" and table.feature_names == ["a", "flag", "city", "kind"]
     assert list(table.y) == [0, 1, 0, 1] and table.categorical_features == [1, 2, 3]
     nan = np.nan
     np.testing.assert_array_equal(table.X, [[1, 1, 1, 1], [2, 0, nan, 0], [nan, 1, 0, 1], [4, 1, 1, nan]])
-    _assert_same_table(table, cli.read_table(tmp_path / "d.csv"))
+    _assert_same_table(table, tables.read_table(tmp_path / "d.csv"))
     # dates are refused with a message, not read as text
     frame.assign(when=pd.to_datetime(["2024-01-01"] * 4)).to_parquet(path)
     status, _, err = _run(["tune", str(path), "--quiet"], capsys)
@@ -541,7 +659,7 @@ def test_categories_and_weights_reach_the_tuner(
     argv = ["tune", str(path), "--drop", "tx_id", "--weight", "w", *GRID, *FAST]
     status, out, err = _run(argv, capsys)
     assert status == 1 and "_TuneCalled" in err
-    table = cli.read_table(path, drop=["tx_id"], weight="w")
+    table = tables.read_table(path, drop=["tx_id"], weight="w")
     assert table.categorical_features == [table.feature_names.index("channel"), table.feature_names.index("online")]
     assert "w" not in table.feature_names and "tx_id" not in table.feature_names
     assert no_fit["categorical_features"] == table.categorical_features
@@ -559,58 +677,185 @@ def _snippet(out: str) -> str:
     return "\n".join(ln[4:] for ln in body.strip("\n").splitlines())
 
 
-def _run_snippet_without_pandas(code: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    with _without_pandas(monkeypatch):  # the quick-start install (engines, plot) has no pandas
-        exec(compile(code.replace("X_new", "X"), "<snippet>", "exec"), namespace)
-    return namespace
+#: Makes ``import pandas`` fail in the process it starts, as in the quick-start install (engines, plot).
+_BLOCK_PANDAS = """\
+import importlib.abc, sys
+class _NoPandas(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError(f"No module named {name!r}")
+sys.meta_path.insert(0, _NoPandas())
+"""
+
+#: Runs the programs of the folders named on the command line one after the other, each in its
+#: own folder and namespace (one process: the engines are imported once).
+_RUN_IN_TURN = """\
+import os, runpy, sys
+for folder in sys.argv[1:]:
+    os.chdir(folder)
+    runpy.run_path("program.py", run_name="__main__")
+"""
+
+#: Appended to a printed program: what it computed, for the test to read.
+_REPORT = """
+import json as _json
+import numpy as _np
+_report = {"proba": _np.asarray(proba).tolist(), "X_new": _np.asarray(X_new).tolist()}
+if "_as_printed" in globals():  # the program as printed ran first; then its scoring lines on another file
+    _report["as_printed"] = {k: _np.asarray(v).tolist() for k, v in _as_printed.items()}  # noqa: F821
+_json.dump(_report, open("report.json", "w"))
+"""
+
+
+def _run_programs(
+    programs: dict[str, tuple[Path, str]], *, without_pandas: bool, one_process: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Run each program as a script, each in its own folder: in fresh Python processes, all at once
+    (or all in one fresh process, in turn, with ``one_process``), without pandas if asked; what each
+    computed (``proba``, ``X_new``), by name."""
+    for folder, code in programs.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "program.py").write_text(code + _REPORT, encoding="utf-8")
+    runner = (_BLOCK_PANDAS if without_pandas else "") + _RUN_IN_TURN
+    groups = [list(programs)] if one_process else [[name] for name in programs]
+    procs = []
+    for names in groups:
+        folders = [str(programs[n][0]) for n in names]
+        cmd = [sys.executable, "-c", runner, *folders]
+        procs.append((names, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+    for names, proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, f"{names}:\n" + "\n\n".join(programs[n][1] for n in names) + f"\n{err}"
+    return {name: json.loads((folder / "report.json").read_text()) for name, (folder, _) in programs.items()}
+
+
+def _unlabelled(source: Path, path: Path, rows: list[int], leave_out: tuple[str, ...]) -> Path:
+    """Rows ``rows`` of the CSV ``source`` without the columns ``leave_out`` (target, weight), the
+    remaining columns in reverse order: a file of new rows to score."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    keep = [j for j, c in enumerate(header) if c not in leave_out][::-1]
+    body = [",".join(lines[0].split(",")[j] for j in keep)]
+    body += [",".join(lines[1 + i].split(",")[j] for j in keep) for i in rows]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    return path
+
+
+def _score_file(code: str, path: Path) -> str:
+    """The printed program with its file of new rows replaced by ``path``."""
+    lines = code.splitlines()
+    at = [i for i, ln in enumerate(lines) if ln.startswith("new_rows = ")]
+    assert len(at) == 1, code
+    lines[at[0]] = f"new_rows = {str(path)!r}"
+    return "\n".join(lines)
+
+
+NEW_ROWS = [5, 0, 17, 3, 250, 11, 9, 400]
 
 
 @pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
-def test_the_snippet_runs_without_pandas(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
-) -> None:
+def test_the_printed_program_runs_as_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str) -> None:
+    """The program ``tune`` prints runs in a fresh process, as printed, without pandas, for the
+    built-in data and for a CSV file with text columns and a weight column: it fits with the
+    weights, saves the model with ``bf.save_model``, loads it and scores new rows; and with its file
+    of new rows replaced by an unlabelled file (no target or weight column, columns in another
+    order), it codes those rows exactly as the training table codes them."""
     pytest.importorskip(engine)
-    data = _write_csv(tmp_path / "data.csv", n=600)
-    argv = ["tune", str(data), "--engine", engine, "--gammas", "2", "--alphas", "none", "--no-baselines", *FAST]
-    status, out, err = _run(argv, capsys)
-    assert status == 0, err
-    code = _snippet(out)
-    assert "import pandas" not in code
-    ns = _run_snippet_without_pandas(code, monkeypatch)
-    assert ns["proba"].shape == (600,) and np.all((ns["proba"] > 0) & (ns["proba"] < 1))
-    assert ns["X"].shape == (600, make_fraud(10)[0].shape[1])
+    programs = {}
+    if engine == "lightgbm":  # the built-in data's program differs from one engine to the other by its class only
+        builtin_argv = ["tune", "--n-samples", "1500", "--positive-rate", "0.05", "--gammas", "2", "--alphas", "none"]
+        status, out, err = _run([*builtin_argv, "--no-baselines", *FAST], capsys)
+        assert status == 0, err
+        builtin = _snippet(out)
+        assert "bf.save_model(model, " in builtin and "X_new, _ = make_fraud(n_samples=1000" in builtin
+        programs["built-in"] = (tmp_path / "builtin", builtin)
 
-
-_TUNER_TAKES_CATEGORIES = {"categorical_features", "sample_weight"} <= set(inspect.signature(tuning.tune).parameters)
-
-
-@pytest.mark.skipif(not _TUNER_TAKES_CATEGORIES, reason="needs tune(categorical_features=..., sample_weight=...)")
-@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
-def test_tune_with_categories_and_weights_end_to_end(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
-) -> None:
-    pytest.importorskip(engine)
-    path = _categorical_csv(tmp_path / "c.csv")
+    path = _categorical_csv(tmp_path / "c.csv", n=600)
     argv = ["tune", str(path), "--engine", engine, "--drop", "tx_id", "--weight", "w", "--gammas", "2"]
-    status, out, err = _run([*argv, "--alphas", "none", *FAST, "--output", str(tmp_path / "r.json")], capsys)
+    status, out, err = _run([*argv, "--alphas", "none", "--no-baselines", *FAST], capsys)
     assert status == 0, err
-    payload = json.loads((tmp_path / "r.json").read_text())
-    assert payload["categorical_features"] == ["channel", "online"] and payload["weight"] == "w"
-    code = _snippet(out)
-    assert "sample_weight=data.sample_weight" in code
+    csv_code = _snippet(out)
+    assert "import pandas" not in csv_code and "sample_weight=data.sample_weight" in csv_code
+    assert "bf.save_model(model, " in csv_code and "data.schema.save(" in csv_code
     if engine == "lightgbm":
-        assert "categorical_feature=data.categorical_features" in code
+        assert "categorical_feature=data.categorical_features" in csv_code
     else:
-        assert "feature_types=data.feature_types" in code
-    ns = _run_snippet_without_pandas(code, monkeypatch)
-    assert ns["proba"].shape == (1_200,)
-    if _verdict_available():
-        assert "Verdict: " in out
+        assert "enable_categorical=True" in csv_code and "feature_types=" in csv_code
+    new = _unlabelled(path, tmp_path / "new.csv", NEW_ROWS, ("target", "w"))
+    scoring = _score_file(csv_code.split("# Score new rows", 1)[1], new)  # the printed scoring lines
+    keep = "\n_as_printed = {'proba': proba, 'X_new': X_new}\n"
+    programs["csv"] = (tmp_path / "csv", csv_code + keep + "\n# Score new rows" + scoring)
+    reports = _run_programs(programs, without_pandas=True)
+    if "built-in" in reports:
+        n_features = make_fraud(10)[0].shape[1]
+        assert np.asarray(reports["built-in"]["X_new"]).shape == (1000, n_features)
+        assert len(reports["built-in"]["proba"]) == 1000
+    table = tables.read_table(path, drop=["tx_id"], weight="w")
+    # the new file's rows, read without their target and weight and with the columns reordered,
+    # are coded as the same rows of the training table (NaN where missing)
+    np.testing.assert_array_equal(np.asarray(reports["csv"]["X_new"], dtype=float), table.X[NEW_ROWS])
+    printed = reports["csv"]["as_printed"]
+    np.testing.assert_array_equal(np.asarray(printed["X_new"], dtype=float), table.X)  # the training file
+    scores = np.asarray(printed["proba"])
+    assert scores.shape == (600,) and np.all((scores > 0) & (scores < 1))
+    np.testing.assert_array_equal(reports["csv"]["proba"], scores[NEW_ROWS])
 
 
-def _verdict_available() -> bool:
-    return hasattr(tuning.TuneResult, "headline") or hasattr(tuning.TuneResult, "comparison")
+def _tuned(tmp_path: Path, engine: str) -> tuple[Path, tables.Table, TuneResult]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = _categorical_csv(tmp_path / "c.csv", n=500)
+    table = tables.read_table(path, drop=["tx_id"], weight="w")
+    result = tuning.tune(
+        table.X,
+        table.y,
+        sample_weight=table.sample_weight,
+        categorical_features=table.categorical_features,
+        engine=engine,
+        gammas=[2],
+        alphas=[None],
+        n_estimators=8,
+        early_stopping_rounds=None,
+        regularization=None,  # one fit per row and fold: the programs, not the scores, are tested
+        cv=2,
+        n_jobs=1,
+        progress=False,
+    )
+    return path, table, result
+
+
+def test_every_row_prints_a_program_that_runs(tmp_path: Path) -> None:
+    """Whichever row wins -- focal (balanced CE prints the same program with other parameters),
+    log-loss, scale_pos_weight, on either engine -- its program runs as printed (the built-in
+    objectives save in the engine's own format, which bf.save_model does not write) and scores
+    probabilities.  ``TuneResult.snippet()`` after a
+    Python call ``tune(X, y, sample_weight=w, ...)`` fits with ``sample_weight`` and scores
+    ``X_new``, both defined: it runs with the caller's ``X, y, sample_weight``.  (The programs run
+    in turn in one fresh process, which imports the engines once.)"""
+    pytest.importorskip("xgboost")
+    programs = {}
+    for engine in ("lightgbm", "xgboost"):
+        path, table, result = _tuned(tmp_path / engine, engine)
+        argv = ["tune", str(path), "--engine", engine, "--drop", "tx_id", "--weight", "w"]
+        data = cli._data_code(cli.build_parser().parse_args(argv), table, ["tx_id"], "", 0)
+        assert {r.kind for r in result.rows} == {"focal", "log-loss", "balanced CE", "scale_pos_weight"}
+        for i, r in enumerate(result.rows):
+            code = result.snippet(r, data)
+            assert "sample_weight=data.sample_weight" in code, (engine, r.kind)
+            assert ("bf.save_model(model, " in code) == r.is_focal, (engine, r.kind)
+            if r.kind != "balanced CE":  # the focal row's program with gamma=0, alpha="balanced"
+                programs[f"{engine} {r.kind}"] = (tmp_path / engine / str(i), code)
+    code = result.snippet()  # xgboost, from Python
+    assert "model.fit(X, y, sample_weight=sample_weight)" in code and "X_new = X" in code
+    prelude = (
+        "from boostfocal.tables import read_table\n"
+        f"_t = read_table({str(path)!r}, drop=['tx_id'], weight='w')\n"
+        "X, y, sample_weight = _t.X, _t.y, _t.sample_weight\n"
+    )
+    programs["python"] = (tmp_path / "python", prelude + code)
+    reports = _run_programs(programs, without_pandas=True, one_process=True)
+    for name, report in reports.items():
+        proba = np.asarray(report["proba"])
+        assert proba.shape == (500,) and np.all((proba > 0) & (proba < 1)), name
 
 
 def test_identifier_rule(tmp_path: Path) -> None:
@@ -623,9 +868,9 @@ def test_identifier_rule(tmp_path: Path) -> None:
         path.write_text("x,code,target\n" + rows + "".join(f"{n_rows},,1\n" for _ in range(n_rows)))  # gaps
         return path
 
-    assert len(cli.read_table(table(60, 50)).categories["code"]) == 50  # not more than 50 values
-    assert len(cli.read_table(table(200, 100)).categories["code"]) == 100  # half of the 200 present
-    with pytest.raises(cli.UsageError, match=r"'code' looks like an identifier.*101 distinct values in 200 rows"):
-        cli.read_table(table(200, 101))
-    with pytest.raises(cli.UsageError, match="--drop code"):
-        cli.read_table(table(60, 51))
+    assert len(tables.read_table(table(60, 50)).categories["code"]) == 50  # not more than 50 values
+    assert len(tables.read_table(table(200, 100)).categories["code"]) == 100  # half of the 200 present
+    with pytest.raises(tables.TableError, match=r"'code' looks like an identifier.*101 distinct values in 200 rows"):
+        tables.read_table(table(200, 101))
+    with pytest.raises(tables.TableError, match="--drop code"):
+        tables.read_table(table(60, 51))

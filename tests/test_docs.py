@@ -1,13 +1,17 @@
 """The documentation runs: README's Python blocks, the example scripts, and the API docstrings.
 
-- Every fenced ``python`` block of ``README.md`` is extracted from the file itself and executed in
-  a fresh namespace (the blocks are self-contained and use small data).  A block that needs an
-  optional engine or extra (LightGBM, XGBoost, Dask, matplotlib) is skipped when it is absent,
-  decided from the block's imports and the estimators and tuner engine it names.
+- Every fenced ``python`` block of ``README.md`` is extracted from the file itself, saved as a
+  script and run as a reader would run it, ``python block.py`` in a fresh process and an empty
+  folder (the blocks are self-contained and use small data; all start at once, so the suite waits
+  for the slowest, not their sum).  A block that needs an optional engine or extra (LightGBM,
+  XGBoost, Dask, matplotlib) is skipped when it is absent, decided from the block's imports and
+  the estimators and tuner engine it names.
 - Every script under ``examples/`` runs in a subprocess on small data (``--rows``), exit status 0.
 - Every public name (``__all__`` of ``boostfocal`` and of each public submodule) has a docstring,
   and so has every public method and property its classes define; the losses and the numeric
-  functions give their formula or a reference.
+  functions give their formula or a reference: an equation (``a = b`` with spaces, not a
+  ``name=value`` default), a mathematical expression (``sum_i``, ``dL/dz``, ``log``, ...) or a
+  citation (``et al.``, a URL), outside doctest lines.
 - The commands README promises (the test command CI runs, the one-line main job) are there verbatim,
   README stays within 250 lines, and the repository files it links to exist.
 """
@@ -15,14 +19,15 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import importlib
+import importlib.util
 import inspect
 import os
 import pkgutil
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,29 +112,24 @@ def pending_names(code: str) -> set[str]:
     return {name for name in used if not hasattr(bf, name)}
 
 
-def one_openmp_thread() -> contextlib.AbstractContextManager:
-    """Limit the OpenMP pools of the engines already imported (``skip_missing`` imports them) to one
-    thread: on a loaded machine a multi-threaded engine spends most of a small fit waiting at its
-    barriers (LightGBM, 15 000 rows: 4x slower on two threads than on one at load 8)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # scikit-learn depends on it, so this is unusual
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="openmp")
+#: The environment of a README block's process: this checkout's boostfocal, no display, one
+#: OpenMP thread per engine (on a loaded machine a multi-threaded engine spends most of a small
+#: fit waiting at its barriers), and one core for joblib, so that ``bf.tune`` fits in its own
+#: process instead of starting worker processes that each import the engines again (the tuner's
+#: parallel path is tested in ``test_tuning_parallel.py``).
+BLOCK_ENV = {
+    "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    "MPLBACKEND": "Agg",
+    "OMP_NUM_THREADS": "1",
+    "LOKY_MAX_CPU_COUNT": "1",
+}
+#: Seconds a README block may take as a script, all blocks running at once on a loaded machine.
+BLOCK_TIMEOUT = 600
 
 
-def serial_tuner(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run ``bf.tune`` in this process (``n_jobs=1``): worker processes would each start and compile
-    the kernels again, which costs more than the small fits of a README block.  The tuner's
-    parallel path is tested in ``test_tuning.py``."""
-    real = bf.tune
-    if "n_jobs" not in inspect.signature(real).parameters:
-        return
-
-    def tune(*args: object, **kwargs: object) -> object:
-        return real(*args, **{**kwargs, "n_jobs": 1})
-
-    monkeypatch.setattr(bf, "tune", tune)
+def installed(needed: set[str]) -> bool:
+    """Whether every optional module of ``needed`` is installed (found, not imported)."""
+    return all(importlib.util.find_spec(m) is not None for m in OPTIONAL if m in needed)
 
 
 README_TEXT = README.read_text(encoding="utf-8")
@@ -145,28 +145,43 @@ def test_readme_has_python_blocks() -> None:
     assert len(README_BLOCKS) >= 5, "README.md: expected the losses, engines, saving, Dask and tuner blocks"
 
 
+@pytest.fixture(scope="module")
+def readme_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, subprocess.Popen[str]]]:
+    """Every README block that can run here, saved as ``block.py`` in an empty folder of its own
+    and started as ``python block.py``, all at once; the processes by the block's line."""
+    procs: dict[int, subprocess.Popen[str]] = {}
+    for line, code in README_BLOCKS:
+        if not installed(requirements(code)) or pending_names(code):
+            continue
+        folder = tmp_path_factory.mktemp(f"readme_{line}")
+        (folder / "block.py").write_text(code, encoding="utf-8")
+        procs[line] = subprocess.Popen(
+            [sys.executable, "block.py"],
+            cwd=folder,
+            env={**os.environ, **BLOCK_ENV},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    yield procs
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 @pytest.mark.parametrize(("line", "code"), README_BLOCKS, ids=[f"README.md:{line}" for line, _ in README_BLOCKS])
-def test_readme_block_runs(line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run one README block as written, in a fresh namespace, from an empty working directory."""
+def test_readme_block_runs(line: int, code: str, readme_scripts: dict[int, subprocess.Popen[str]]) -> None:
+    """One README block, saved as a script, runs in a fresh process with exit status 0."""
     needed = requirements(code)
-    skip_missing(needed)
+    for module in OPTIONAL:
+        if module in needed and importlib.util.find_spec(module) is None:
+            pytest.skip(f"README.md:{line} needs {module}, which is not installed")
     missing = pending_names(code)
     assert not missing, f"README.md:{line} uses {sorted(missing)}, which boostfocal does not have"
-    if "matplotlib" in needed:
-        import matplotlib
-
-        matplotlib.use("Agg")
-    serial_tuner(monkeypatch)
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": "__readme__"}
-    try:
-        with one_openmp_thread():
-            exec(compile(code, f"{README}:{line}", "exec"), namespace)
-    finally:
-        if "matplotlib" in needed:
-            import matplotlib.pyplot as plt
-
-            plt.close("all")
+    proc = readme_scripts[line]
+    _, err = proc.communicate(timeout=BLOCK_TIMEOUT)
+    assert proc.returncode == 0, f"README.md:{line} failed as a script (exit status {proc.returncode}):\n{err[-4000:]}"
 
 
 def test_requirements_are_detected() -> None:
@@ -305,8 +320,42 @@ def test_every_public_name_has_a_docstring(module_name: str) -> None:
     assert not missing, f"no docstring: {missing}"
 
 
+#: A doctest line (code, not prose).
+_CODE_LINE = re.compile(r"^\s*(>>>|\.\.\.)")
+#: An equation: ``=`` (or ``≈``) with a space on each side between two terms; ``default=None`` or
+#: ``reference=train`` (a parameter and its value) is not one.
+_EQUATION = re.compile(r"[\w)\]}|`]\s+[=≈]\s+[-\w(|`\\σ∑Σ√]")
+#: Mathematical notation: a sum, a derivative, a named function of analysis, a power.
+_MATH = re.compile(r"\bsum_|[Σ∑∂√∇σ]|\bd\w*/d\w+|\bargmin|\blog\b|\bexp\b|\bsoftmax\b|\bsigmoid\b|\^|\*\*|\bbincount\(")
+#: A citation: "et al.", a URL, a DOI, two authors ("Nadeau & Bengio").
+_REFERENCE = re.compile(r"et al\.|https?://|\bdoi\b|\b[A-Z][a-z]+ (?:&|and) [A-Z][a-z]+\b")
+
+
 def _formula_or_reference(doc: str) -> bool:
-    return bool(re.search(r"=|\bsum_|Σ|\bdL/d|∂|et al\.|https?://", doc))
+    """Whether a line of ``doc`` outside its doctests states an equation, uses mathematical
+    notation, or cites a source."""
+    prose = [line for line in doc.splitlines() if not _CODE_LINE.match(line)]
+    return any(_EQUATION.search(ln) or _MATH.search(ln) or _REFERENCE.search(ln) for ln in prose)
+
+
+def test_the_formula_check_can_fail() -> None:
+    """A default value, a keyword argument or a doctest is no formula; an equation, a derivative,
+    a sum or a citation is."""
+    for vague in (
+        "Build a thing.\n\nx : int, default=None",
+        "Pass it as params={'objective': f} or reference=train.",
+        "A helper.\n\n>>> z = f(x)",
+        "Returns the model.",
+    ):
+        assert not _formula_or_reference(vague), vague
+    for precise in (
+        "L = -alpha (1-p)^gamma log p",
+        "``w_i dL/dz``",
+        "``sum_i w_i L(y_i, z_i) / sum_i w_i``",
+        "Inverts the minimiser (Charoenphakdee et al., CVPR 2021).",
+        "Nadeau & Bengio's corrected test",
+    ):
+        assert _formula_or_reference(precise), precise
 
 
 #: Public names that compute nothing mathematical (file input/output): they need a docstring
@@ -319,7 +368,7 @@ FORMULA_METHODS = ("loss", "grad_hess", "init_score", "posterior", "link")
 @pytest.mark.parametrize("cls", sorted(bf.LOSSES.values(), key=lambda c: c.__name__), ids=lambda c: c.__name__)
 def test_losses_document_their_formulas(cls: type) -> None:
     doc = inspect.getdoc(cls) or ""
-    assert "=" in doc and re.search(r"\blog\b", doc), f"{cls.__name__}: the class docstring gives no formula"
+    assert _EQUATION.search(doc) and re.search(r"\blog\b", doc), f"{cls.__name__}: the class docstring gives no formula"
     for method in FORMULA_METHODS:
         mdoc = inspect.getdoc(getattr(cls, method)) or ""
         assert _formula_or_reference(mdoc), f"{cls.__name__}.{method}: no formula or reference in {mdoc[:80]!r}"

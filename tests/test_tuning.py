@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -147,14 +148,17 @@ def test_json_round_trip(result: tuning.TuneResult, tmp_path: Any) -> None:
     assert data["settings"]["n_fits"] == 27
 
 
-def test_snippet_trains_the_winner(fraud: tuple[np.ndarray, np.ndarray], result: tuning.TuneResult) -> None:
+def test_snippet_trains_the_winner(
+    fraud: tuple[np.ndarray, np.ndarray], result: tuning.TuneResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     X, y = fraud
+    monkeypatch.chdir(tmp_path)  # the program saves its model in the working folder
     for row in (result.best, result.baseline("scale_pos_weight"), result.baseline("log-loss")):
         code = result.snippet(row, data="# data given")
-        namespace: dict[str, Any] = {"X": X, "y": y, "X_new": X[:50]}
+        namespace: dict[str, Any] = {"X": X, "y": y}
         exec(code, namespace)
         proba = np.asarray(namespace["proba"])
-        assert proba.shape == (50,) and np.all((proba >= 0) & (proba <= 1))
+        assert proba.shape == (len(X),) and np.all((proba >= 0) & (proba <= 1))
     est = result.best_estimator()
     assert est.get_params()["n_estimators"] == max(1, round(result.best.mean("best_iteration")))
 

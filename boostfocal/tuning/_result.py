@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _stats
+from . import _snippet, _stats
 from ._engines import BASELINES, FOCAL, SPW, estimator_classes, is_focal
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
 from ._metrics import EXTRA as _EXTRA
 from ._metrics import greater_is_better as _greater_is_better
 from ._search import SPW_POWER
+from ._snippet import DataCode
 from ._stats import Comparison, compare, in_baseline_family, in_focal_family
 
 
@@ -310,48 +311,16 @@ class TuneResult:
         cls = focal_cls if row.is_focal else builtin_cls
         return cls(**self.best_params(row))
 
-    def snippet(self, row: ConfigResult | None = None, data: str | None = None) -> str:
-        """Copy-paste Python that trains ``row`` (default :attr:`best`) on ``X, y``.
+    def snippet(self, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
+        """Copy-paste Python that trains ``row`` (default :attr:`best`) on all the data, saves it
+        and scores new rows ``X_new`` (see :mod:`boostfocal.tuning._snippet`).
 
-        ``data`` replaces the placeholder line that says where ``X, y`` come from.
+        ``data`` (a :class:`~boostfocal.tuning._snippet.DataCode`) says how the data are loaded,
+        fitted and how new rows are read; a string replaces the comment that says where ``X, y``
+        come from.  By default ``X, y`` (and ``sample_weight``) are those given to
+        :func:`boostfocal.tune` and the training rows are scored.
         """
-        row = self.best if row is None else row
-        params = self.best_params(row)
-        focal = row.is_focal
-        binary = len(self.classes) == 2
-        lines: list[str] = []
-        if self.engine == "lightgbm":
-            module, cls = ("boostfocal.lightgbm", "FocalLGBMClassifier") if focal else ("lightgbm", "LGBMClassifier")
-        else:
-            module, cls = ("boostfocal.xgboost", "FocalXGBClassifier") if focal else ("xgboost", "XGBClassifier")
-        lines.append(f"from {module} import {cls}")
-        if row.kind == SPW:
-            lines.insert(0, "import numpy as np")
-            lines.append("import boostfocal as bf")
-        data_lines = (data or "# X, y = ...  (your training data)").splitlines()
-        imports = [ln for ln in data_lines if ln.startswith(("import ", "from "))]
-        lines = sorted(set(lines + imports), key=lambda ln: (not ln.startswith("import "), ln))
-        lines.append("")
-        lines.extend(ln for ln in data_lines if ln not in imports and (ln or lines[-1]))
-        lines.append(f"model = {cls}(")
-        for key, value in params.items():
-            comment = "  # mean best iteration over the CV folds" if key == "n_estimators" else ""
-            if key == "scale_pos_weight":
-                comment = "  # n_neg / n_pos of the training labels"
-            lines.append(f"    {key}={value!r},{comment}")
-        lines.append(")")
-        lines.append("model.fit(X, y)")
-        if row.kind == SPW:
-            raw = "raw_score=True" if self.engine == "lightgbm" else "output_margin=True"
-            lines.append("# undo the weighting: P(y=1|x) = sigmoid(margin - log(scale_pos_weight))")
-            lines.append(f"proba = bf.sigmoid(model.predict(X_new, {raw}) - np.log({params['scale_pos_weight']!r}))")
-        elif binary:
-            what = "recovered posterior" if focal else "probability"
-            lines.append(f"proba = model.predict_proba(X_new)[:, 1]  # {what} P(y=1 | x)")
-        else:
-            what = "recovered class posteriors" if focal else "class probabilities"
-            lines.append(f"proba = model.predict_proba(X_new)  # {what}, shape (n, {len(self.classes)})")
-        return "\n".join(lines)
+        return _snippet.snippet(self, row, data)
 
     # ----- presentation --------------------------------------------------------------------
     def fold_scores(self, metric: str | None = None) -> dict[str, NDArray[np.float64]]:

@@ -291,12 +291,41 @@ class _NoBar:
         pass
 
 
+class _OneLinePerUpdate:
+    """A text stream for tqdm on which every redraw is a line of its own.
+
+    tqdm redraws its bar in place with a carriage return, which a log file or a pipe shows as one
+    ever longer line; here each redraw ends with a newline instead (trailing padding dropped)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        for part in text.split("\r"):
+            part = part.rstrip()
+            if part:
+                self.stream.write(part + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str | None:
+        return getattr(self.stream, "encoding", None)
+
+
 class Progress:
     """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
     finished fit, so that the elapsed time moves during a long fit.
 
-    On a terminal it is redrawn every ``interval`` seconds; elsewhere (logs, CI) every 30 seconds.
-    Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled`` is false.
+    On a terminal it is redrawn in place every ``interval`` seconds.  Elsewhere (a log file, a
+    pipe, CI) each redraw is a line of its own, every 30 seconds by default, and the last line is
+    the final count.  Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled``
+    is false.
     """
 
     def __init__(
@@ -322,7 +351,7 @@ class Progress:
             total=total,
             desc="tune",
             unit="fit",
-            file=self.stream,
+            file=self.stream if tty else _OneLinePerUpdate(self.stream),
             disable=not enabled,
             delay=delay,
             mininterval=0.5 if tty else self.interval,
@@ -330,6 +359,8 @@ class Progress:
             dynamic_ncols=tty,
             ascii=not tty,
         )
+        self._tty = tty
+        self._start = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -353,4 +384,6 @@ class Progress:
         if self._thread is not None:
             self._thread.join()
         with self._lock:
+            if self.enabled and not self._tty and time.monotonic() - self._start >= self.delay:
+                self.bar.refresh()  # off a terminal, the final count is a line even between redraws
             self.bar.close()

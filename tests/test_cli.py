@@ -438,7 +438,7 @@ def test_help_states_the_defaults_and_counts(capsys: pytest.CaptureFixture[str])
     assert status == 0
     text = " ".join(out.split())
     assert f"learning rate, > 0 (default {tuning.DEFAULT_LEARNING_RATE:g})" in text
-    assert "configurations x folds x regularisation candidates" in text
+    assert "configurations x folds x candidates, as announced" in text
     assert "--sep" in text
     assert not re.search(r"\b1 (gammas|alphas|features|folds)\b", text)
 

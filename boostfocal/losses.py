@@ -234,6 +234,18 @@ def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Fl
     def phi(x: Float) -> Float:
         return _log_focal_slope(log_sigmoid(x), log_sigmoid(-x), gamma)
 
+    if log_c.shape == (2,):
+        # two classes: pi_1 = sigmoid(x), pi_0 = sigmoid(-x), and the stationarity condition is
+        # log c_1 + phi(x) = log c_0 + phi(-x), one equation in x, decreasing (one root finder,
+        # no inner bisection)
+        def gap(x: float) -> float:
+            both = phi(np.array([x, -x]))
+            return float((log_c[1] + both[0]) - (log_c[0] + both[1]))
+
+        if gap(-lim) > 0.0 > gap(lim):
+            x = brentq(gap, -lim, lim, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+            return log_sigmoid(np.array([-x, x]))
+
     def logits_for(log_mu: float) -> Float:
         target = log_mu - log_c
         lo = np.full_like(log_c, -lim)

@@ -17,13 +17,18 @@ round) and grows the same trees (checked: its margins equal the focal model's), 
 "FocalXGBClassifier / floor" is what computing the focal objective (and ``fit``'s checks and
 initial score) costs.  The target is the higher of 1.05 and the floor ratio.
 
-Noise: besides the ratio of the medians, each repeat gives a paired ratio (the two fits timed
-next to each other); the spread of those says how far the machine's load moved the ratio.  A
-ratio whose paired ratios spread over more than the 5 % margin tested is marked NOISY.
+Each fit is timed by the wall clock and by this process's CPU time (all its threads).  On a busy
+machine the wall clock of a multi-threaded fit swings by 2x from one repeat to the next (OpenMP's
+threads wait for each other whenever one is descheduled); with ``--threads 1`` the CPU time
+hardly depends on the load and gives the steadier ratio.  Noise: besides the ratio of the
+medians, each repeat gives a paired ratio (the two fits timed next to each other); the spread of
+those says how far the load moved the ratio.  A ratio whose paired ratios spread over more than
+the 5 % margin tested is marked NOISY.
 
 Run: ``python benchmarks/estimator_speed.py`` (about 2 minutes on 2 quiet cores), ``--quick`` for a
 smoke run; ``--wait-quiet`` first waits (up to 40 min) for the 1-minute load average to fall below
-1.  Writes ``benchmarks/results/estimator_speed.md`` (``--quick``: ``estimator_speed_quick.md``).
+1.  Writes ``benchmarks/results/estimator_speed.md`` (``--threads 1``: ``estimator_speed_1thread.md``;
+``--quick``: ``..._quick.md``).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import xgboost as xgb
-from _common import interleaved, loadavg, machine_lines, md_table, median, verdict, wait_for_quiet, write_report
+from _common import loadavg, machine_lines, md_table, median, verdict, wait_for_quiet, write_report
 from xgboost.sklearn import _objective_decorator
 
 from boostfocal import lightgbm as bfl
@@ -67,6 +72,25 @@ class Replay:
         out = self.store[self.next]
         self.next += 1
         return out
+
+
+def interleaved_times(
+    candidates: dict[str, Callable[[], Any]], repeats: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall-clock and CPU times (this process, all threads) of each candidate, in seconds, run in
+    turn ``repeats`` times in alternating order (ABC, CBA, ...) after one untimed warm-up each."""
+    names = list(candidates)
+    for name in names:
+        candidates[name]()
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names if r % 2 == 0 else names[::-1]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            candidates[name]()
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return wall, cpu
 
 
 def ratio_line(name: str, num: list[float], den: list[float], target: float | None) -> dict[str, Any]:
@@ -141,48 +165,63 @@ def main() -> None:
         "LGBMClassifier": lambda: lgb.LGBMClassifier(**kw, verbose=-1).fit(X, y),
         "FocalLGBMClassifier": lambda: bfl.FocalLGBMClassifier(**kw, verbose=-1).fit(X, y),
     }
-    times = interleaved(xgb_cands, repeats)
-    times.update(interleaved(lgb_cands, repeats))
+    wall, cpu = interleaved_times(xgb_cands, repeats)
+    lgb_wall, lgb_cpu = interleaved_times(lgb_cands, repeats)
+    wall.update(lgb_wall)
+    cpu.update(lgb_cpu)
     load_end = loadavg()
     obj_ms = objective_ms(X, y, focal)
 
-    x_plain, x_focal, x_floor = (times[k] for k in xgb_cands)
-    floor = ratio_line("floor / XGBClassifier", x_floor, x_plain, None)
-    target = max(MARGIN, floor["ratio"])
-    lines = [
-        ratio_line("FocalXGBClassifier / XGBClassifier", x_focal, x_plain, target),
-        floor,
-        ratio_line("FocalXGBClassifier / floor", x_focal, x_floor, None),
-        ratio_line("FocalLGBMClassifier / LGBMClassifier", times["FocalLGBMClassifier"], times["LGBMClassifier"], None),
-    ]
-    table = md_table(
-        ["estimator", "median s", "min-max s", "spread (max-min)/median"],
-        [
-            [name, f"{median(ts):.3f}", f"{min(ts):.3f}-{max(ts):.3f}", f"{(max(ts) - min(ts)) / median(ts):.0%}"]
-            for name, ts in times.items()
-        ],
-    )
-    per_round = (median(x_focal) - median(x_floor)) / rounds * 1e3
-    notes = [
-        f"- the floor grows the focal model's trees: {'yes' if same else 'NO'} (margins equal)",
-        f"- FocalXGBClassifier - floor: {per_round:.2f} ms a round; one objective call as XGBClassifier makes it "
-        f"(label copy included, isolated): {obj_ms:.2f} ms",
-        f"- {load_note}; at the end {load_end}",
-    ]
-    print(table)
-    for r in lines:
-        print(describe(r))
-    print("\n".join(notes), flush=True)
+    plain, focal_x, floor_x = xgb_cands
     sections = [
-        f"{data}; {rounds} trees, engine defaults otherwise (all cores); whole `fit` timed; median of {repeats} "
-        "interleaved repeats after one warm-up each. Floor: `XGBClassifier` with a callable objective handing back "
-        "the recorded focal gradients (same path, same trees, no objective cost).",
-        table,
-        "\n".join(f"- {describe(r)}" for r in lines),
-        "\n".join(notes),
+        f"{data}; {rounds} trees, n_jobs={args.threads} (None: the engines' default, all cores), engine defaults "
+        f"otherwise; the whole `fit` timed; median of {repeats} interleaved repeats after one warm-up each. Floor: "
+        "`XGBClassifier` with a callable objective handing back the recorded focal gradients (same path, same "
+        "trees, no objective cost). CPU time: this process's, all threads (it counts OpenMP's spin-waiting "
+        "too); on a loaded machine with n_jobs=1 it is the steadier measure."
     ]
+    for clock, times in (("wall-clock", wall), ("CPU", cpu)):
+        floor = ratio_line("floor / XGBClassifier", times[floor_x], times[plain], None)
+        lines = [
+            ratio_line(
+                "FocalXGBClassifier / XGBClassifier",
+                times[focal_x],
+                times[plain],
+                max(MARGIN, round(floor["ratio"], 3)),
+            ),
+            floor,
+            ratio_line("FocalXGBClassifier / floor", times[focal_x], times[floor_x], None),
+            ratio_line(
+                "FocalLGBMClassifier / LGBMClassifier", times["FocalLGBMClassifier"], times["LGBMClassifier"], None
+            ),
+        ]
+        table = md_table(
+            ["estimator", f"{clock} s, median", "min-max", "spread (max-min)/median"],
+            [
+                [name, f"{median(ts):.3f}", f"{min(ts):.3f}-{max(ts):.3f}", f"{(max(ts) - min(ts)) / median(ts):.0%}"]
+                for name, ts in times.items()
+            ],
+        )
+        per_round = (median(times[focal_x]) - median(times[floor_x])) / rounds * 1e3
+        body = "\n".join(
+            [*(f"- {describe(r)}" for r in lines), f"- FocalXGBClassifier - floor: {per_round:.2f} ms a round"]
+        )
+        sections += [f"### {clock} time", table, body]
+        print(f"\n{clock} time\n{table}\n{body}", flush=True)
+    notes = "\n".join(
+        [
+            f"- the floor grows the focal model's trees: {'yes' if same else 'NO'} (margins equal)",
+            f"- one objective call as XGBClassifier makes it (label copy included), isolated: {obj_ms:.2f} ms",
+            f"- {load_note}; at the end {load_end}",
+        ]
+    )
+    print(notes, flush=True)
+    sections.append(notes)
     write_report(
-        "estimator_speed_quick.md" if args.quick else "estimator_speed.md",
+        "estimator_speed"
+        + (f"_{args.threads}thread" if args.threads else "")
+        + ("_quick" if args.quick else "")
+        + ".md",
         "Training time of the scikit-learn estimators",
         sections,
         ["sklearn"],

@@ -28,9 +28,9 @@ _COMPARE_BLOCK = 1 << 18  # elements compared at a time by _same
 def _same(cached: Any, new: Any) -> bool:
     """Whether ``new`` holds the values ``cached`` held: the same object, or equal arrays.
 
-    XGBoost's ``DMatrix.get_label()`` returns a new array on every call, so identity alone would
-    re-validate the labels every round; an equality test is one cheap pass (stopping at the first
-    differing block).
+    A caller may hand a new but equal array every round (XGBoost's ``DMatrix.get_label()`` makes
+    one on every call, as its metric decorator does), so identity alone would re-validate the
+    labels every round; an equality test is one cheap pass (stopping at the first differing block).
     """
     if cached is new:
         return True
@@ -74,8 +74,9 @@ class _LossAdapter(_HoldsLoss):
 
     Labels and weights are checked once per array: a later call with the same array object, or an
     equal one, reuses the checked copy (so do not modify a label array in place between calls).
-    XGBoost's ``(preds, DMatrix)`` call skips that cache when numba is installed: the DMatrix's own
-    label and weight vectors are read in place and checked by the kernel (:meth:`_grad_hess_views`).
+    The XGBoost objective skips that cache when numba is installed: the float32 label and weight
+    vectors XGBoost holds go to the kernel as they are and the kernel checks them
+    (:meth:`_grad_hess_views`).
     Raw scores are shape-checked on every call (a cheap test) so that a binary loss handed
     ``(n, K)`` scores, or a multiclass loss handed a binary booster's ``(n,)`` scores, fails with
     both shapes in the message.
@@ -166,10 +167,11 @@ class _LossAdapter(_HoldsLoss):
     def _grad_hess_views(
         self, y: NDArray[Any], preds: ArrayLike, weight: NDArray[Any], hess_scale: float = 1.0
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """:meth:`_grad_hess` for label and weight arrays that view the engine's own memory and are
-        valid during this call only (``weight`` empty for none).  With the compiled kernels they are
-        neither copied, nor cached and compared, but checked by the kernel's first pass
-        (``Loss._unchecked_labels``); otherwise copies go through the cache."""
+        """:meth:`_grad_hess` for label and weight arrays the engine hands over, which may view its
+        own memory and be valid during this call only (``weight`` empty for none).  With the
+        compiled kernels they are neither copied, nor cached and compared, but checked by the
+        kernel's first pass (``Loss._unchecked_labels``), and the numbers are those of
+        :meth:`_grad_hess` on the same values; otherwise copies go through the cache."""
         w = weight if weight.size else None
         labels = None
         if y.ndim == 1 and y.shape[0] and (w is None or w.shape == y.shape):

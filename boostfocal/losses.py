@@ -236,13 +236,15 @@ def _binary_init_score(totals: Float, log_alpha: Float, gamma: float) -> float:
     return float(log_pi[1] - log_pi[0])
 
 
-def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Float:
+def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float, *, nested: bool = False) -> Float:
     """Log-probabilities ``log pi`` minimising ``sum_k c_k l(pi_k)`` over the simplex.
 
     ``class_weight`` holds the total sample weight of each class and ``c_k`` is that times
     ``alpha_k``.  Stationarity: ``log c_k + log|l'(pi_k)| = log mu`` for all k and
     ``sum pi_k = 1``; ``log|l'|`` is strictly decreasing, so an inner bisection finds each
-    ``pi_k`` for a given ``mu`` (in logit space) and Brent's method finds ``mu``.  With
+    ``pi_k`` for a given ``mu`` (in logit space) and Brent's method finds ``mu``.  Two classes
+    (unless ``nested``): ``pi_1 = sigma(x)``, ``pi_0 = sigma(-x)`` and Brent's method solves the one
+    equation ``log c_1 + log|l'(sigma(x))| = log c_0 + log|l'(sigma(-x))|`` for ``x``.  With
     ``gamma = 0`` this is the closed form ``pi_k = alpha_k W_k / sum_j alpha_j W_j``.
     """
     from scipy.optimize import brentq  # imported here: scipy.optimize is slow to import
@@ -252,6 +254,16 @@ def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Fl
 
     def phi(x: Float) -> Float:
         return _log_focal_slope(log_sigmoid(x), log_sigmoid(-x), gamma)
+
+    if log_c.shape == (2,) and not nested:
+        # one equation in x, decreasing: one root finder, no inner bisection
+        def gap(x: float) -> float:
+            both = phi(np.array([x, -x]))
+            return float((log_c[1] + both[0]) - (log_c[0] + both[1]))
+
+        if gap(-lim) > 0.0 > gap(lim):
+            x = brentq(gap, -lim, lim, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+            return log_sigmoid(np.array([-x, x]))
 
     def logits_for(log_mu: float) -> Float:
         target = log_mu - log_c

@@ -70,18 +70,20 @@ class _Objective(_LossAdapter):
     """Objective for ``xgb.train(obj=...)`` / ``xgboost.dask.train`` (called ``(predt, DMatrix)``)
     and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``).
 
+    Labels and weights go to the compiled kernel as XGBoost holds them, float32 vectors, with no
+    copy, cache or comparison: called with a DMatrix, the objective reads its label and weight
+    vectors in place (:func:`_info_view`, not the copy ``get_label()`` makes); called by
+    ``XGBClassifier``, it takes the float32 vectors that wrapper copies from its DMatrix every
+    round.  The kernel's first pass checks every label and weight (a bad one raises the public
+    API's error).  Any other label array, and every array under the numpy backend, is checked once
+    and cached (:class:`~boostfocal._adapter._LossAdapter`).
+
     For a binary loss the kernel runs on the calling thread only.  XGBoost ships its own OpenMP
     runtime, so numba's thread pool (the system one) and XGBoost's compete for the cores: measured
-    on 2 cores, a multi-threaded binary kernel cost XGBoost 2x the training time at 10^5 rows and
-    gained nothing up to 3 x 10^6 rows; with the faster kernel of session 3, 10^6 rows trained in
-    1.25x the built-in time on the pool against 1.17x on one thread.  The multiclass kernel does K
-    times the work per row and keeps the pool (serial, XGBoost K=5 on 500k rows took 1.45x the
-    built-in instead of 1.27x).
-    LightGBM shares numba's runtime and always uses the pool.
-
-    Called with a DMatrix, it reads the DMatrix's label and weight vectors in place (no
-    ``get_label()`` copy, no comparison with cached labels; the kernel checks every label and weight
-    in its first pass): inside ``xgb.train`` at 10^6 rows, 7.2-8.0 ms a round before, 6.1-6.4 after.
+    on 2 cores, a multi-threaded binary kernel makes XGBoost take 2x the training time at 10^5
+    rows, and at 10^6 rows 1.25x the built-in objective's time against 1.17x on one thread.  The
+    multiclass kernel does K times the work per row and keeps the pool (K = 5, 500k rows: 1.27x the
+    built-in's time, 1.45x on one thread).  LightGBM shares numba's runtime and always uses the pool.
     """
 
     @property
@@ -94,10 +96,28 @@ class _Objective(_LossAdapter):
             y, w = _info_view(data, "label"), _info_view(data, "weight")
             if y is not None and w is not None:
                 return self._grad_hess_views(y, preds, w, hessian_scale(self.loss))
-            y, sample_weight = data.get_label(), data.get_weight()
+            y, w = data.get_label(), data.get_weight()
         else:
-            y, preds = a, b
-        return self._grad_hess(y, preds, sample_weight, hessian_scale(self.loss))
+            y, preds, w = a, b, sample_weight
+        if _engine_vectors(y, w):
+            return self._grad_hess_views(y, preds, _NO_WEIGHT if w is None else w, hessian_scale(self.loss))
+        return self._grad_hess(y, preds, w, hessian_scale(self.loss))
+
+
+_NO_WEIGHT = np.empty(0, dtype=np.float32)
+
+
+def _engine_vectors(y: Any, weight: Any) -> bool:
+    """Whether ``y`` and ``weight`` are label and weight vectors as XGBoost hands them: contiguous
+    1-D float32 arrays of one length (``weight`` None or empty for none), which the compiled
+    kernels read as they are."""
+
+    def vector(a: Any) -> bool:
+        return isinstance(a, np.ndarray) and a.dtype == np.float32 and a.ndim == 1 and a.flags.c_contiguous
+
+    if not vector(y):
+        return False
+    return weight is None or (vector(weight) and (weight.size == 0 or weight.shape == y.shape))
 
 
 class _Metric(_LossAdapter):

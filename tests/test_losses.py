@@ -888,6 +888,22 @@ def test_init_score_depends_only_on_the_class_totals(rng):
         np.testing.assert_allclose(loss.init_score(y[order], w[order]), init, atol=1e-12)
 
 
+def test_two_class_init_score_solves_the_nested_problem():
+    """Two classes take one root finder on ``x`` (``pi = sigmoid(+-x)``) instead of the nested
+    solve (bisection for each ``pi_k`` inside Brent's method on ``mu``): both give the same
+    minimiser, to a few ulps, over gammas, class weights and imbalances."""
+    from boostfocal.losses import _optimal_constant
+
+    for gamma in (0.0, 0.5, 2.0, 5.0, 50.0, 1000.0):
+        for log_alpha in (np.log([0.5, 0.5]), np.log([0.75, 0.25]), np.log([1e-4, 1.0 - 1e-4])):
+            for totals in ([99.0, 1.0], [297000.0, 3.0], [5e4, 5e4], [1.0, 1e-6], [1e-9, 1.0]):
+                w = np.array(totals)
+                fast = _optimal_constant(w, log_alpha, gamma)
+                nested = _optimal_constant(w, log_alpha, gamma, nested=True)
+                np.testing.assert_allclose(fast, nested, rtol=1e-13, atol=1e-15)
+                np.testing.assert_allclose(np.logaddexp.reduce(fast), 0.0, atol=1e-15)  # a distribution
+
+
 @pytest.mark.parametrize("alpha", [None, 0.05, 0.9])
 def test_binary_balanced_init_score_closed_form(alpha, rng):
     y = (rng.random(5000) < 0.03).astype(int)

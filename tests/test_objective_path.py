@@ -94,9 +94,10 @@ def test_output_buffers_are_reused_between_rounds_and_per_thread(backend) -> Non
 
 
 def test_equal_label_arrays_are_checked_once(monkeypatch) -> None:
-    """XGBoost's ``get_label()`` returns a new array every round: equal arrays hit the cache."""
+    """A caller handing a new but equal label array every round hits the cache."""
     loss, y, raw, w = _data(False)
-    obj = bfx.objective(loss)
+    y = y.astype(np.float64)
+    obj = bfl.objective(loss)
     calls = []
     original = type(loss)._prepare
     monkeypatch.setattr(type(loss), "_prepare", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
@@ -110,6 +111,36 @@ def test_equal_label_arrays_are_checked_once(monkeypatch) -> None:
     obj(y2, raw, None)  # the same labels without weights are another entry
     assert len(calls) == 3
     np.testing.assert_allclose(g, _expected(loss, y2, raw, w, 1.0)[0], rtol=1.2e-7)
+
+
+@pytest.mark.parametrize("multiclass", [False, True], ids=["binary", "multiclass"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_xgbclassifier_label_vectors_reach_the_kernel_unchanged(multiclass, weighted, backend, monkeypatch) -> None:
+    """``XGBClassifier`` hands the objective a new float32 copy of its labels (and weights) every
+    round.  With the compiled kernels they are neither checked in Python nor cached and compared:
+    the kernel reads them and checks them; the numbers are bit for bit those of the cached path
+    (the same values as float64 arrays, checked once)."""
+    loss, y, raw, w = _data(multiclass)
+    raw = raw.astype(np.float32)
+    w32 = w.astype(np.float32) if weighted else None
+    w64 = None if w32 is None else w32.astype(np.float64)
+    cached = bfx.objective(loss)
+    eg, eh = (a.copy() for a in cached(y.astype(np.float64), raw, w64))
+    assert len(cached._cache) == 1
+    prepared: list[int] = []
+    original = type(loss)._prepare
+    monkeypatch.setattr(type(loss), "_prepare", lambda self, *a, **k: prepared.append(1) or original(self, *a, **k))
+    obj = bfx.objective(loss)
+    for _ in range(2):
+        g, h = obj(y.copy(), raw, None if w32 is None else w32.copy())
+        np.testing.assert_array_equal(g, eg)
+        np.testing.assert_array_equal(h, eh)
+    if backend == "numba":
+        assert prepared == [] and obj._cache == []
+    bad = y.copy()
+    bad[-1] = 7.0  # not a class of either loss: the kernel's check names y
+    with pytest.raises(ValueError, match=r"\by\b"):
+        obj(bad, raw, w32)
 
 
 def test_label_comparison_covers_every_block() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -375,7 +376,8 @@ def eval_margins(loss: Loss, init: Any, eval_set: Any, eval_y: Any = None) -> li
 
 def predict_proba_of(est: Any, X: Any, **kwargs: Any) -> Float:
     """An estimator's ``predict_proba``: :func:`margins_to_proba` of its ``predict_raw``."""
-    return margins_to_proba(est.loss_, est.predict_raw(X, **kwargs), est.probability)
+    raw = est.predict_raw(X, **kwargs)  # raises NotFittedError first
+    return margins_to_proba(est.loss_, raw, est.probability)
 
 
 def decision_function_of(est: Any, X: Any, **kwargs: Any) -> Float:
@@ -388,7 +390,8 @@ def decision_function_of(est: Any, X: Any, **kwargs: Any) -> Float:
 
 def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
     """An estimator's ``predict``: the class of largest ``predict_proba``."""
-    return est.classes_[np.argmax(est.predict_proba(X, **kwargs), axis=1)]  # type: ignore[no-any-return]
+    best = np.argmax(est.predict_proba(X, **kwargs), axis=1)  # raises NotFittedError first
+    return est.classes_[best]  # type: ignore[no-any-return]
 
 
 # --- engines and boosters: recognised here, once ---------------------------------------------
@@ -431,6 +434,29 @@ def booster_outputs(engine: str, booster: Any) -> int:
         return int(booster.num_model_per_iteration())
     param = json.loads(booster.save_config())["learner"]["learner_model_param"]
     return max(int(param.get("num_class", "0")), 1)
+
+
+def start_booster(model: Any, name: str) -> Any:
+    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
+    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
+    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
+    version 1), so that the engine continues from the full margin."""
+    if model is None:
+        return None
+    if isinstance(model, (str, os.PathLike)):
+        from .persistence import has_focal_state, load_model
+
+        if not has_focal_state(model):
+            return model
+        model = load_model(model)
+    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
+        return model._bf_carrying_booster()
+    try:
+        return model_booster(model)[1]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
+        ) from None
 
 
 def check_loss(loss: Any, name: str = "loss") -> Loss:

@@ -21,7 +21,6 @@ not carry it needs ``init_score=`` in :func:`predict_proba`.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import lightgbm as lgb
@@ -48,6 +47,7 @@ from ._adapter import (
     predict_label_of,
     predict_proba_of,
     prepare_fit,
+    start_booster,
 )
 from .losses import Loss
 
@@ -423,14 +423,15 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             class_weight=self.class_weight,
             check=check,
         )
-        start, carried = _start_model(init_model, loss)
+        start = start_booster(init_model, "init_model")
         if start is not None:
+            carried = carried_init_score(start) if isinstance(start, lgb.Booster) else None
             if init_score is not None or eval_init_score is not None:
                 raise ValueError(
                     "init_score / eval_init_score cannot be combined with init_model: LightGBM starts from "
                     "init_model's own margins (which carry its initial score)"
                 )
-            init = carried
+            init = (0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)) if carried is None else carried
         elif init_score is None:
             init_score = constant_margin(loss, init, y_enc.shape[0])
             if eval_init_score is None:
@@ -438,8 +439,10 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         if kwargs.get("eval_y") is not None:
             # LightGBM label-encodes eval_set itself but passes eval_y through unencoded
             ey = kwargs["eval_y"]
-            ey = list(ey) if isinstance(ey, (tuple, list)) else [ey]
-            kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
+            if isinstance(ey, (tuple, list)):
+                kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
+            else:  # one set: as given (LightGBM requires eval_X and eval_y both tuples or neither)
+                kwargs["eval_y"] = le.transform(np.asarray(ey))
         self._bf_objective = objective(loss)
         metrics = [metric(loss)]
         if eval_metric is not None:
@@ -544,6 +547,17 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     def _bf_booster(self) -> lgb.Booster:
         return self.booster_
 
+    def _bf_carrying_booster(self) -> lgb.Booster:
+        """The booster, marked as carrying ``init_score_`` (a copy that carries it, for a model
+        loaded from a file that keeps it beside the trees): what ``init_model=self`` continues."""
+        check_is_fitted(self, "loss_")
+        if getattr(self, "_bf_carried", False):
+            if carried_init_score(self.booster_) is None:  # the mark is lost by copy.deepcopy
+                setattr(self.booster_, LGB_CARRIED_ATTR, _marker(self.loss_, self.init_score_))
+            return self.booster_
+        booster = lgb.Booster(model_str=self.booster_.model_to_string(num_iteration=-1))
+        return embed_init_score(booster, self.loss_, self.init_score_)
+
     def _bf_file_state(self) -> dict[str, Any]:
         """What this estimator adds to the focal state of its model file."""
         return {"fitted_with_feature_names": bool(getattr(self, "_fitted_with_feature_names", False))}
@@ -572,35 +586,3 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 def _marker(loss: Loss, value: Any) -> float | list[float]:
     row = init_row(loss, value)
     return [float(v) for v in row] if loss.is_multiclass else float(row[0])
-
-
-def _start_model(init_model: Any, loss: Loss) -> tuple[Any, Any]:
-    """``(model LightGBM continues from, the initial score its margins carry)`` for ``init_model``
-    (``(None, None)`` without one).  A fitted focal estimator whose booster does not carry its
-    initial score (one loaded from an older file) continues from a copy that does; any other
-    booster's margins are taken as they are (carrying 0)."""
-    if init_model is None:
-        return None, None
-    zeros: Any = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
-    if isinstance(init_model, (str, os.PathLike)):
-        from .persistence import has_focal_state, load_model
-
-        if not has_focal_state(init_model):
-            return init_model, zeros
-        init_model = load_model(init_model)
-    if isinstance(init_model, FocalLGBMClassifier):
-        check_is_fitted(init_model, "loss_")
-        booster = init_model.booster_
-        if not getattr(init_model, "_bf_carried", False):
-            booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=-1))
-            embed_init_score(booster, init_model.loss_, init_model.init_score_)
-        init_model = booster
-    elif isinstance(init_model, lgb.LGBMModel):
-        init_model = init_model.booster_
-    if not isinstance(init_model, lgb.Booster):
-        raise TypeError(
-            f"init_model must be an lgb.Booster, a fitted LightGBM estimator or a model file, got "
-            f"{type(init_model).__name__}"
-        )
-    carried = carried_init_score(init_model)
-    return init_model, zeros if carried is None else carried

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import os
 from typing import Any
 
 import numpy as np
@@ -51,6 +50,7 @@ from ._adapter import (
     predict_label_of,
     predict_proba_of,
     prepare_fit,
+    start_booster,
 )
 from .losses import Loss
 
@@ -437,7 +437,8 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         le, y_enc, loss, init = prepare_fit(
             self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_metrics
         )
-        start, carried = _start_model(xgb_model)
+        start = start_booster(xgb_model, "xgb_model")
+        carried = carried_state(start) if isinstance(start, xgb.Booster) else None
         leaves: Any = 0.0
         if start is not None and carried is not None and base_margin is None:
             init = carried["init_score"]
@@ -582,6 +583,15 @@ class FocalXGBClassifier(xgb.XGBClassifier):
     def _bf_booster(self) -> xgb.Booster:
         return self.get_booster()
 
+    def _bf_carrying_booster(self) -> xgb.Booster:
+        """The booster, carrying ``init_score_`` (a copy that does, for a model loaded from a file
+        that keeps it beside the trees): what ``xgb_model=self`` continues."""
+        check_is_fitted(self, "loss_")
+        booster = self.get_booster()
+        if carried_state(booster) is None:
+            booster = embed_init_score(booster.copy(), self.loss_, self.init_score_)
+        return booster
+
     def _bf_file_state(self) -> dict[str, Any]:
         return {}
 
@@ -594,29 +604,3 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             self.feature_types = booster.feature_types
             self.enable_categorical = any(t == "c" for t in booster.feature_types or ())
         self._bf_classes = classes
-
-
-def _start_model(xgb_model: Any) -> tuple[Any, dict[str, Any] | None]:
-    """``(model XGBoost continues from, its carried initial score state or None)``."""
-    if xgb_model is None:
-        return None, None
-    if isinstance(xgb_model, (str, os.PathLike)):
-        from .persistence import has_focal_state, load_model
-
-        if not has_focal_state(xgb_model):
-            return xgb_model, None
-        xgb_model = load_model(xgb_model)
-    if isinstance(xgb_model, FocalXGBClassifier):
-        check_is_fitted(xgb_model, "loss_")
-        booster = xgb_model.get_booster()
-        if carried_state(booster) is None:  # loaded from an older file: carry it in a copy
-            booster = embed_init_score(booster.copy(), xgb_model.loss_, xgb_model.init_score_)
-        xgb_model = booster
-    elif isinstance(xgb_model, xgb.XGBModel):
-        xgb_model = xgb_model.get_booster()
-    if not isinstance(xgb_model, xgb.Booster):
-        raise TypeError(
-            f"xgb_model must be an xgb.Booster, a fitted XGBoost estimator or a model file, got "
-            f"{type(xgb_model).__name__}"
-        )
-    return xgb_model, carried_state(xgb_model)

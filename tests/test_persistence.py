@@ -581,7 +581,8 @@ def test_load_errors_xgboost(xgb_est: Any, tmp_path: Path) -> None:
     xgb.XGBClassifier.save_model(xgb_est, tmp_path / "sk.ubj")  # XGBoost's own method
     with pytest.raises(ValueError, match="without boostfocal state"):
         FocalXGBClassifier().load_model(tmp_path / "sk.ubj")
-    booster = xgb_est.get_booster()
+    booster = xgb_est.get_booster().copy()
+    booster.set_attr(boostfocal_init_score=None)  # as a booster that does not carry its initial score
     with pytest.raises(ValueError, match="gives 1 raw score"):
         bf.save_model(booster, tmp_path / "m.json", loss=bf.BinaryFocalLoss(), init_score=0.0)
     with pytest.raises(ValueError, match=r"init_score: .*shape \(3,\)"):

@@ -315,9 +315,10 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     Binary or multiclass is chosen from the labels, which may be any values (``classes_``).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
-    and reports :func:`metric` on ``eval_set`` so early stopping works on the focal loss.
-    ``predict_proba`` and ``predict`` add ``init_score_`` back.  Fitted attributes: ``loss_``,
-    ``init_score_``, ``classes_``, ``booster_``.
+    reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
+    focal loss, and puts ``init_score_`` into the leaves of the booster's first trees
+    (:func:`embed_init_score`): ``booster_.predict(X, raw_score=True)``, SHAP and the model file give
+    the full margin.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``

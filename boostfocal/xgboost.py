@@ -343,7 +343,10 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         focal loss itself, so ``early_stopping_rounds`` stops on it.
 
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
-    unless one is given, and ``predict``/``predict_proba`` add it back.
+    unless one is given, and makes it the booster's intercept afterwards (:func:`embed_init_score`),
+    so that ``get_booster()``, SHAP and the model file give the full margin.  The predict methods
+    pass ``init_score_`` (or the caller's ``base_margin``) as the ``base_margin``, exactly as in
+    ``fit``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``

@@ -205,7 +205,7 @@ def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | Array
     ``z0_k`` (``init_score``, ``K`` values for a multiclass loss) is added to every leaf output of
     the first iteration's tree of class ``k`` (``Booster.set_leaf_output``): every row passes
     through exactly one leaf of that tree, so the booster's raw score becomes
-    ``z0 + sum of trees``, the margin it was trained on.  From then on ``booster.predict(X,
+    ``raw(x) = z0 + Σ_t f_t(x)``, the margin it was trained on.  From then on ``booster.predict(X,
     raw_score=True)``, ``pred_contrib`` (bias column included), ``shap.TreeExplainer``, continued
     training with ``init_model=booster`` and the model text all include it, and
     :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,

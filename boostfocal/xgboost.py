@@ -183,7 +183,7 @@ def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | Array
     ``z0_k`` added to every leaf of the first iteration's tree of class ``k`` instead (through the
     model's JSON): every row passes through one leaf of it.  Either way ``booster.predict(...,
     output_margin=True)`` without a ``base_margin``, ``pred_contribs``, ``shap.TreeExplainer``, the
-    model file and ``xgb_model=`` continuation see ``z0 + trees``; XGBoost holds the intercept and the
+    model file and ``xgb_model=`` continuation see ``raw(x) = z0 + Σ_t f_t(x)``; XGBoost holds the intercept and the
     leaves in float32, so they match boostfocal's float64 value to float32 precision.  The booster
     attribute ``"boostfocal_init_score"`` records the exact value (:func:`boostfocal._adapter.
     carried_init_score`), so :func:`predict_proba` needs no ``init_score`` and adds nothing twice.

@@ -355,7 +355,10 @@ def test_the_lgb_train_xgb_train_path_embeds_it_once(engine: str, kind: str, tmp
         np.testing.assert_allclose(module.predict_proba(booster, X, loss), before, rtol=0, atol=1e-13)
     else:
         np.testing.assert_allclose(plain_margin(engine, booster, X), expected_raw, rtol=0, atol=XGB_ATOL)
-        np.testing.assert_array_equal(module.predict_proba(booster, X, loss), before)  # exact: base_margin path
+        if bf._adapter.carried_state(booster)["in"] == "base_score":  # exact: the same base_margin path
+            np.testing.assert_array_equal(module.predict_proba(booster, X, loss), before)
+        else:  # XGBoost < 3.1, multiclass: z0 is in the first trees' float32 leaves
+            np.testing.assert_allclose(module.predict_proba(booster, X, loss), before, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(
         module.predict_proba(booster, X, loss, init_score=z0), module.predict_proba(booster, X, loss)
     )

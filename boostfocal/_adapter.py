@@ -7,8 +7,12 @@ here are small classes (never closures) so that they pickle and can be shipped t
 from __future__ import annotations
 
 import inspect
+import json
+import os
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -213,6 +217,11 @@ def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
     return np.full(n, float(value))  # type: ignore[arg-type]
 
 
+def init_row(loss: Loss, value: float | ArrayLike) -> Float:
+    """The constant initial score as a 1-D array: ``(1,)`` binary, ``(K,)`` multiclass (shape checked)."""
+    return np.atleast_1d(constant_margin(loss, value, 1)[0])
+
+
 def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
     """Class probabilities ``(n, n_classes)`` from raw margins that already include the init score."""
     if method == "posterior":
@@ -302,7 +311,7 @@ def eval_xy_as_eval_set(fit: Callable[..., Any], eval_set: Any, kwargs: dict[str
     return list(zip(eval_X, eval_y, strict=True))
 
 
-def start_fit(
+def prepare_fit(
     est: Any,
     X: Any,
     y: Any,
@@ -310,14 +319,16 @@ def start_fit(
     margin_given: bool,
     class_weight: Any = None,
     check: Callable[[Loss], None] | None = None,
-) -> tuple[LabelEncoder, NDArray[np.intp]]:
+) -> tuple[LabelEncoder, NDArray[np.intp], Loss, Any]:
     """The estimators' common start of ``fit``: check ``probability`` and the labels
     (:func:`check_class_labels`, lengths of ``X``, ``y`` and ``sample_weight``), encode the labels,
-    and set ``est.loss_`` (:func:`resolve_loss`) and ``est.init_score_`` (``loss.init_score``, or
-    zeros when the caller passes its own initial margins).  Both see the weights training uses:
+    and choose the loss (:func:`resolve_loss`) and the initial score (``loss.init_score``, or zeros
+    when the caller passes its own initial margins).  Both see the weights training uses:
     ``sample_weight`` times the ``class_weight`` of each row (:func:`training_weight`).
-    ``check(loss)`` runs before anything is set (the engine's metric checks).
-    Returns the label encoder and the encoded labels."""
+    ``check(loss)`` runs the engine's metric checks.  Nothing is set on ``est``: the estimator
+    sets ``loss_`` and ``init_score_`` once its engine has trained (a fit that raises leaves a
+    fitted estimator as it was).  Returns the label encoder, the encoded labels, the loss and the
+    initial score."""
     if est.probability not in ("posterior", "link"):
         raise ValueError(f"probability must be 'posterior' or 'link', got {est.probability!r}")
     arr = check_class_labels(y)
@@ -329,11 +340,217 @@ def start_fit(
     if check is not None:
         check(loss)
     if margin_given:
-        init = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        init: Any = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
     else:
         init = loss.init_score(y_enc, weight)
-    est.loss_, est.init_score_ = loss, init
-    return le, y_enc
+    return le, y_enc, loss, init
+
+
+@contextmanager
+def fit_or_restore(est: Any) -> Iterator[None]:
+    """``with fit_or_restore(est): ...``: if the block raises, ``est``'s attributes are put back
+    exactly as they were (a fitted estimator keeps its booster, loss, initial score and classes,
+    as a plain engine estimator whose fit fails does)."""
+    saved = dict(est.__dict__)
+    try:
+        yield
+    except BaseException:
+        est.__dict__.clear()
+        est.__dict__.update(saved)
+        raise
+
+
+def eval_labels(eval_set: Any, eval_y: Any) -> list[Any]:
+    """The label vectors of the validation sets, given as ``eval_set`` (a pair or a list of pairs)
+    or as ``eval_y`` (one vector or a tuple/list of them); ``[]`` when there are none."""
+    if eval_set is not None:
+        return [vy for _, vy in ([eval_set] if isinstance(eval_set, tuple) else eval_set)]
+    if eval_y is not None:
+        return list(eval_y) if isinstance(eval_y, (tuple, list)) else [eval_y]
+    return []
+
+
+def eval_margins(loss: Loss, init: Any, eval_set: Any, eval_y: Any = None) -> list[Float] | None:
+    """The constant initial score on every row of each validation set (:func:`eval_labels`), or None."""
+    ys = eval_labels(eval_set, eval_y)
+    return [constant_margin(loss, init, np.shape(vy)[0]) for vy in ys] if ys else None
+
+
+def predict_proba_of(est: Any, X: Any, **kwargs: Any) -> Float:
+    """An estimator's ``predict_proba``: :func:`margins_to_proba` of its ``predict_raw``."""
+    raw = est.predict_raw(X, **kwargs)  # raises NotFittedError first
+    return margins_to_proba(est.loss_, raw, est.probability)
+
+
+def decision_function_of(est: Any, X: Any, **kwargs: Any) -> Float:
+    """An estimator's ``decision_function``: :func:`decision_scores` of its ``predict_raw``."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(est, "loss_")
+    return decision_scores(est.loss_, est.predict_raw(X, **kwargs), est.probability)
+
+
+def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
+    """An estimator's ``predict``: the class of largest ``predict_proba``."""
+    best = np.argmax(est.predict_proba(X, **kwargs), axis=1)  # raises NotFittedError first
+    return est.classes_[best]  # type: ignore[no-any-return]
+
+
+# --- engines and boosters: recognised here, once ---------------------------------------------
+
+
+def booster_engine(obj: Any) -> str | None:
+    """``"lightgbm"`` or ``"xgboost"`` if ``obj`` is that engine's ``Booster``, else None (without
+    importing an engine that is not loaded)."""
+    for engine in ("lightgbm", "xgboost"):
+        module = sys.modules.get(engine)
+        if module is not None and isinstance(obj, module.Booster):
+            return engine
+    return None
+
+
+def model_booster(model: Any) -> tuple[str, Any]:
+    """``(engine, booster)`` of a Booster, a (Dask) scikit-learn model of either engine, or the
+    dict ``xgboost.dask.train`` returns; ``TypeError`` for anything else."""
+    engine = booster_engine(model)
+    if engine is not None:
+        return engine, model
+    lgb = sys.modules.get("lightgbm")
+    if lgb is not None and isinstance(model, lgb.LGBMModel):
+        return "lightgbm", model.booster_  # raises LightGBM's "not fitted" error if unfitted
+    xgb = sys.modules.get("xgboost")
+    if xgb is not None:
+        if isinstance(model, dict) and isinstance(model.get("booster"), xgb.Booster):
+            return "xgboost", model["booster"]
+        if isinstance(model, xgb.XGBModel):
+            return "xgboost", model.get_booster()
+    raise TypeError(
+        "model must be a LightGBM or XGBoost Booster, a (Dask) LightGBM/XGBoost scikit-learn model, or the "
+        f"dict returned by xgboost.dask.train, got {type(model).__module__}.{type(model).__name__}"
+    )
+
+
+def booster_outputs(engine: str, booster: Any) -> int:
+    """Raw scores per row the booster predicts: 1 (binary) or K."""
+    if engine == "lightgbm":
+        return int(booster.num_model_per_iteration())
+    param = json.loads(booster.save_config())["learner"]["learner_model_param"]
+    return max(int(param.get("num_class", "0")), 1)
+
+
+def start_booster(model: Any, name: str) -> Any:
+    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
+    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
+    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
+    version 1), so that the engine continues from the full margin."""
+    if model is None:
+        return None
+    if isinstance(model, (str, os.PathLike)):
+        from .persistence import has_focal_state, load_model
+
+        if not has_focal_state(model):
+            return model
+        model = load_model(model)
+    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
+        return model._bf_carrying_booster()
+    try:
+        return model_booster(model)[1]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
+        ) from None
+
+
+def check_loss(loss: Any, name: str = "loss") -> Loss:
+    """``loss`` must be a boostfocal loss object."""
+    if not isinstance(loss, Loss):
+        raise TypeError(
+            f"{name} must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}"
+        )
+    return loss
+
+
+def check_booster_loss(loss: Loss, engine: str, booster: Any) -> None:
+    """The booster must predict as many raw scores per row as ``loss`` has outputs."""
+    outputs = booster_outputs(engine, booster)
+    if outputs != loss.num_outputs:
+        raise ValueError(
+            f"the {engine} model predicts {outputs} raw score(s) per row but {loss!r} expects {loss.num_outputs}: "
+            "use the loss the model was trained with"
+        )
+
+
+def binary_1d(raw: NDArray[Any], loss: Loss) -> NDArray[Any]:
+    """A binary model's ``(n, 1)`` raw scores as ``(n,)`` (multiclass scores unchanged)."""
+    if not loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
+        return raw[:, 0]
+    return raw
+
+
+# --- the initial score inside the booster ------------------------------------------------------
+
+#: The in-memory marker of a LightGBM Booster whose first trees carry the initial score (LightGBM's
+#: model text has no place for it: boostfocal's model files keep it in the focal state).
+LGB_CARRIED_ATTR = "_boostfocal_init_score"
+#: The XGBoost booster attribute (kept in its model files) naming the initial score it carries.
+XGB_CARRIED_ATTR = "boostfocal_init_score"
+
+
+def _as_init(value: Any) -> float | Float:
+    return float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
+
+
+def carried_state(booster: Any) -> dict[str, Any] | None:
+    """The marker a booster carrying its initial score holds: ``{"init_score": value, "in": where}``
+    (``where``: ``"leaves"`` -- added to the first iteration's tree of each class -- or
+    ``"base_score"``, XGBoost's intercept), or None."""
+    engine = booster_engine(booster)
+    if engine == "lightgbm":
+        value = getattr(booster, LGB_CARRIED_ATTR, None)
+        return None if value is None else {"init_score": _as_init(value), "in": "leaves"}
+    if engine == "xgboost":
+        raw = booster.attr(XGB_CARRIED_ATTR)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return {"init_score": _as_init(data["init_score"]), "in": data["in"]}
+    raise TypeError(f"booster must be an lgb.Booster or xgb.Booster, got {type(booster).__name__}")
+
+
+def carried_init_score(booster: Any) -> float | Float | None:
+    """The constant initial raw score a LightGBM/XGBoost booster carries inside its model (a float,
+    or ``(K,)`` for multiclass), or None if it carries none.
+
+    Set by the estimators' ``fit``, by :func:`boostfocal.lightgbm.embed_init_score` /
+    :func:`boostfocal.xgboost.embed_init_score`, and by :func:`boostfocal.load_model` for files that
+    hold it.  A booster that carries it gives the full margin to every reader (``predict``, SHAP, the
+    engines' own files): add nothing to its raw predictions.
+    """
+    state = carried_state(booster)
+    return None if state is None else state["init_score"]
+
+
+def init_to_add(booster: Any, init_score: Any, name: str = "init_score") -> Any:
+    """The constant a bare-booster prediction adds to the booster's margins: ``init_score`` for a
+    booster that carries none (then it is required), None for one that carries it (``init_score``
+    then must be None or that same value: adding it again would shift the margins twice)."""
+    carried = carried_init_score(booster)
+    if carried is None:
+        if init_score is None:
+            raise TypeError(
+                f"{name} is required: pass the constant the booster was trained from (loss.init_score(y)), or 0.0 "
+                "if training started from zero (or embed it with embed_init_score and pass nothing)"
+            )
+        return init_score
+    if init_score is not None:
+        given = np.asarray(init_score, dtype=np.float64)
+        if given.shape != np.shape(carried) or not np.array_equal(given, carried):
+            raise ValueError(
+                f"{name}={init_score!r}, but this booster already carries the initial score {carried!r} inside its "
+                "trees (embed_init_score, or a boostfocal estimator's fit): leave init_score out; adding another "
+                "would shift its margins twice"
+            )
+    return None
 
 
 #: Metric names that switch an engine's metrics off.

@@ -91,6 +91,13 @@ def check_hessian(hessian: Any) -> str:
     return hessian
 
 
+def _refuse_complex(arr: NDArray[Any], name: str) -> None:
+    """Complex numbers are refused before any cast (numpy would drop the imaginary part with only a
+    ``ComplexWarning``)."""
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} holds complex values (dtype {arr.dtype}): real numbers are expected")
+
+
 def _as_numeric_1d(values: Any, name: str) -> NDArray[Any]:
     arr = np.asarray(values)
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -99,6 +106,7 @@ def _as_numeric_1d(values: Any, name: str) -> NDArray[Any]:
         raise ValueError(f"{name} must be 1-D with one entry per sample, got shape {arr.shape}")
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
+    _refuse_complex(arr, name)
     if not (np.issubdtype(arr.dtype, np.number)):
         raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
     return arr
@@ -187,6 +195,7 @@ def _finite_margins(raw: NDArray[np.float64], name: str) -> NDArray[np.float64]:
 def check_binary_raw(raw: Any, n: int, name: str = "raw") -> NDArray[np.float64]:
     """Binary raw margins: shape ``(n,)`` or ``(n, 1)``; returned as float64 ``(n,)``."""
     arr = np.asarray(raw)
+    _refuse_complex(arr, name)
     if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
         raise TypeError(f"{name} must be a numeric array of raw margins, got dtype {arr.dtype}")
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -200,6 +209,7 @@ def check_binary_raw(raw: Any, n: int, name: str = "raw") -> NDArray[np.float64]
 def check_multiclass_raw(raw: Any, n: int, num_class: int, name: str = "raw") -> NDArray[np.float64]:
     """Multiclass raw margins: shape ``(n, num_class)``; returned as float64."""
     arr = np.asarray(raw)
+    _refuse_complex(arr, name)
     if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
         raise TypeError(f"{name} must be a numeric array of raw margins, got dtype {arr.dtype}")
     if arr.shape != (n, num_class):

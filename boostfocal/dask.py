@@ -80,7 +80,6 @@ Dask ``map_blocks``: https://docs.dask.org/en/stable/generated/dask.array.map_bl
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -89,7 +88,8 @@ import dask.array as da
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._adapter import _HoldsLoss, margins_to_proba
+from ._adapter import _HoldsLoss, binary_1d, carried_init_score, check_booster_loss, margins_to_proba, model_booster
+from ._adapter import check_loss as _check_loss
 from ._adapter import constant_margin as _constant_margin
 from .losses import Loss
 
@@ -118,12 +118,6 @@ def _is_dask_frame(obj: Any) -> bool:
 
 def _is_dask_collection(obj: Any) -> bool:
     return _is_dask_array(obj) or _is_dask_frame(obj)
-
-
-def _check_loss(loss: Any) -> Loss:
-    if not isinstance(loss, Loss):
-        raise TypeError(f"loss must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}")
-    return loss
 
 
 def _vector_parts(obj: Any, name: str) -> list[Any]:
@@ -314,48 +308,6 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def _local_booster(model: Any) -> tuple[str, Any]:
-    """``(engine, booster)`` for a Booster, a (Dask) scikit-learn model, or ``xgboost.dask.train``'s dict.
-
-    The engine is recognised from the object's type without importing either engine.
-    """
-    lgb = sys.modules.get("lightgbm")
-    if lgb is not None:
-        if isinstance(model, lgb.Booster):
-            return "lightgbm", model
-        if isinstance(model, lgb.LGBMModel):
-            return "lightgbm", model.booster_  # raises LightGBM's "not fitted" error if unfitted
-    xgb = sys.modules.get("xgboost")
-    if xgb is not None:
-        if isinstance(model, dict) and isinstance(model.get("booster"), xgb.Booster):
-            return "xgboost", model["booster"]
-        if isinstance(model, xgb.Booster):
-            return "xgboost", model
-        if isinstance(model, xgb.XGBModel):
-            return "xgboost", model.get_booster()
-    raise TypeError(
-        "model must be a LightGBM or XGBoost Booster, a (Dask) LightGBM/XGBoost scikit-learn model, or the "
-        f"dict returned by xgboost.dask.train, got {type(model).__name__}"
-    )
-
-
-def _booster_outputs(engine: str, booster: Any) -> int:
-    """Raw scores per row the booster predicts (1 for binary)."""
-    if engine == "lightgbm":
-        return int(booster.num_model_per_iteration())
-    param = json.loads(booster.save_config())["learner"]["learner_model_param"]
-    return max(int(param.get("num_class", "0")), 1)
-
-
-def _check_match(loss: Loss, engine: str, booster: Any) -> None:
-    outputs = _booster_outputs(engine, booster)
-    if outputs != loss.num_outputs:
-        raise ValueError(
-            f"the {engine} model predicts {outputs} raw score(s) per row but {loss!r} expects {loss.num_outputs}: "
-            "use the loss the model was trained with"
-        )
-
-
 def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kwargs: dict[str, Any]) -> Float:
     """Raw margins of one partition plus the initial score (runs on a worker)."""
     if block.shape[0] == 0:
@@ -368,9 +320,7 @@ def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kw
         from .xgboost import predict_raw as xgb_predict_raw
 
         raw = xgb_predict_raw(booster, block, init_score=value, loss=loss, **kwargs)
-    if not loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
-        raw = raw[:, 0]
-    return raw
+    return binary_1d(raw, loss)
 
 
 def _proba_block(
@@ -399,14 +349,17 @@ def _proba_frame(part: Any, *args: Any) -> Any:
     return pd.DataFrame(p, index=part.index, columns=list(range(p.shape[1])))
 
 
-def _resolve_init(model: Any, init_score: Any) -> Any:
+def _resolve_init(model: Any, booster: Any, init_score: Any) -> Any:
     if init_score is not None:
         return init_score
     if hasattr(model, "init_score_"):  # FocalLGBMClassifier / FocalXGBClassifier
         return model.init_score_
+    carried = carried_init_score(booster)
+    if carried is not None:  # the booster carries it (embed_init_score)
+        return carried
     raise TypeError(
         "init_score is required: pass the constant the model was trained from (boostfocal.dask.init_score), "
-        "or 0.0 if training started from zero"
+        "or 0.0 if training started from zero (or embed it in the booster with embed_init_score)"
     )
 
 
@@ -458,8 +411,10 @@ def predict_raw(
         The loss the model was trained with (checked against the model's number of outputs).
     init_score : float or array ``(K,)``
         The constant the model was trained from (:func:`init_score`); ``0.0`` if none.  May be
-        omitted only for models that store ``init_score_`` (``FocalLGBMClassifier``,
-        ``FocalXGBClassifier``).
+        omitted for models that store ``init_score_`` (``FocalLGBMClassifier``,
+        ``FocalXGBClassifier``) and for boosters that carry it (``embed_init_score`` of
+        :mod:`boostfocal.lightgbm` / :mod:`boostfocal.xgboost`); a booster that carries it refuses
+        another value (it would be added twice).
     **predict_kwargs
         Passed to ``Booster.predict`` on each partition (LightGBM ``num_iteration``, XGBoost
         ``iteration_range=(0, best_iteration + 1)`` after early stopping, ...).
@@ -467,9 +422,9 @@ def predict_raw(
     Nothing is computed: the result is built with ``map_blocks`` / ``map_partitions``.
     """
     loss = _check_loss(loss)
-    value = _checked_value(loss, _resolve_init(model, init_score))
-    engine, booster = _local_booster(model)
-    _check_match(loss, engine, booster)
+    engine, booster = model_booster(model)
+    value = _checked_value(loss, _resolve_init(model, booster, init_score))
+    check_booster_loss(loss, engine, booster)
     args = (engine, dask.delayed(booster, pure=False), loss, value, dict(predict_kwargs))
     width = None if not loss.is_multiclass else loss.num_outputs
     return _map_over_rows(X, _raw_block, _raw_frame, width, args)
@@ -498,9 +453,9 @@ def predict_proba(
     loss = _check_loss(loss)
     if method not in ("posterior", "link"):
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
-    value = _checked_value(loss, _resolve_init(model, init_score))
-    engine, booster = _local_booster(model)
-    _check_match(loss, engine, booster)
+    engine, booster = model_booster(model)
+    value = _checked_value(loss, _resolve_init(model, booster, init_score))
+    check_booster_loss(loss, engine, booster)
     args = (engine, dask.delayed(booster, pure=False), loss, value, method, dict(predict_kwargs))
     return _map_over_rows(X, _proba_block, _proba_frame, max(loss.num_outputs, 2), args)
 
@@ -529,9 +484,7 @@ class _XGBoostGlobalMetric(_HoldsLoss):
         y = np.asarray(y)
         n = y.shape[0]
         w = np.ones(n) if weight is None or np.size(weight) == 0 else np.asarray(weight, dtype=np.float64)
-        raw = np.asarray(preds, dtype=np.float64)
-        if not self.loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
-            raw = raw[:, 0]
+        raw = binary_1d(np.asarray(preds, dtype=np.float64), self.loss)
         sums = np.zeros(2)
         if n > 0:
             sums[0] = float(np.sum(self.loss.loss(y, raw, w)))

@@ -9,10 +9,14 @@ Usage::
     loss = bf.BinaryFocalLoss(alpha=0.25, gamma=2.0)
     train = bfl.dataset(X, y, loss)                       # init_score = loss.init_score(y)
     booster = lgb.train({"objective": bfl.objective(loss)}, train, feval=bfl.metric(loss))
-    proba = bfl.predict_proba(booster, X_test, loss, init_score=loss.init_score(y))
+    bfl.embed_init_score(booster, loss, loss.init_score(y))   # the booster now gives the full margin
+    proba = bfl.predict_proba(booster, X_test, loss)
 
-LightGBM never adds a Dataset's ``init_score`` back at predict time: :func:`predict_proba`
-requires it, and :class:`FocalLGBMClassifier` stores and adds it for you.
+LightGBM never adds a Dataset's ``init_score`` back at predict time.  :func:`embed_init_score`
+adds it to the leaves of the first iteration's trees, so that every reader of the booster (its
+``predict``, ``pred_contrib``, SHAP, its model file, continued training with ``init_model``) sees
+the full margin; :class:`FocalLGBMClassifier` does so at the end of ``fit``.  A booster that does
+not carry it needs ``init_score=`` in :func:`predict_proba`.
 """
 
 from __future__ import annotations
@@ -25,18 +29,29 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from ._adapter import (
+    LGB_CARRIED_ATTR,
     _LossAdapter,
+    carried_init_score,
+    check_booster_loss,
     check_engine_metrics,
+    check_loss,
     constant_margin,
-    decision_scores,
+    decision_function_of,
+    eval_margins,
     eval_xy_as_eval_set,
+    fit_or_restore,
+    init_row,
+    init_to_add,
     margins_to_proba,
     metric_names,
-    start_fit,
+    predict_label_of,
+    predict_proba_of,
+    prepare_fit,
+    start_booster,
 )
 from .losses import Loss
 
-__all__ = ["FocalLGBMClassifier", "dataset", "metric", "objective", "predict_proba"]
+__all__ = ["FocalLGBMClassifier", "dataset", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
 
 
 def hessian_scale(loss: Loss) -> float:
@@ -188,12 +203,56 @@ def dataset(
     )
 
 
+def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | ArrayLike) -> lgb.Booster:
+    """Put the constant initial raw score ``init_score`` inside ``booster`` (in place; returns it).
+
+    ``z0_k`` (``init_score``, ``K`` values for a multiclass loss) is added to every leaf output of
+    the first iteration's tree of class ``k`` (``Booster.set_leaf_output``): every row passes
+    through exactly one leaf of that tree, so the booster's raw score becomes
+    ``raw(x) = z0 + Σ_t f_t(x)``, the margin it was trained on.  From then on ``booster.predict(X,
+    raw_score=True)``, ``pred_contrib`` (bias column included), ``shap.TreeExplainer``, continued
+    training with ``init_model=booster`` and the model text all include it, and
+    :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,
+    after ``lgb.train`` with a Dataset from :func:`dataset`; a second call with the same value
+    changes nothing, with another value raises ``ValueError``.  The booster is marked in memory
+    (:func:`boostfocal._adapter.carried_init_score`); ``copy.deepcopy`` and ``model_to_string``
+    lose the mark (save it with :func:`boostfocal.save_model`, whose file keeps it).
+    """
+    check_loss(loss)
+    if not isinstance(booster, lgb.Booster):
+        raise TypeError(f"booster must be an lgb.Booster, got {type(booster).__name__}")
+    check_booster_loss(loss, "lightgbm", booster)
+    if init_to_add(booster, init_score) is None:
+        return booster  # already carried (the same value)
+    try:
+        row = init_row(loss, init_score)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"init_score: {exc}") from None
+    if not np.all(np.isfinite(row)):
+        raise ValueError(f"init_score must be finite, got {init_score!r}")
+    k = loss.num_outputs
+    if booster.num_trees() < k:
+        raise ValueError("the booster has no trees yet: train it before embedding its initial score")
+    trees = booster.dump_model(num_iteration=1)["tree_info"]
+    for tree in trees[:k]:
+        index = int(tree["tree_index"])
+        for leaf in range(int(tree["num_leaves"])):
+            booster.set_leaf_output(index, leaf, booster.get_leaf_output(index, leaf) + float(row[index]))
+    setattr(booster, LGB_CARRIED_ATTR, [float(v) for v in row] if loss.is_multiclass else float(row[0]))
+    return booster
+
+
 def predict_raw(
-    booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike, **predict_kwargs: Any
+    booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike | None = None, **predict_kwargs: Any
 ) -> NDArray[np.float64]:
-    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from."""
+    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from.
+
+    A booster that carries its initial score (:func:`embed_init_score`) already gives the full
+    margin: leave ``init_score`` out (the same value is accepted; another raises ``ValueError``).
+    """
     raw = np.asarray(booster.predict(X, raw_score=True, **predict_kwargs), dtype=np.float64)
-    return raw + np.asarray(init_score, dtype=np.float64)
+    value = init_to_add(booster, init_score)
+    return raw if value is None else raw + np.asarray(value, dtype=np.float64)
 
 
 def predict_proba(
@@ -201,16 +260,19 @@ def predict_proba(
     X: Any,
     loss: Loss,
     *,
-    init_score: float | ArrayLike,
+    init_score: float | ArrayLike | None = None,
     method: str = "posterior",
     **predict_kwargs: Any,
 ) -> NDArray[np.float64]:
     """Class probabilities ``(n, n_classes)`` from a booster trained with ``objective(loss)``.
 
-    ``init_score`` is required (use ``0.0`` if training started from zero): LightGBM does not add
-    it back itself.  ``method="posterior"`` (default) recovers the class posterior from focal
-    margins (``loss.posterior``); ``"link"`` is the plain sigmoid/softmax.
+    ``init_score`` is required unless the booster carries it (:func:`embed_init_score`): use
+    ``0.0`` if training started from zero; LightGBM does not add it back itself.
+    ``method="posterior"`` (default) recovers the class posterior from focal margins
+    (``loss.posterior``); ``"link"`` is the plain sigmoid/softmax.
     """
+    check_loss(loss)
+    check_booster_loss(loss, "lightgbm", booster)
     raw = predict_raw(booster, X, init_score=init_score, **predict_kwargs)
     return margins_to_proba(loss, raw, method)
 
@@ -257,9 +319,10 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     Binary or multiclass is chosen from the labels, which may be any values (``classes_``).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
-    and reports :func:`metric` on ``eval_set`` so early stopping works on the focal loss.
-    ``predict_proba`` and ``predict`` add ``init_score_`` back.  Fitted attributes: ``loss_``,
-    ``init_score_``, ``classes_``, ``booster_``.
+    reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
+    focal loss, and puts ``init_score_`` into the leaves of the booster's first trees
+    (:func:`embed_init_score`): ``booster_.predict(X, raw_score=True)``, SHAP and the model file give
+    the full margin.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``
@@ -313,11 +376,42 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         eval_class_weight: Any = None,
         eval_init_score: Any = None,
         eval_metric: Any = None,
+        init_model: Any = None,
         **kwargs: Any,
     ) -> FocalLGBMClassifier:
-        """Fit with the focal objective; arguments as ``LGBMClassifier.fit``."""
+        """Fit with the focal objective; arguments as ``LGBMClassifier.fit``.
+
+        ``eval_X``/``eval_y`` are accepted on every supported LightGBM (turned into ``eval_set``
+        where LightGBM predates them).  After training the booster carries ``init_score_`` in its
+        first trees (:func:`embed_init_score`).  ``init_model`` (a booster, a fitted estimator, or a
+        model file) continues its training: LightGBM starts from that model's margins, so the new
+        booster carries the initial score ``init_model`` carries (``init_score`` cannot be given
+        then).  A fit that raises leaves the estimator as it was.
+        """
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
+        with fit_or_restore(self):
+            self._fit(
+                X, y, sample_weight, init_score, eval_set, eval_names, eval_sample_weight, eval_class_weight,
+                eval_init_score, eval_metric, init_model, kwargs,
+            )  # fmt: skip
+        return self
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        init_score: Any,
+        eval_set: Any,
+        eval_names: Any,
+        eval_sample_weight: Any,
+        eval_class_weight: Any,
+        eval_init_score: Any,
+        eval_metric: Any,
+        init_model: Any,
+        kwargs: dict[str, Any],
+    ) -> None:
         eval_set = eval_xy_as_eval_set(lgb.LGBMClassifier.fit, eval_set, kwargs)  # LightGBM < 4.7
 
         def check(loss: Loss) -> None:
@@ -325,7 +419,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             names = metric_names(eval_metric)
             check_engine_metrics(loss, names, rank_metrics=RANK_METRICS, param="eval_metric", engine="LightGBM")
 
-        le, y_enc = start_fit(
+        le, y_enc, loss, init = prepare_fit(
             self,
             X,
             y,
@@ -334,16 +428,26 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             class_weight=self.class_weight,
             check=check,
         )
-        loss = self.loss_
-        if init_score is None:
-            init_score = constant_margin(loss, self.init_score_, y_enc.shape[0])
+        start = start_booster(init_model, "init_model")
+        if start is not None:
+            carried = carried_init_score(start) if isinstance(start, lgb.Booster) else None
+            if init_score is not None or eval_init_score is not None:
+                raise ValueError(
+                    "init_score / eval_init_score cannot be combined with init_model: LightGBM starts from "
+                    "init_model's own margins (which carry its initial score)"
+                )
+            init = (0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)) if carried is None else carried
+        elif init_score is None:
+            init_score = constant_margin(loss, init, y_enc.shape[0])
             if eval_init_score is None:
-                eval_init_score = self._eval_init_scores(loss, eval_set, kwargs.get("eval_y"))
+                eval_init_score = eval_margins(loss, init, eval_set, kwargs.get("eval_y"))
         if kwargs.get("eval_y") is not None:
             # LightGBM label-encodes eval_set itself but passes eval_y through unencoded
             ey = kwargs["eval_y"]
-            ey = list(ey) if isinstance(ey, (tuple, list)) else [ey]
-            kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
+            if isinstance(ey, (tuple, list)):
+                kwargs["eval_y"] = tuple(le.transform(np.asarray(vy)) for vy in ey)
+            else:  # one set: as given (LightGBM requires eval_X and eval_y both tuples or neither)
+                kwargs["eval_y"] = le.transform(np.asarray(ey))
         self._bf_objective = objective(loss)
         metrics = [metric(loss)]
         if eval_metric is not None:
@@ -359,24 +463,26 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             eval_class_weight=eval_class_weight,
             eval_init_score=eval_init_score,
             eval_metric=metrics,
+            init_model=start,
             **kwargs,
         )
-        return self
-
-    def _eval_init_scores(self, loss: Loss, eval_set: Any, eval_y: Any) -> list[NDArray[np.float64]] | None:
-        """``init_score_`` on every row of each validation set (``eval_set`` or ``eval_X``/``eval_y``)."""
-        if eval_set is not None:
-            ys = [vy for _, vy in ([eval_set] if isinstance(eval_set, tuple) else eval_set)]
-        elif eval_y is not None:
-            ys = list(eval_y) if isinstance(eval_y, (tuple, list)) else [eval_y]
-        else:
-            return None
-        return [constant_margin(loss, self.init_score_, np.shape(vy)[0]) for vy in ys]
+        booster = self._Booster
+        if start is not None:  # the start model's trees, its shifted first trees among them, come first
+            setattr(booster, LGB_CARRIED_ATTR, _marker(loss, init))
+        elif booster.num_trees() >= loss.num_outputs:
+            embed_init_score(booster, loss, init)
+        self.loss_, self.init_score_ = loss, init
+        self._bf_carried = carried_init_score(booster) is not None
 
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
-        """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass."""
-        raw = lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs)
-        return np.asarray(raw, dtype=np.float64) + np.asarray(self.init_score_)
+        """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass.
+
+        The booster's own raw score when it carries ``init_score_`` (every model this estimator
+        trains); for a model loaded from a file that keeps it beside the trees, that score plus
+        ``init_score_``."""
+        check_is_fitted(self, "loss_")
+        raw = np.asarray(lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs), dtype=np.float64)
+        return raw if getattr(self, "_bf_carried", False) else raw + np.asarray(self.init_score_)
 
     def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Scores whose sign (binary, ``(n,)``) or arg-max (multiclass, ``(n, K)``) is
@@ -387,16 +493,15 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         (with class weights ``alpha`` the posterior's 1/2 point is not at margin 0).
         ``probability="link"``: the raw margins, as :meth:`predict_raw`.
         """
-        check_is_fitted(self, "loss_")
-        return decision_scores(self.loss_, self.predict_raw(X, **kwargs), self.probability)
+        return decision_function_of(self, X, **kwargs)
 
     def _contributions(self, X: Any, **kwargs: Any) -> Any:
-        """``pred_contrib=True``: per-feature contributions with ``init_score_`` added to the bias
-        column (the last of each class's block), so that each row sums to its full margin."""
+        """``pred_contrib=True``: per-feature contributions whose bias column (the last of each
+        class's block) includes ``init_score_``, so that each row sums to its full margin."""
         out = lgb.LGBMModel.predict(self, X, pred_contrib=True, **kwargs)
         init = np.atleast_1d(np.asarray(self.init_score_, dtype=np.float64))
-        if not np.any(init):
-            return out
+        if getattr(self, "_bf_carried", False) or not np.any(init):
+            return out  # the booster's first trees carry it
         if isinstance(out, list):  # multiclass contributions of sparse X: one matrix per class
             return [_with_bias(block, init[i : i + 1]) for i, block in enumerate(out)]
         return _with_bias(out, init)
@@ -410,8 +515,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """
         if pred_leaf or pred_contrib or raw_score:
             return self.predict(X, raw_score=raw_score, pred_leaf=pred_leaf, pred_contrib=pred_contrib, **kwargs)
-        raw = self.predict_raw(X, **kwargs)
-        return margins_to_proba(self.loss_, raw, self.probability)
+        return predict_proba_of(self, X, **kwargs)
 
     def predict(  # type: ignore[override]
         self, X: Any, raw_score: bool = False, pred_leaf: bool = False, pred_contrib: bool = False, **kwargs: Any
@@ -428,7 +532,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             return self._contributions(X, **kwargs)
         if raw_score:
             return self.predict_raw(X, **kwargs)
-        return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]
+        return predict_label_of(self, X, **kwargs)
 
     def save_model(self, path: Any) -> None:
         """Save to a LightGBM model file holding the focal state too (:func:`boostfocal.save_model`)."""
@@ -442,3 +546,48 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         from .persistence import load_into
 
         return load_into(self, path)  # type: ignore[no-any-return]
+
+    # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
+
+    def _bf_booster(self) -> lgb.Booster:
+        return self.booster_
+
+    def _bf_carrying_booster(self) -> lgb.Booster:
+        """The booster, marked as carrying ``init_score_`` (a copy that carries it, for a model
+        loaded from a file that keeps it beside the trees): what ``init_model=self`` continues."""
+        check_is_fitted(self, "loss_")
+        if getattr(self, "_bf_carried", False):
+            if carried_init_score(self.booster_) is None:  # the mark is lost by copy.deepcopy
+                setattr(self.booster_, LGB_CARRIED_ATTR, _marker(self.loss_, self.init_score_))
+            return self.booster_
+        booster = lgb.Booster(model_str=self.booster_.model_to_string(num_iteration=-1))
+        return embed_init_score(booster, self.loss_, self.init_score_)
+
+    def _bf_file_state(self) -> dict[str, Any]:
+        """What this estimator adds to the focal state of its model file."""
+        return {"fitted_with_feature_names": bool(getattr(self, "_fitted_with_feature_names", False))}
+
+    def _bf_restore(self, booster: lgb.Booster, state: dict[str, Any], classes: NDArray[Any]) -> None:
+        """The fitted attributes ``LGBMClassifier.fit`` sets (LightGBM 4.x), and ours."""
+        from sklearn.preprocessing import LabelEncoder
+
+        self._Booster = booster
+        self._n_features = self._n_features_in = booster.num_feature()
+        self._classes = classes
+        self._n_classes = len(classes)
+        le = LabelEncoder()
+        le.classes_ = classes
+        self._le = le
+        self._class_map = {c: i for i, c in enumerate(classes.tolist())}
+        self._bf_objective = self._objective = objective(self.loss_)
+        self._best_iteration = booster.best_iteration
+        self._best_score = booster.best_score
+        self._evals_result = {}
+        self._fitted_with_feature_names = bool(state.get("fitted_with_feature_names", False))
+        self._bf_carried = carried_init_score(booster) is not None
+        self.fitted_ = True
+
+
+def _marker(loss: Loss, value: Any) -> float | list[float]:
+    row = init_row(loss, value)
+    return [float(v) for v in row] if loss.is_multiclass else float(row[0])

@@ -9,21 +9,25 @@
     bf.save_model(booster, "model.json", loss=loss, init_score=z0)   # a bare lgb/xgb Booster
     clf = bf.load_model("model.ubj")         # a fitted FocalLGBMClassifier / FocalXGBClassifier
 
-A native model file holds the trees only; a focal model also needs its loss (class and
-parameters: ``posterior`` depends on gamma and alpha), its initial score (neither engine adds it
-back at predict time) and its classes.  :func:`save_model` writes that *focal state* as one JSON
-object inside the engine's own file, so a single file travels and the engines still read it:
+A trained focal model carries its initial score inside the booster (the estimators' ``fit``, or
+``embed_init_score`` of :mod:`boostfocal.lightgbm` / :mod:`boostfocal.xgboost`): the engine's own
+file then gives the full margin to any reader.  What the engines cannot hold is the loss (class
+and parameters: ``posterior`` depends on gamma and alpha) and the classes.  :func:`save_model`
+writes that *focal state*, with the initial score, as one JSON object inside the engine's own
+file, so a single file travels and the engines still read it:
 
 * **XGBoost** (JSON or UBJ, chosen by XGBoost from the extension): a booster attribute
-  ``"boostfocal"`` (``Booster.attr``), beside XGBoost's own ``best_iteration``.
+  ``"boostfocal"`` (``Booster.attr``), beside XGBoost's own ``best_iteration`` and the attribute
+  ``"boostfocal_init_score"`` of a booster that carries its initial score.
   ``xgb.Booster(model_file=...)`` and ``xgb.XGBClassifier().load_model(...)`` load the file as
-  any XGBoost model and give XGBoost's own predictions: margins without the initial score, and
-  the plain sigmoid/softmax in ``XGBClassifier.predict_proba``.
+  any XGBoost model: raw margins ``output_margin=True`` include the initial score (in float32),
+  and ``XGBClassifier.predict_proba`` is the plain sigmoid/softmax of them (not the posterior).
 * **LightGBM** (model text): one line ``boostfocal:{...}`` placed just before the closing
   ``pandas_categorical:`` line.  LightGBM's parser ignores it, and its Python package still finds
   the pandas category mapping on the last line (a line *after* it would hide the mapping), so
-  ``lgb.Booster(model_file=...)`` loads the file with LightGBM's own raw scores (without the
-  initial score).  LightGBM drops the line when it saves such a booster again.  Every tree the
+  ``lgb.Booster(model_file=...)`` loads the file with LightGBM's own raw scores (the full margin
+  when the first trees carry the initial score).  LightGBM drops the line when it saves such a
+  booster again.  Every tree the
   booster holds is written; the best iteration is part of the focal state and
   :func:`load_model` restores it.  (After early stopping, ``lgb.train`` and the estimator keep
   only the trees up to the best iteration, so a plain ``lgb.Booster`` predicts with the same
@@ -31,6 +35,16 @@ object inside the engine's own file, so a single file travels and the engines st
 
 Floats are written with ``repr`` (exact), so ``load_model(path).predict_proba(X)`` equals the
 original model's bit for bit, in any process.
+
+The focal state has a version (:data:`FORMAT_VERSION`).  Version 2 records
+``"init_score_in_model"``: whether the booster in the file carries the initial score.  Files of
+version 1 (and those without a version) keep it beside the trees only; they load and predict as
+they always did (the initial score added to the booster's margins).  Each estimator saves and
+restores its own fitted attributes (``_bf_file_state`` / ``_bf_restore``); this module holds the
+file container and the exact JSON codec, and checks a focal state before anything uses it: a
+damaged or truncated file, or an inconsistent state (duplicate classes, a loss whose parameters
+differ from the estimator's, an initial score of the wrong shape, ...), raises ``ValueError``
+naming the file and the field.
 """
 
 from __future__ import annotations
@@ -45,12 +59,22 @@ from typing import Any
 
 import numpy as np
 
+from ._adapter import (
+    LGB_CARRIED_ATTR,
+    XGB_CARRIED_ATTR,
+    booster_engine,
+    booster_outputs,
+    carried_init_score,
+    check_loss,
+    constant_margin,
+)
 from .losses import LOSSES, Loss
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
-#: Version of the focal state's layout; :func:`load_model` refuses a newer one.
-FORMAT_VERSION = 1
+#: Version of the focal state's layout; :func:`load_model` refuses a newer one.  1: the initial
+#: score beside the trees; 2: ``init_score_in_model`` says whether the booster carries it.
+FORMAT_VERSION = 2
 _FORMAT = "boostfocal-model"
 _XGB_ATTR = "boostfocal"
 _LGB_PREFIX = "boostfocal:"
@@ -154,10 +178,7 @@ def _decode_classes(data: dict[str, Any]) -> np.ndarray:
 
 
 def _encode_loss(loss: Any, name: str = "loss") -> dict[str, Any]:
-    if not isinstance(loss, Loss):
-        raise TypeError(
-            f"{name} must be a boostfocal loss object (e.g. bf.BinaryFocalLoss()), got {type(loss).__name__}"
-        )
+    check_loss(loss, name)
     cls = type(loss)
     if _LOSS_CLASSES.get(cls.__name__) is not cls:
         raise TypeError(
@@ -175,8 +196,6 @@ def _decode_loss(data: dict[str, Any]) -> Loss:
 
 def _encode_init_score(loss: Loss, init_score: Any, name: str = "init_score") -> float | list[float]:
     """The initial raw score, checked against the loss: a finite scalar (binary) or ``K`` finite values."""
-    from ._adapter import constant_margin
-
     try:
         row = constant_margin(loss, init_score, 1)[0]
     except (TypeError, ValueError) as exc:
@@ -215,12 +234,12 @@ def _encode_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def _kind(model: Any) -> tuple[str, bool]:
     """``(engine, is_estimator)`` of ``model``, without importing an engine that is not loaded."""
-    for engine in ("lightgbm", "xgboost"):
-        module = sys.modules.get(engine)
-        if module is not None and isinstance(model, module.Booster):
-            return engine, False
+    engine = booster_engine(model)
+    if engine is not None:
+        return engine, False
+    for engine, name in _ESTIMATORS.items():
         ours = sys.modules.get(f"{__package__}.{engine}")
-        if ours is not None and isinstance(model, getattr(ours, _ESTIMATORS[engine])):
+        if ours is not None and isinstance(model, getattr(ours, name)):
             return engine, True
     raise TypeError(
         "model must be a fitted FocalLGBMClassifier or FocalXGBClassifier, or an lgb.Booster / xgb.Booster "
@@ -232,14 +251,6 @@ def _check_path(path: Any, name: str = "path") -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
     return Path(path)
-
-
-def _booster_outputs(engine: str, booster: Any) -> int:
-    """Raw scores per row of a booster: 1 (binary) or K."""
-    if engine == "lightgbm":
-        return int(booster.num_model_per_iteration())
-    config = json.loads(booster.save_config())
-    return max(int(config["learner"]["learner_model_param"]["num_class"]), 1)
 
 
 # --- saving --------------------------------------------------------------------------------------
@@ -256,15 +267,20 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
     path : str or os.PathLike
         The file to write.  LightGBM: model text.  XGBoost: JSON for ``.json``, UBJ for ``.ubj``
         (XGBoost chooses from the extension).
-    loss, init_score : only for a bare Booster, and then required
-        The loss it was trained with and the constant initial raw score of its training data
-        (``loss.init_score(y)``, or ``0.0`` / zeros if it started from zero): a scalar for a
-        binary loss, ``K`` values for a multiclass one.
+    loss, init_score : only for a bare Booster
+        The loss it was trained with (required) and the constant initial raw score of its
+        training data (``loss.init_score(y)``, or ``0.0`` / zeros if it started from zero): a
+        scalar for a binary loss, ``K`` values for a multiclass one.  A booster that carries its
+        initial score (``embed_init_score``) needs no ``init_score`` (the same value is accepted;
+        another raises ``ValueError``: it would be added twice).  One that does not is saved as it
+        is, with the initial score in the focal state only: embed it first for a file that plain
+        engine readers (SHAP, the engines' C API) read correctly.
 
-    The state written: the loss class and parameters, the initial score, the classes (an
-    estimator's ``classes_``, ``0..K-1`` for a booster), the estimator's parameters (those JSON can
-    hold; others are left out with a warning), and for LightGBM the best iteration and score.
-    See the module docstring for where each engine's file keeps it.  :func:`load_model` reads it.
+    The state written: the loss class and parameters, the initial score and whether the booster
+    carries it, the classes (an estimator's ``classes_``, ``0..K-1`` for a booster), the
+    estimator's parameters (those JSON can hold; others are left out with a warning), and for
+    LightGBM the best iteration and score.  See the module docstring for where each engine's file
+    keeps it.  :func:`load_model` reads it.
     """
     engine, is_estimator = _kind(model)
     target = _check_path(path)
@@ -276,7 +292,7 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(model, "loss_")
-        booster = model.booster_ if engine == "lightgbm" else model.get_booster()
+        booster = model._bf_booster()
         state = _state(
             engine,
             _ESTIMATORS[engine],
@@ -284,38 +300,56 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
             _encode_init_score(model.loss_, model.init_score_, "init_score_"),
             _encode_classes(model.classes_),
             _encode_params(model.get_params(deep=False)),
+            carried_init_score(booster) is not None,
         )
+        state.update(model._bf_file_state())
     else:
         booster = model
-        if loss is None or init_score is None:
-            missing = [n for n, v in (("loss", loss), ("init_score", init_score)) if v is None]
-            raise TypeError(
-                f"saving a bare {engine} Booster needs {' and '.join(missing)}: the loss it was trained with and "
-                "the initial raw score of its training data (0.0 if it started from zero)"
-            )
+        if loss is None:
+            raise TypeError(f"saving a bare {engine} Booster needs loss: the loss it was trained with")
         encoded_loss = _encode_loss(loss)
-        outputs = _booster_outputs(engine, booster)
+        outputs = booster_outputs(engine, booster)
         if outputs != loss.num_outputs:
             raise ValueError(
                 f"loss {loss!r} gives {loss.num_outputs} raw score(s) per row but the booster gives {outputs}"
             )
+        from ._adapter import init_to_add
+
+        carried = carried_init_score(booster)
+        if init_to_add(booster, init_score) is not None:
+            carried = None
+            value = init_score
+        else:
+            value = carried
         classes = np.arange(loss.num_outputs if loss.is_multiclass else 2)
-        state = _state(engine, None, encoded_loss, _encode_init_score(loss, init_score), _encode_classes(classes), {})
+        state = _state(
+            engine,
+            None,
+            encoded_loss,
+            _encode_init_score(loss, value),
+            _encode_classes(classes),
+            {},
+            carried is not None,
+        )
     if engine == "lightgbm":
         state["best_iteration"] = int(booster.best_iteration)
         try:
             state["best_score"] = _encode(dict(booster.best_score))
         except _Unencodable:
             pass
-        if is_estimator:
-            state["fitted_with_feature_names"] = bool(getattr(model, "_fitted_with_feature_names", False))
         _write_lightgbm(booster, target, state)
     else:
         _write_xgboost(model if is_estimator else None, booster, target, state)
 
 
 def _state(
-    engine: str, estimator: str | None, loss: Any, init_score: Any, classes: Any, params: dict[str, Any]
+    engine: str,
+    estimator: str | None,
+    loss: Any,
+    init_score: Any,
+    classes: Any,
+    params: dict[str, Any],
+    in_model: bool,
 ) -> dict[str, Any]:
     """The focal state (JSON data; its parts already encoded)."""
     from . import __version__
@@ -328,6 +362,7 @@ def _state(
         "estimator": estimator,
         "loss": loss,
         "init_score": init_score,
+        "init_score_in_model": in_model,
         "classes": classes,
         "params": params,
     }
@@ -364,6 +399,14 @@ def _write_xgboost(estimator: Any, booster: Any, path: Path, state: dict[str, An
 # --- loading -------------------------------------------------------------------------------------
 
 
+def _estimator(engine: str) -> Any:
+    """A new, unfitted estimator of ``engine`` (its module imported on demand)."""
+    import importlib
+
+    module = importlib.import_module(f"{__package__}.{engine}")
+    return getattr(module, _ESTIMATORS[engine])()
+
+
 def load_model(path: PathLike) -> Any:
     """Load a model saved by :func:`save_model`: a fitted ``FocalLGBMClassifier`` or ``FocalXGBClassifier``.
 
@@ -375,20 +418,23 @@ def load_model(path: PathLike) -> Any:
     stopping, as the estimators do.
 
     Raises ``FileNotFoundError`` for a missing file, ``ValueError`` for a file that is not a
-    LightGBM/XGBoost model or that holds no boostfocal state (a model saved by the engine
-    itself), and ``ImportError`` when the file's engine is not installed.
+    LightGBM/XGBoost model, that is damaged or truncated, that holds no boostfocal state (a model
+    saved by the engine itself) or an inconsistent one, and ``ImportError`` when the file's engine
+    is not installed.
     """
     target = _check_path(path)
+    return load_into(_estimator(_engine_of_file(target)), target)
+
+
+def has_focal_state(path: Any) -> bool:
+    """Whether the model file ``path`` holds a boostfocal focal state (read by :func:`load_model`)."""
+    target = _check_path(path)
     engine = _engine_of_file(target)
-    if engine == "lightgbm":
-        from .lightgbm import FocalLGBMClassifier
-
-        est: Any = FocalLGBMClassifier()
-    else:
-        from .xgboost import FocalXGBClassifier
-
-        est = FocalXGBClassifier()
-    return load_into(est, target)
+    try:
+        _read_lightgbm(target) if engine == "lightgbm" else _read_xgboost(target)
+    except _NoState:
+        return False
+    return True
 
 
 def load_into(est: Any, path: Any) -> Any:
@@ -404,32 +450,90 @@ def load_into(est: Any, path: Any) -> Any:
             raise ValueError(
                 f"{str(source)!r} holds a {found} model; load it with bf.load_model or {_ESTIMATORS[found]}"
             )
-    if engine == "lightgbm":
-        booster, state = _read_lightgbm(source)
-    else:
-        booster, state = _read_xgboost(source)
-    loss = _decode_loss(state["loss"])
-    init_score = _decode_init_score(loss, state["init_score"])
-    classes = _decode_classes(state["classes"])
-    params = _decode(state["params"])
-    if state["estimator"] is None:  # a bare Booster
-        params = {"gamma": loss.gamma, "alpha": loss.alpha, "hessian": loss.hessian}
-    outputs = _booster_outputs(engine, booster)
-    if outputs != loss.num_outputs or len(classes) != max(loss.num_outputs, 2):
-        raise ValueError(
-            f"the model file is inconsistent: {loss!r}, {len(classes)} classes and {outputs} raw score(s) per row"
-        )
+    booster, state = _read_lightgbm(source) if engine == "lightgbm" else _read_xgboost(source)
+    loss, init_score, classes, params = _check_state(state, engine, booster, source)
     if engine == "xgboost":
         # XGBoost's set_params also pushes the parameters into a fitted estimator's booster
         est.__dict__.pop("_Booster", None)
     est.set_params(**params)
     est.loss_ = loss
     est.init_score_ = init_score
-    if engine == "lightgbm":
-        _restore_lightgbm(est, booster, state, classes)
-    else:
-        _restore_xgboost(est, booster, state, classes)
+    est._bf_restore(booster, state, classes)
     return est
+
+
+def _field(path: Any, field: str, problem: str) -> ValueError:
+    return ValueError(f"{_name(path)}: the boostfocal state's field {field!r} {problem}")
+
+
+def _check_state(state: dict[str, Any], engine: str, booster: Any, path: Any) -> tuple[Loss, Any, np.ndarray, Any]:
+    """The loss, initial score, classes and parameters of a focal state, each checked against the
+    others and against the booster; ``ValueError`` naming the file and the field otherwise."""
+    for key in ("engine", "estimator", "loss", "init_score", "classes", "params"):
+        if key not in state:
+            raise _field(path, key, "is missing (a damaged file?)")
+    if state["engine"] != engine:
+        raise _field(path, "engine", f"says {state['engine']!r} in a {engine} model file")
+    if state["estimator"] not in (None, _ESTIMATORS[engine]):
+        raise _field(path, "estimator", f"names {state['estimator']!r}, not {_ESTIMATORS[engine]!r}")
+    try:
+        loss = _decode_loss(state["loss"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _field(path, "loss", f"is invalid: {exc}") from None
+    try:
+        init_score = _decode_init_score(loss, _encode_init_score(loss, _decode(state["init_score"])))
+    except (TypeError, ValueError) as exc:
+        raise _field(path, "init_score", f"is invalid: {exc}") from None
+    try:
+        classes = _decode_classes(state["classes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _field(path, "classes", f"is invalid: {exc}") from None
+    outputs = booster_outputs(engine, booster)
+    if classes.ndim != 1 or len(classes) != max(outputs, 2):
+        raise _field(path, "classes", f"holds {len(classes)} classes for a booster of {outputs} raw score(s) per row")
+    if len(set(classes.tolist())) != len(classes):
+        raise _field(path, "classes", f"holds duplicate classes {classes.tolist()!r}")
+    if outputs != loss.num_outputs:
+        raise _field(
+            path, "loss", f"is {loss!r}, for {loss.num_outputs} raw score(s) per row; the booster gives {outputs}"
+        )
+    params = _decode(state["params"])
+    if not isinstance(params, dict):
+        raise _field(path, "params", "is not a JSON object")
+    if state["estimator"] is None:  # a bare Booster
+        params = {"gamma": loss.gamma, "alpha": loss.alpha, "hessian": loss.hessian}
+    else:
+        _check_params_match(params, loss, path)
+    in_model = bool(state.get("init_score_in_model", False)) if int(state.get("version", 0)) >= 2 else False
+    if engine == "lightgbm" and in_model:
+        setattr(booster, LGB_CARRIED_ATTR, init_score.tolist() if loss.is_multiclass else init_score)
+    carried = carried_init_score(booster)
+    if in_model != (carried is not None):
+        raise _field(
+            path,
+            "init_score_in_model",
+            f"is {in_model} but the booster {'does not carry' if in_model else 'carries'} it",
+        )
+    if carried is not None and not np.array_equal(np.asarray(carried), np.asarray(init_score)):
+        raise _field(path, "init_score", f"is {init_score!r} but the booster carries {carried!r}")
+    return loss, init_score, classes, params
+
+
+def _check_params_match(params: dict[str, Any], loss: Loss, path: Any) -> None:
+    """An estimator's ``gamma``, ``alpha`` and ``hessian`` must be those of its loss."""
+    if "gamma" in params and float(params["gamma"]) != loss.gamma:
+        raise _field(path, "params.gamma", f"is {params['gamma']!r} but the loss has gamma={loss.gamma!r}")
+    if "hessian" in params and params["hessian"] != loss.hessian:
+        raise _field(path, "params.hessian", f"is {params['hessian']!r} but the loss has hessian={loss.hessian!r}")
+    alpha = params.get("alpha")
+    if alpha is None or isinstance(alpha, str):
+        if alpha is None and loss.alpha is not None:
+            raise _field(path, "params.alpha", f"is None but the loss has alpha={loss.alpha!r}")
+        return  # "balanced": resolved from the training labels
+    given = np.asarray(alpha, dtype=np.float64)
+    held = np.asarray(loss.alpha, dtype=np.float64) if loss.alpha is not None else None
+    if held is None or given.shape != held.shape or not np.array_equal(given, held):
+        raise _field(path, "params.alpha", f"is {alpha!r} but the loss has alpha={loss.alpha!r}")
 
 
 def _engine_of_file(path: Path) -> str:
@@ -448,8 +552,14 @@ def _parse_state(raw: str, path: Any) -> dict[str, Any]:
     except ValueError:
         state = None
     if not isinstance(state, dict) or state.get("format") != _FORMAT:
-        raise ValueError(f"{_name(path)}: the boostfocal state in this model file is unreadable")
-    if int(state.get("version", 0)) > FORMAT_VERSION:
+        raise ValueError(
+            f"{_name(path)}: the boostfocal state in this model file is unreadable (damaged or truncated?)"
+        )
+    try:
+        version = int(state.get("version", 0))
+    except (TypeError, ValueError):
+        raise _field(path, "version", f"is {state.get('version')!r}, not an integer") from None
+    if version > FORMAT_VERSION:
         raise ValueError(
             f"{_name(path)} was written in boostfocal model format {state['version']}; this boostfocal reads "
             f"format {FORMAT_VERSION} and older: upgrade boostfocal"
@@ -461,8 +571,12 @@ def _name(path: Any) -> str:
     return repr(str(path)) if isinstance(path, (str, os.PathLike)) else "the model"
 
 
+class _NoState(ValueError):
+    pass
+
+
 def _no_state(path: Any, engine: str, load_hint: str) -> ValueError:
-    return ValueError(
+    return _NoState(
         f"{_name(path)} is a {engine} model file without boostfocal state (saved by {engine} itself?): "
         f"load it with {load_hint}, or save the booster with "
         "bf.save_model(booster, path, loss=..., init_score=...) to make a file bf.load_model reads"
@@ -476,14 +590,29 @@ def _read_lightgbm(path: Path) -> tuple[Any, dict[str, Any]]:
         raise ImportError(f"{_name(path)} is a LightGBM model: install lightgbm to load it") from exc
     with open(path, encoding="utf-8", newline="") as f:
         text = f.read()
+    complete = "\nend of trees" in text and text.rstrip("\r\n").rsplit("\n", 1)[-1].startswith("pandas_categorical:")
     start = text.rfind("\n" + _LGB_PREFIX) + 1
     if start == 0:
+        if not complete:
+            raise ValueError(
+                f"{_name(path)} is a damaged or truncated LightGBM model file (it does not end as LightGBM writes)"
+            )
         raise _no_state(path, "LightGBM", "lgb.Booster(model_file=...)")
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
     state = _parse_state(text[start + len(_LGB_PREFIX) : end], path)
-    booster = lgb.Booster(model_str=text[:start] + text[end + 1 :])
-    booster.best_iteration = int(state.get("best_iteration", -1))
+    if not complete:
+        raise ValueError(
+            f"{_name(path)} is a damaged or truncated LightGBM model file (it does not end as LightGBM writes)"
+        )
+    try:
+        booster = lgb.Booster(model_str=text[:start] + text[end + 1 :])
+    except lgb.basic.LightGBMError as exc:
+        raise ValueError(f"{_name(path)} is a damaged LightGBM model file: {str(exc).splitlines()[0]}") from None
+    try:
+        booster.best_iteration = int(state.get("best_iteration", -1))
+    except (TypeError, ValueError):
+        raise _field(path, "best_iteration", f"is {state.get('best_iteration')!r}, not an integer") from None
     booster.best_score = _decode(state.get("best_score", {}))
     return booster, state
 
@@ -494,43 +623,19 @@ def _read_xgboost(source: Any) -> tuple[Any, dict[str, Any]]:
     except ImportError as exc:
         raise ImportError(f"{_name(source)} is an XGBoost model: install xgboost to load it") from exc
     booster = xgb.Booster()
-    booster.load_model(source)
+    try:
+        booster.load_model(source)
+    except xgb.core.XGBoostError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ValueError(f"{_name(source)} is a damaged or truncated XGBoost model file ({first[:200]})") from None
     raw = booster.attr(_XGB_ATTR)
     if raw is None:
         raise _no_state(source, "XGBoost", "xgb.Booster(model_file=...) or xgb.XGBClassifier().load_model(...)")
     state = _parse_state(raw, source)
     booster.set_attr(**{_XGB_ATTR: None, "scikit_learn": None})
+    if booster.attr(XGB_CARRIED_ATTR) is not None:
+        try:
+            carried_init_score(booster)
+        except (KeyError, TypeError, ValueError):
+            raise _field(source, XGB_CARRIED_ATTR, "(a booster attribute) is unreadable") from None
     return booster, state
-
-
-def _restore_lightgbm(est: Any, booster: Any, state: dict[str, Any], classes: np.ndarray) -> None:
-    """The fitted attributes ``LGBMClassifier.fit`` sets (LightGBM 4.x), and ours."""
-    from sklearn.preprocessing import LabelEncoder
-
-    from .lightgbm import objective
-
-    est._Booster = booster
-    est._n_features = est._n_features_in = booster.num_feature()
-    est._classes = classes
-    est._n_classes = len(classes)
-    le = LabelEncoder()
-    le.classes_ = classes
-    est._le = le
-    est._class_map = {c: i for i, c in enumerate(classes.tolist())}
-    est._bf_objective = est._objective = objective(est.loss_)
-    est._best_iteration = booster.best_iteration
-    est._best_score = booster.best_score
-    est._evals_result = {}
-    est._fitted_with_feature_names = bool(state.get("fitted_with_feature_names", False))
-    est.fitted_ = True
-
-
-def _restore_xgboost(est: Any, booster: Any, state: dict[str, Any], classes: np.ndarray) -> None:
-    """The fitted attributes ``XGBClassifier.fit`` sets, and ours.  A bare Booster's estimator
-    takes its feature types from the booster (an estimator's are among its saved parameters)."""
-    est._Booster = booster
-    est.n_classes_ = len(classes)
-    if state["estimator"] is None:
-        est.feature_types = booster.feature_types
-        est.enable_categorical = any(t == "c" for t in booster.feature_types or ())
-    est._bf_classes = classes

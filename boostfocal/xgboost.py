@@ -11,15 +11,20 @@ Usage::
     dtrain = bfx.dmatrix(X, y, loss)                      # base_margin = z0 on every row
     booster = xgb.train({"tree_method": "hist"}, dtrain, 100, obj=bfx.objective(loss),
                         custom_metric=bfx.metric(loss), evals=[(dtrain, "train")])
-    proba = bfx.predict_proba(booster, X_test, loss, init_score=z0)
+    bfx.embed_init_score(booster, loss, z0)               # the booster's intercept is now z0
+    proba = bfx.predict_proba(booster, X_test, loss)
 
 A ``base_margin`` replaces ``base_score``; ``xgb.train(obj=...)`` otherwise starts from margin 0.5.
-Custom objectives receive float32 margins; sample weights are read from the DMatrix.
+:func:`embed_init_score` makes ``z0`` the booster's own intercept, so that every reader of the
+booster (its ``predict``, ``pred_contribs``, SHAP, its model file) sees the full margin;
+:class:`FocalXGBClassifier` does so at the end of ``fit``.  Custom objectives receive float32
+margins; sample weights are read from the DMatrix.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 from typing import Any
 
 import numpy as np
@@ -28,17 +33,28 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._adapter import (
+    XGB_CARRIED_ATTR,
     _LossAdapter,
+    carried_state,
+    check_booster_loss,
     check_engine_metrics,
+    check_loss,
     constant_margin,
-    decision_scores,
+    decision_function_of,
+    eval_margins,
+    fit_or_restore,
+    init_row,
+    init_to_add,
     margins_to_proba,
     metric_names,
-    start_fit,
+    predict_label_of,
+    predict_proba_of,
+    prepare_fit,
+    start_booster,
 )
 from .losses import Loss
 
-__all__ = ["FocalXGBClassifier", "dmatrix", "metric", "objective", "predict_proba"]
+__all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
 
 
 def hessian_scale(loss: Loss) -> float:
@@ -174,17 +190,129 @@ def dmatrix(
     return xgb.DMatrix(X, label=y, weight=weight, base_margin=constant_margin(loss, value, n), **kwargs)
 
 
+#: Objectives whose ``base_score`` is a probability (XGBoost stores ``logit(base_score)`` as the margin).
+_LOGISTIC = ("binary:logistic", "reg:logistic", "binary:logitraw")
+#: Objectives whose ``base_score`` is the margin itself.
+_IDENTITY = ("reg:squarederror", "multi:softprob", "multi:softmax")
+
+
+def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | ArrayLike) -> xgb.Booster:
+    """Make the constant initial raw score ``init_score`` the booster's own intercept (in place;
+    returns it).
+
+    XGBoost's ``base_score`` becomes ``z0`` (through the sigmoid for the logistic placeholder
+    objective of the scikit-learn wrapper; a vector of ``K`` values for multiclass on XGBoost >= 3.1).
+    Where XGBoost has one intercept for every class (XGBoost < 3.1), ``base_score`` is set to 0 and
+    ``z0_k`` added to every leaf of the first iteration's tree of class ``k`` instead (through the
+    model's JSON): every row passes through one leaf of it.  Either way ``booster.predict(...,
+    output_margin=True)`` without a ``base_margin``, ``pred_contribs``, ``shap.TreeExplainer``, the
+    model file and ``xgb_model=`` continuation see ``raw(x) = z0 + Σ_t f_t(x)``; XGBoost holds the intercept and the
+    leaves in float32, so they match boostfocal's float64 value to float32 precision.  The booster
+    attribute ``"boostfocal_init_score"`` records the exact value (:func:`boostfocal._adapter.
+    carried_init_score`), so :func:`predict_proba` needs no ``init_score`` and adds nothing twice.
+    A second call with the same value changes nothing; with another value it raises ``ValueError``.
+    """
+    check_loss(loss)
+    if not isinstance(booster, xgb.Booster):
+        raise TypeError(f"booster must be an xgb.Booster, got {type(booster).__name__}")
+    check_booster_loss(loss, "xgboost", booster)
+    if init_to_add(booster, init_score) is None:
+        return booster
+    try:
+        row = init_row(loss, init_score)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"init_score: {exc}") from None
+    if not np.all(np.isfinite(row)):
+        raise ValueError(f"init_score must be finite, got {init_score!r}")
+    _set_intercept(booster, loss, row)
+    return booster
+
+
+def _set_intercept(booster: xgb.Booster, loss: Loss, row: NDArray[np.float64], leaves: float | Any = 0.0) -> None:
+    """Set ``booster``'s intercept so that its margin is ``row + trees``; ``leaves``: what its
+    first trees already carry (a booster continued from one whose leaves carry it)."""
+    name = json.loads(booster.save_config())["learner"]["objective"]["name"]
+    value: Any = [float(v) for v in row] if loss.is_multiclass else float(row[0])
+    where = "base_score"
+    if np.any(leaves):  # the first trees carry it already: keep it there, no intercept
+        booster.set_param({"base_score": 0.5 if name in _LOGISTIC else 0.0})
+        where = "leaves"
+    elif not loss.is_multiclass:
+        if name in _LOGISTIC:
+            p = 1.0 / (1.0 + np.exp(-row[0]))
+            if not 0.0 < np.float32(p) < 1.0:
+                raise ValueError(f"init_score={row[0]!r} is beyond what XGBoost's float32 base_score can hold")
+            booster.set_param({"base_score": float(p)})
+        elif name in _IDENTITY:
+            booster.set_param({"base_score": float(row[0])})
+        else:
+            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
+    else:
+        if name not in _IDENTITY:
+            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
+        try:  # XGBoost >= 3.1: a vector intercept
+            booster.set_param({"base_score": "[" + ",".join(repr(float(v)) for v in row) + "]"})
+            booster.num_features()  # XGBoost < 3.1 refuses a vector only when it next configures
+        except xgb.core.XGBoostError:
+            booster.set_param({"base_score": 0.0})
+            _shift_first_trees(booster, row)
+            where = "leaves"
+    booster.set_attr(**{XGB_CARRIED_ATTR: json.dumps({"init_score": value, "in": where})})
+
+
+def _shift_first_trees(booster: xgb.Booster, row: NDArray[np.float64]) -> None:
+    """Add ``row[k]`` to every node weight of the first iteration's tree of class ``k`` (through the
+    model's JSON, reloaded in place)."""
+    model = json.loads(bytes(booster.save_raw(raw_format="json")))
+    gbm = model["learner"]["gradient_booster"]
+    trees = gbm["model"]["trees"] if "model" in gbm else gbm["gbtree"]["model"]["trees"]
+    info = gbm["model"]["tree_info"] if "model" in gbm else gbm["gbtree"]["model"]["tree_info"]
+    done = set()
+    for tree, group in zip(trees, info, strict=True):
+        if group in done:
+            continue
+        done.add(group)
+        shift = float(row[group])
+        left = tree["left_children"]
+        tree["base_weights"] = [w + shift for w in tree["base_weights"]]
+        tree["split_conditions"] = [c + shift if left[i] == -1 else c for i, c in enumerate(tree["split_conditions"])]
+        if len(done) == row.shape[0]:
+            break
+    booster.load_model(bytearray(json.dumps(model).encode()))
+
+
+def _engine_margin(booster: xgb.Booster, margin: Any) -> Any:
+    """The ``base_margin`` that makes ``booster`` predict ``margin + trees``: ``margin`` itself (a
+    ``base_margin`` replaces ``base_score``), less what the first trees carry when their leaves
+    hold the initial score (XGBoost < 3.1, multiclass)."""
+    state = carried_state(booster)
+    if state is not None and state["in"] == "leaves" and np.any(state["init_score"]):
+        return np.asarray(margin, dtype=np.float64) - state["init_score"]
+    return margin
+
+
 def predict_raw(
-    booster: xgb.Booster, X: Any, *, init_score: float | ArrayLike, loss: Loss, **predict_kwargs: Any
+    booster: xgb.Booster,
+    X: Any,
+    *,
+    loss: Loss,
+    init_score: float | ArrayLike | None = None,
+    **predict_kwargs: Any,
 ) -> NDArray[np.float64]:
     """Raw margins of ``X`` including the constant ``init_score`` (set as the ``base_margin``).
 
+    ``init_score`` may be left out for a booster that carries it (:func:`embed_init_score`); the
+    exact float64 value is then used, as ``base_margin``, so the result equals the estimator's.
     After early stopping pass ``iteration_range=(0, booster.best_iteration + 1)``.
     """
+    check_loss(loss)
+    value = init_to_add(booster, init_score)
+    if value is None:
+        value = carried_state(booster)["init_score"]  # type: ignore[index]
     own = not isinstance(X, xgb.DMatrix)
     dm = xgb.DMatrix(X) if own else X
     saved = None if own else dm.get_base_margin()
-    dm.set_base_margin(constant_margin(loss, init_score, dm.num_row()))  # type: ignore[arg-type]
+    dm.set_base_margin(_engine_margin(booster, constant_margin(loss, value, dm.num_row())))
     try:
         return np.asarray(booster.predict(dm, output_margin=True, **predict_kwargs), dtype=np.float64)
     finally:
@@ -197,13 +325,14 @@ def predict_proba(
     X: Any,
     loss: Loss,
     *,
-    init_score: float | ArrayLike,
+    init_score: float | ArrayLike | None = None,
     method: str = "posterior",
     **predict_kwargs: Any,
 ) -> NDArray[np.float64]:
     """Class probabilities ``(n, n_classes)`` from a booster trained with ``objective(loss)``.
 
-    ``init_score`` is required (``0.0`` if training started from a zero ``base_margin``).
+    ``init_score`` is required (``0.0`` if training started from a zero ``base_margin``) unless
+    the booster carries it (:func:`embed_init_score`).
     ``method="posterior"`` recovers the class posterior; ``"link"`` is the plain sigmoid/softmax.
     """
     raw = predict_raw(booster, X, init_score=init_score, loss=loss, **predict_kwargs)
@@ -237,7 +366,10 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         focal loss itself, so ``early_stopping_rounds`` stops on it.
 
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
-    unless one is given, and ``predict``/``predict_proba`` add it back.
+    unless one is given, and makes it the booster's intercept afterwards (:func:`embed_init_score`),
+    so that ``get_booster()``, SHAP and the model file give the full margin.  The predict methods
+    pass ``init_score_`` (or the caller's ``base_margin``) as the ``base_margin``, exactly as in
+    ``fit``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``
@@ -298,19 +430,49 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         eval_set: Any = None,
         sample_weight_eval_set: Any = None,
         base_margin_eval_set: Any = None,
+        xgb_model: Any = None,
         **kwargs: Any,
     ) -> FocalXGBClassifier:
-        """Fit with the focal objective; arguments as ``XGBClassifier.fit``."""
+        """Fit with the focal objective; arguments as ``XGBClassifier.fit``.
+
+        After training the booster's intercept is ``init_score_`` (:func:`embed_init_score`).
+        ``xgb_model`` (a booster, a fitted estimator or a model file) continues its training from
+        its own margins, with the initial score it carries.  A caller's ``base_margin`` replaces
+        the initial score (``init_score_`` is then 0), as in XGBoost; pass it to the predict methods
+        too.  A fit that raises leaves the estimator as it was.
+        """
         if self.objective not in (None, "binary:logistic"):
             raise ValueError("objective is set by FocalXGBClassifier itself; leave it unset")
-        le, y_enc = start_fit(
+        with fit_or_restore(self):
+            self._fit(X, y, sample_weight, base_margin, eval_set, sample_weight_eval_set, base_margin_eval_set,
+                      xgb_model, kwargs)  # fmt: skip
+        return self
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        base_margin: Any,
+        eval_set: Any,
+        sample_weight_eval_set: Any,
+        base_margin_eval_set: Any,
+        xgb_model: Any,
+        kwargs: dict[str, Any],
+    ) -> None:
+        le, y_enc, loss, init = prepare_fit(
             self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_metrics
         )
-        loss = self.loss_
+        start = start_booster(xgb_model, "xgb_model")
+        carried = carried_state(start) if isinstance(start, xgb.Booster) else None
+        leaves: Any = 0.0
+        if start is not None and carried is not None and base_margin is None:
+            init = carried["init_score"]
+            leaves = init if carried["in"] == "leaves" else 0.0
         if base_margin is None:
-            base_margin = constant_margin(loss, self.init_score_, y_enc.shape[0])
+            base_margin = constant_margin(loss, init, y_enc.shape[0]) - leaves
             if eval_set is not None and base_margin_eval_set is None:
-                base_margin_eval_set = [constant_margin(loss, self.init_score_, np.shape(vy)[0]) for _, vy in eval_set]
+                base_margin_eval_set = [m - leaves for m in eval_margins(loss, init, eval_set)]  # type: ignore[union-attr]
         if eval_set is not None:
             eval_set = [(vx, le.transform(np.asarray(vy))) for vx, vy in eval_set]
         saved = self.objective, self.eval_metric
@@ -327,33 +489,44 @@ class FocalXGBClassifier(xgb.XGBClassifier):
                 eval_set=eval_set,
                 sample_weight_eval_set=sample_weight_eval_set,
                 base_margin_eval_set=base_margin_eval_set,
+                xgb_model=start,
                 **kwargs,
             )
         finally:
             self.objective, self.eval_metric = saved
             self._bf_in_fit = False
+        booster = self.get_booster()
+        booster.set_attr(**{XGB_CARRIED_ATTR: None})
+        _set_intercept(booster, loss, init_row(loss, init), leaves)
+        self.loss_, self.init_score_ = loss, init
         self._bf_classes = le.classes_
-        return self
 
-    def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
-        """Raw margins including ``init_score_`` (uses ``best_iteration`` after early stopping)."""
+    def _margin(self, X: Any, base_margin: Any) -> Any:
+        """The ``base_margin`` XGBoost gets to predict ``X``: the caller's (it replaces the initial
+        score, as in XGBoost) or ``init_score_`` on every row, as in ``fit``."""
         check_is_fitted(self, "loss_")
-        n = X.num_row() if isinstance(X, xgb.DMatrix) else _num_samples(X)
-        margin = constant_margin(self.loss_, self.init_score_, n)
+        if base_margin is None:
+            n = X.num_row() if isinstance(X, xgb.DMatrix) else _num_samples(X)
+            base_margin = constant_margin(self.loss_, self.init_score_, n)
+        return _engine_margin(self.get_booster(), base_margin)
+
+    def predict_raw(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins including ``init_score_`` (or the caller's ``base_margin`` instead, as in
+        ``fit``); uses ``best_iteration`` after early stopping."""
+        margin = self._margin(X, base_margin)
         raw = xgb.XGBModel.predict(self, X, output_margin=True, base_margin=margin, **kwargs)
         return np.asarray(raw, dtype=np.float64)
 
-    def predict_proba(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
+    def predict_proba(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
         """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
-        raw = self.predict_raw(X, **kwargs)
-        return margins_to_proba(self.loss_, raw, self.probability)
+        return predict_proba_of(self, X, base_margin=base_margin, **kwargs)
 
     def _check_metrics(self, loss: Loss) -> None:
         """Refuse built-in ``eval_metric`` names XGBoost would compute on sigmoid/softmax of focal margins."""
         names = metric_names(self.eval_metric)
         check_engine_metrics(loss, names, rank_metrics=RANK_METRICS, param="eval_metric", engine="XGBoost")
 
-    def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+    def decision_function(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:
         """Scores whose sign (binary, ``(n,)``) or arg-max (multiclass, ``(n, K)``) is
         :meth:`predict`'s class, computed from the full margin (``init_score_`` included).
 
@@ -362,16 +535,59 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         (with class weights ``alpha`` the posterior's 1/2 point is not at margin 0).
         ``probability="link"``: the raw margins, as :meth:`predict_raw`.
         """
-        check_is_fitted(self, "loss_")
-        return decision_scores(self.loss_, self.predict_raw(X, **kwargs), self.probability)
+        return decision_function_of(self, X, base_margin=base_margin, **kwargs)
 
-    def predict(self, X: Any, output_margin: bool = False, **kwargs: Any) -> NDArray[Any]:  # type: ignore[override]
-        """Predicted class labels (the most probable class under ``predict_proba``);
-        ``output_margin=True``: raw margins including ``init_score_`` (:meth:`predict_raw`)."""
-        check_is_fitted(self, "loss_")
+    def predict(  # type: ignore[override]
+        self,
+        X: Any,
+        output_margin: bool = False,
+        validate_features: bool = True,
+        base_margin: Any = None,
+        iteration_range: Any = None,
+        *,
+        pred_contribs: bool = False,
+    ) -> NDArray[Any]:
+        """Predicted class labels (the most probable class under ``predict_proba``).
+
+        ``output_margin=True``: raw margins including ``init_score_`` (:meth:`predict_raw`).
+        ``pred_contribs=True``: SHAP contributions (``Booster.predict(..., pred_contribs=True)``),
+        ``(n, n_features + 1)`` binary or ``(n, K, n_features + 1)`` multiclass, whose last column
+        (the bias) includes ``init_score_``: each row sums to :meth:`predict_raw` (float32).
+        ``base_margin`` replaces ``init_score_`` in all of them, as in ``fit``.
+        """
+        kwargs = {"validate_features": validate_features, "iteration_range": iteration_range}
+        if pred_contribs:
+            return self._contributions(X, base_margin, **kwargs)
         if output_margin:
-            return self.predict_raw(X, **kwargs)
-        return self.classes_[np.argmax(self.predict_proba(X, **kwargs), axis=1)]
+            return self.predict_raw(X, base_margin=base_margin, **kwargs)
+        return predict_label_of(self, X, base_margin=base_margin, **kwargs)
+
+    def _contributions(self, X: Any, base_margin: Any, validate_features: bool, iteration_range: Any) -> Any:
+        margin = self._margin(X, base_margin)
+        if isinstance(X, xgb.DMatrix):
+            saved = X.get_base_margin()
+            X.set_base_margin(margin)
+            data = X
+        else:
+            saved = None
+            data = xgb.DMatrix(
+                X,
+                base_margin=margin,
+                missing=self.missing,
+                nthread=self.n_jobs,
+                feature_types=self.feature_types,
+                enable_categorical=self.enable_categorical,
+            )
+        try:
+            return self.get_booster().predict(  # type: ignore[no-any-return]
+                data,
+                pred_contribs=True,
+                validate_features=validate_features,
+                iteration_range=self._get_iteration_range(iteration_range),
+            )
+        finally:
+            if saved is not None:
+                X.set_base_margin(saved if saved.size else np.zeros(0))
 
     def save_model(self, fname: Any) -> None:
         """Save to an XGBoost model file (JSON for ``.json``, UBJ for ``.ubj``) whose ``"boostfocal"``
@@ -387,3 +603,30 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         from .persistence import load_into
 
         return load_into(self, fname)  # type: ignore[no-any-return]
+
+    # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
+
+    def _bf_booster(self) -> xgb.Booster:
+        return self.get_booster()
+
+    def _bf_carrying_booster(self) -> xgb.Booster:
+        """The booster, carrying ``init_score_`` (a copy that does, for a model loaded from a file
+        that keeps it beside the trees): what ``xgb_model=self`` continues."""
+        check_is_fitted(self, "loss_")
+        booster = self.get_booster()
+        if carried_state(booster) is None:
+            booster = embed_init_score(booster.copy(), self.loss_, self.init_score_)
+        return booster
+
+    def _bf_file_state(self) -> dict[str, Any]:
+        return {}
+
+    def _bf_restore(self, booster: xgb.Booster, state: dict[str, Any], classes: NDArray[Any]) -> None:
+        """The fitted attributes ``XGBClassifier.fit`` sets, and ours.  A bare Booster's estimator
+        takes its feature types from the booster (an estimator's are among its saved parameters)."""
+        self._Booster = booster
+        self.n_classes_ = len(classes)
+        if state["estimator"] is None:
+            self.feature_types = booster.feature_types
+            self.enable_categorical = any(t == "c" for t in booster.feature_types or ())
+        self._bf_classes = classes

@@ -615,8 +615,12 @@ def test_core_package_does_not_import_dask() -> None:
 
 def test_shipped_objects_pickle() -> None:
     loss = bf.MulticlassFocalLoss(K, alpha=(1.0, 2.0, 3.0))
-    for obj in (loss, bfd.class_totals(loss, da.zeros(10, chunks=5))):
-        assert pickle.loads(cloudpickle.dumps(obj)) is not None
+    assert pickle.loads(cloudpickle.dumps(loss)) == loss
+    y = da.from_array(np.array([0, 1, 2, 2, 1, 0, 2, 2, 1, 0]), chunks=5)
+    totals = bfd.class_totals(loss, y, da.from_array(np.arange(1.0, 11.0), chunks=5))
+    shipped = pickle.loads(cloudpickle.dumps(totals))
+    np.testing.assert_array_equal(shipped.compute(), totals.compute())
+    np.testing.assert_array_equal(totals.compute(), [1 + 6 + 10, 2 + 5 + 9, 3 + 4 + 7 + 8])
     for name in ("lightgbm", "xgboost"):
         pytest.importorskip(name)
         module = __import__(f"boostfocal.{name}", fromlist=["objective"])

@@ -93,7 +93,7 @@ def requirements(code: str) -> set[str]:
     return needed
 
 
-OPTIONAL = ("lightgbm", "xgboost", "dask", "distributed", "pyarrow", "matplotlib", "pandas")
+OPTIONAL = ("lightgbm", "xgboost", "dask", "distributed", "pyarrow", "matplotlib", "pandas", "shap")
 
 
 def skip_missing(needed: set[str]) -> None:

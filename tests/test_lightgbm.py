@@ -474,3 +474,28 @@ def test_one_objective_serves_lgb_train_and_lgbmclassifier_with_weights(kind: st
     w32 = w.astype(np.float32).astype(np.float64)
     expected = np.sum(loss.loss(y, raw_est + init) * w32) / np.sum(w32)
     assert curve[-1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_estimator_takes_eval_X_and_eval_y_on_every_supported_lightgbm() -> None:
+    """README's spelling, ``fit(..., eval_X=..., eval_y=...)``: no deprecation warning (LightGBM 4.7
+    deprecates ``eval_set``), and on LightGBM < 4.7, which has no ``eval_X``, the same model as
+    ``eval_set``: the same best iteration, history and probabilities (string labels, encoded)."""
+    X, y = binary_table(3_000)
+    labels = np.array(["legit", "fraud"])[y.astype(int)]
+    Xt, yt, Xv, yv = X[:2_000], labels[:2_000], X[2_000:], labels[2_000:]
+
+    def fit(**kwargs: object) -> bf.FocalLGBMClassifier:
+        est = bf.FocalLGBMClassifier(n_estimators=200, learning_rate=0.3, num_leaves=7, verbose=-1, n_jobs=1)
+        return est.fit(Xt, yt, callbacks=[lgb.early_stopping(5, verbose=False)], **kwargs)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        new = fit(eval_X=Xv, eval_y=yv)
+    assert not [w for w in caught if "deprecated" in str(w.message)], [str(w.message) for w in caught]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old = fit(eval_set=[(Xv, yv)])
+    assert 1 < new.best_iteration_ < 200
+    assert new.best_iteration_ == old.best_iteration_
+    assert new.evals_result_ == old.evals_result_
+    np.testing.assert_array_equal(new.predict_proba(Xv), old.predict_proba(Xv))

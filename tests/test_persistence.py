@@ -29,6 +29,7 @@ from _engine_data import binary_table, multiclass_table, split
 from sklearn.exceptions import NotFittedError
 
 import boostfocal as bf
+from boostfocal.persistence import FORMAT_VERSION
 
 try:
     import lightgbm as lgb
@@ -524,11 +525,13 @@ def test_save_errors(lgb_est: Any, tmp_path: Path) -> None:
         bf.save_model(lgb_est, 3)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         bf.save_model(lgb_est, tmp_path / "no" / "m.txt")
-    booster = lgb_est.booster_
-    with pytest.raises(TypeError, match="needs loss and init_score"):
+    booster = lgb.Booster(model_str=lgb_est.booster_.model_to_string())  # a copy: not marked as carrying it
+    with pytest.raises(TypeError, match="needs loss"):
         bf.save_model(booster, tmp_path / "m.txt")
-    with pytest.raises(TypeError, match="needs init_score"):
+    with pytest.raises(TypeError, match="init_score is required"):
         bf.save_model(booster, tmp_path / "m.txt", loss=bf.BinaryFocalLoss())
+    with pytest.raises(ValueError, match="already carries the initial score"):
+        bf.save_model(lgb_est.booster_, tmp_path / "m.txt", loss=bf.BinaryFocalLoss(), init_score=0.0)
     with pytest.raises(ValueError, match="gives 3 raw score"):
         bf.save_model(booster, tmp_path / "m.txt", loss=bf.MulticlassFocalLoss(3), init_score=np.zeros(3))
     with pytest.raises(ValueError, match=r"init_score: .*scalar"):
@@ -562,7 +565,7 @@ def test_load_errors(lgb_est: Any, tmp_path: Path) -> None:
         bf.load_model(tmp_path / "plain.txt")
     bf.save_model(lgb_est, tmp_path / "m.txt")
     text = (tmp_path / "m.txt").read_text()
-    (tmp_path / "newer.txt").write_text(text.replace('"version":1,', '"version":99,'))
+    (tmp_path / "newer.txt").write_text(text.replace(f'"version":{FORMAT_VERSION},', '"version":99,'))
     with pytest.raises(ValueError, match=r"format 99.*upgrade boostfocal"):
         bf.load_model(tmp_path / "newer.txt")
     if xgb is not None:
@@ -578,7 +581,8 @@ def test_load_errors_xgboost(xgb_est: Any, tmp_path: Path) -> None:
     xgb.XGBClassifier.save_model(xgb_est, tmp_path / "sk.ubj")  # XGBoost's own method
     with pytest.raises(ValueError, match="without boostfocal state"):
         FocalXGBClassifier().load_model(tmp_path / "sk.ubj")
-    booster = xgb_est.get_booster()
+    booster = xgb_est.get_booster().copy()
+    booster.set_attr(boostfocal_init_score=None)  # as a booster that does not carry its initial score
     with pytest.raises(ValueError, match="gives 1 raw score"):
         bf.save_model(booster, tmp_path / "m.json", loss=bf.BinaryFocalLoss(), init_score=0.0)
     with pytest.raises(ValueError, match=r"init_score: .*shape \(3,\)"):

@@ -332,17 +332,14 @@ def test_posterior_with_wrong_number_of_classes():
     ],
     ids=["binary-posterior-scalar", "binary-link-scalar", "multiclass-posterior-row", "multiclass-link-row"],
 )
-def test_bug_posterior_of_a_single_score_has_a_misleading_message(call):
-    """BUG (message quality): ``posterior``/``link`` of a scalar margin (binary) or of one ``(K,)``
-    row (multiclass) -- both accepted by ``bf.sigmoid``/``bf.softmax`` -- fail with
-    "raw has shape () but a binary loss with -1 labels expects (-1,)": no labels are involved and
-    (-1,) is not a shape.  Either accept the input like the plain links do, or say what is expected."""
-    try:
-        out = call()
-    except ValueError as exc:
-        assert "-1" not in str(exc), str(exc)
-    else:
-        assert np.all(np.isfinite(out))
+def test_posterior_of_a_single_score_names_the_shape_expected(call):
+    """The contract: ``posterior``/``link`` take a batch of margins, ``(n,)`` (binary) or
+    ``(n, num_class)`` (multiclass).  A scalar margin, or one ``(K,)`` row, is refused with a
+    ``ValueError`` that names the shape expected and the shape given (an earlier message spoke of
+    "-1 labels" and a shape "(-1,)")."""
+    with pytest.raises(ValueError, match=r"raw must have shape \(n,( num_class)?\), got \((3,)?\)") as info:
+        call()
+    assert "-1" not in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ def snippet(result: TuneResult, row: ConfigResult | None = None, data: DataCode 
         lines.append(f"model.save_model({path!r})  # a built-in objective: XGBoost's own model file")
     lines.extend(data.after_save)
     lines.append("")
-    lines.append("# Score new rows, in this session or a later one: load the model, then the rows")
+    lines.append("# Score new rows, now or in a later process: load the model, then the rows")
     if focal:
         lines.append(f"model = bf.load_model({path!r})")
     elif lgb:

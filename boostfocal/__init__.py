@@ -7,6 +7,7 @@ them to each engine (imported on demand, so an XGBoost user need not install Lig
 from __future__ import annotations
 
 from ._numeric import sigmoid, softmax
+from .export import to_onnx
 from .losses import (
     LOSSES,
     BinaryBalancedCrossEntropy,
@@ -36,6 +37,7 @@ __all__ = [
     "save_model",
     "sigmoid",
     "softmax",
+    "to_onnx",
     "tune",
 ]
 

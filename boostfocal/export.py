@@ -255,6 +255,7 @@ def _xgboost_converter_model(booster: Any, n_outputs: int, n_features: int) -> A
     best = booster.attr("best_iteration")
     copy = booster[: int(best) + 1] if best is not None else booster.copy()
     copy.set_param({"objective": "reg:squarederror" if n_outputs == 1 else "multi:softprob"})
+    copy.feature_names = None  # the converter reads splits on "f<index>" only; "X" has the training order
     return convert_xgboost(copy, initial_types=[("X", FloatTensorType([None, n_features]))])
 
 

@@ -313,6 +313,25 @@ def test_path_writes_a_file_onnxruntime_loads(tmp_path) -> None:
     np.testing.assert_allclose(proba, model.predict_proba(X), rtol=0, atol=TOL)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_model_fitted_on_a_dataframe_and_reloaded_exports_the_same(engine, tmp_path) -> None:
+    """Named columns (XGBoost's converter reads only ``f<index>`` split names) and a model from
+    ``bf.load_model``: the graph takes the columns in training order."""
+    pd = pytest.importorskip("pandas")
+    X, y = _table(2)
+    frame = pd.DataFrame(X, columns=["amount", "age", "hour", "merchant", "v"])
+    if engine == "lightgbm":
+        model = FocalLGBMClassifier(n_estimators=8, verbose=-1, n_jobs=1).fit(frame, y)
+    else:
+        model = FocalXGBClassifier(n_estimators=8, n_jobs=1).fit(frame, y)
+    path = tmp_path / ("model.txt" if engine == "lightgbm" else "model.json")
+    bf.save_model(model, path)
+    for exported in (model, bf.load_model(path)):
+        label, proba = _run(bf.to_onnx(exported), {"X": X.astype(np.float32)})
+        np.testing.assert_allclose(proba, model.predict_proba(frame), rtol=0, atol=TOL)
+        assert np.array_equal(label, model.predict(frame))
+
+
 # --- refusals -------------------------------------------------------------------------------------
 
 

@@ -263,6 +263,8 @@ def _booster_proba(engine, booster, X, loss, init_score):
         (bf.BinaryFocalLoss(alpha=0.6, gamma=0.5), 0.4),
         (bf.MulticlassFocalLoss(3, alpha=(0.3, 1.0, 2.0), gamma=2.0), [47.0, -47.0, 0.0]),
         (bf.MulticlassFocalLoss(3, alpha=None, gamma=1.0), [0.2, -0.1, 0.0]),
+        (bf.BinaryBalancedCrossEntropy(0.2), 1.5),  # gamma = 0: the shifted link
+        (bf.MulticlassBalancedCrossEntropy(3, (1.0, 3.0, 0.5)), [46.0, 0.0, -3.0]),
     ],
     ids=repr,
 )

@@ -41,7 +41,7 @@ def main() -> None:
     import onnxruntime as ort
 
     warnings.simplefilter("ignore")
-    n_train, n_trees, repeats = (5_000, 20, 3) if args.quick else (50_000, 200, 7)
+    n_train, n_trees, repeats = (5_000, 20, 3) if args.quick else (50_000, 200, 5)
     rows = 10_000 if args.quick else ROWS
     threads = args.threads
     load = loadavg()

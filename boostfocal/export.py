@@ -208,6 +208,23 @@ def _check_method(method: str) -> str:
     return method
 
 
+def _float32_thresholds(line: str) -> str:
+    """A LightGBM model-text line ``threshold=...`` with each split threshold ``t`` (a double)
+    replaced by the largest float32 ``<= t``; other lines unchanged.
+
+    LightGBM sends ``x <= t`` left in double precision; the ONNX trees compare float32 values.  For a
+    float32 feature value ``x``, ``x <= t`` exactly when ``x <= floor32(t)``, whereas the float32
+    nearest to ``t`` may be ``x`` itself with ``x > t`` (it happened on 1 row in 10^5 with 600 trees).
+    """
+    if not line.startswith("threshold="):
+        return line
+    t = np.array(line[len("threshold=") :].split(), dtype=np.float64)
+    f = t.astype(np.float32)
+    above = f.astype(np.float64) > t
+    f[above] = np.nextafter(f[above], np.float32(-np.inf))
+    return "threshold=" + " ".join(repr(float(v)) for v in f)
+
+
 def _lightgbm_converter_model(booster: Any, n_outputs: int, n_features: int) -> Any:
     """onnxmltools' conversion of a copy of a LightGBM booster (its best iteration) whose objective
     reads ``regression`` (binary) or ``multiclass`` (the converter refuses ``custom``/``none``)."""
@@ -227,7 +244,10 @@ def _lightgbm_converter_model(booster: Any, n_outputs: int, n_features: int) -> 
     if "\naverage_output" in header:
         raise ValueError("model: a random forest (boosting='rf') cannot be exported by bf.to_onnx")
     objective = "regression" if n_outputs == 1 else f"multiclass num_class:{n_outputs}"
-    lines = [line for line in text.split("\n") if not line.startswith("objective=")]
+    # thresholds rewritten, so the byte sizes of the trees ("tree_sizes=") no longer hold: LightGBM
+    # then reads the trees one after the other
+    skip = ("objective=", "tree_sizes=")
+    lines = [_float32_thresholds(line) for line in text.split("\n") if not line.startswith(skip)]
     i = next(j for j, line in enumerate(lines) if line.startswith("num_class="))
     lines.insert(i, f"objective={objective}")
     copy = lgb.Booster(model_str="\n".join(lines))

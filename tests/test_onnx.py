@@ -334,6 +334,30 @@ def test_model_fitted_on_a_dataframe_and_reloaded_exports_the_same(engine, tmp_p
         assert np.array_equal(label, model.predict(frame))
 
 
+@needs_lgb
+def test_lightgbm_rows_at_the_float32_rounding_of_a_threshold_take_lightgbms_branch() -> None:
+    """LightGBM compares ``x <= t`` with a double ``t``; the nearest float32 to ``t`` can be a
+    feature value ``x > t``.  Rows whose feature sits exactly there, at the root split of every
+    tree, must still take LightGBM's branch."""
+    X, y = _table(3)
+    model = FocalLGBMClassifier(n_estimators=20, num_leaves=8, verbose=-1, n_jobs=1).fit(X, y)
+    rng = np.random.default_rng(7)
+    rows = []
+    for tree in model.booster_.dump_model()["tree_info"]:
+        root = tree["tree_structure"]
+        if "split_feature" not in root:
+            continue
+        t = root["threshold"]
+        for x in (np.float32(t), np.nextafter(np.float32(t), np.float32(np.inf))):
+            row = rng.normal(size=X.shape[1]).astype(np.float32).astype(np.float64)
+            row[root["split_feature"]] = float(x)
+            rows.append(row)
+    rows = np.array(rows)
+    assert np.sum(rows.astype(np.float32).astype(np.float64) != rows) == 0
+    _, proba = _run(bf.to_onnx(model), {"X": rows.astype(np.float32)})
+    np.testing.assert_allclose(proba, model.predict_proba(rows), rtol=0, atol=TOL)
+
+
 # --- refusals -------------------------------------------------------------------------------------
 
 

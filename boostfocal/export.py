@@ -373,7 +373,8 @@ def to_onnx(
         Input ``"X"``: float32 ``(n, n_features)``, the features in training order (NaN for
         missing); rows of float32 values take the engine's branches exactly (LightGBM's double
         thresholds are rounded down to float32), while a float64 feature within float32 rounding
-        of a threshold may take the other branch.  Outputs: ``"probabilities"``, float32 ``(n, K)`` (``K = 2`` binary), equal to
+        of a threshold may take the other branch.  Outputs: ``"probabilities"``, float32
+        ``(n, K)`` (``K = 2`` binary), equal to
         ``predict_proba`` up to float32 rounding; ``"label"``, ``(n,)``, the class of largest
         probability (``predict``): int64 for integer or boolean ``classes_`` (booleans as 0/1),
         string for string ``classes_``, otherwise the int64 index into ``classes_``.  A bare

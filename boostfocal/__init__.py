@@ -7,6 +7,7 @@ them to each engine (imported on demand, so an XGBoost user need not install Lig
 from __future__ import annotations
 
 from ._numeric import sigmoid, softmax
+from .export import to_onnx
 from .losses import (
     LOSSES,
     BinaryBalancedCrossEntropy,
@@ -40,6 +41,7 @@ __all__ = [
     "save_model",
     "sigmoid",
     "softmax",
+    "to_onnx",
     "tune",
 ]
 

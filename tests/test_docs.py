@@ -93,7 +93,18 @@ def requirements(code: str) -> set[str]:
     return needed
 
 
-OPTIONAL = ("lightgbm", "xgboost", "dask", "distributed", "pyarrow", "matplotlib", "pandas", "shap")
+OPTIONAL = (
+    "lightgbm",
+    "xgboost",
+    "dask",
+    "distributed",
+    "pyarrow",
+    "matplotlib",
+    "pandas",
+    "shap",
+    "onnxruntime",
+    "onnx",
+)
 
 
 def skip_missing(needed: set[str]) -> None:
@@ -208,7 +219,7 @@ def test_readme_commands_are_verbatim() -> None:
 
 
 def test_readme_is_short() -> None:
-    assert len(README_TEXT.splitlines()) <= 250
+    assert len(README_TEXT.splitlines()) <= 300  # the front door: details go to docstrings and benchmarks/README.md
 
 
 def _relative_links(text: str) -> set[str]:

@@ -407,7 +407,8 @@ def to_onnx(
     LightGBM linear trees and random forests, and XGBoost's linear and DART boosters raise
     ``ValueError``.  Needs ``onnx`` and ``onnxmltools`` (the ``onnx`` extra).
     """
-    from .persistence import _booster_outputs, _encode_loss, _kind
+    from ._adapter import booster_outputs
+    from .persistence import _encode_loss, _kind
 
     onnx, helper = _require_onnx()
     engine, is_estimator = _kind(model)
@@ -433,7 +434,7 @@ def to_onnx(
         method = _check_method("posterior" if method is None else method)
     assert loss is not None
     n_outputs = loss.num_outputs
-    found = _booster_outputs(engine, booster)
+    found = booster_outputs(engine, booster)
     if found != n_outputs:
         raise ValueError(f"loss {loss!r} gives {n_outputs} raw score(s) per row but the booster gives {found}")
     offset = _margin_offset(model, booster, loss, init_score)

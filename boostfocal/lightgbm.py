@@ -245,7 +245,9 @@ def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | Array
 def predict_raw(
     booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike | None = None, **predict_kwargs: Any
 ) -> NDArray[np.float64]:
-    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from.
+    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from:
+
+        z(x) = init_score + sum_t f_t(x)
 
     A booster that carries its initial score (:func:`embed_init_score`) already gives the full
     margin: leave ``init_score`` out (the same value is accepted; another raises ``ValueError``).

@@ -299,7 +299,9 @@ def predict_raw(
     init_score: float | ArrayLike | None = None,
     **predict_kwargs: Any,
 ) -> NDArray[np.float64]:
-    """Raw margins of ``X`` including the constant ``init_score`` (set as the ``base_margin``).
+    """Raw margins of ``X`` including the constant ``init_score`` (set as the ``base_margin``):
+
+        z(x) = init_score + sum_t f_t(x)
 
     ``init_score`` may be left out for a booster that carries it (:func:`embed_init_score`); the
     exact float64 value is then used, as ``base_margin``, so the result equals the estimator's.

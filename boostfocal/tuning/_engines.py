@@ -264,18 +264,18 @@ def _native_stderr_silenced() -> Iterator[None]:
 # --------------------------------------------------------------------------------------
 
 
-def to_proba(pred: Any, kind: str, est: Any, spw: float) -> NDArray[np.float64]:
+def to_proba(pred: Any, kind: str, loss: Any, spw: float) -> NDArray[np.float64]:
     """Class probabilities ``(n, K)`` from what an engine hands an eval metric during training.
 
     Focal models hand over raw margins (including the initial score): their posterior is
-    ``est.loss_.posterior``.  The built-in objectives hand over probabilities; for
+    ``loss.posterior`` (``loss``: the one the focal estimator trains with).  The built-in objectives hand over probabilities; for
     ``scale_pos_weight`` the weighting is undone by ``logit P = logit p - log(spw)``.
     """
     arr = np.asarray(pred, dtype=np.float64)
     if is_focal(kind):
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
-        p = est.loss_.posterior(arr)
+        p = loss.posterior(arr)
     elif kind == SPW:
         p = prior_shift(arr, spw, proba=True)
     else:
@@ -310,7 +310,7 @@ class ValidationScore:
         self.precision_level = precision_level
         self.scoring_fn = scoring_fn
         self.spw = spw
-        self.est: Any = None  # the focal estimator whose ``loss_`` gives the posterior
+        self.loss: Any = None  # the loss a focal estimator trains with: its posterior
 
     @property
     def __name__(self) -> str:  # XGBoost names a callable metric by its __name__
@@ -327,7 +327,7 @@ class ValidationScore:
             s = pred.reshape(-1)
             proba = np.column_stack([-s, s])
         else:
-            proba = to_proba(pred, self.kind, self.est, self.spw)
+            proba = to_proba(pred, self.kind, self.loss, self.spw)
         value = score(self.metric, y, proba, self.precision_level, self.scoring_fn, w)
         if math.isnan(value):
             value = -np.inf if self.greater_is_better else np.inf

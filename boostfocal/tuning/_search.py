@@ -27,6 +27,7 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from .._adapter import resolve_loss
 from . import _engines as eng
 from ._inputs import take
 from ._metrics import greater_is_better, score
@@ -182,8 +183,10 @@ def run_fit(
             kw["scale_pos_weight"] = spw
             extra["scale_pos_weight"] = spw
         est = builtin_cls(**kw)
-    if stop is not None:
-        stop.est = est
+    if stop is not None and focal:
+        # the loss the estimator resolves at the start of fit (alpha="balanced" from these labels and weights)
+        classes, y_codes = np.unique(y_fit, return_inverse=True)
+        stop.loss = resolve_loss(y_codes, classes.size, row.gamma, row.alpha, s.hessian, w_fit)
     valid = (X_val, y_val, w_stop) if stopping else None
     fit = eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit
     t0 = time.perf_counter()

@@ -14,6 +14,8 @@ from .losses import (
     Loss,
     MulticlassBalancedCrossEntropy,
     MulticlassFocalLoss,
+    MultilabelBalancedCrossEntropy,
+    MultilabelFocalLoss,
     balanced_alpha,
 )
 from .persistence import load_model, save_model
@@ -29,6 +31,8 @@ __all__ = [
     "Loss",
     "MulticlassBalancedCrossEntropy",
     "MulticlassFocalLoss",
+    "MultilabelBalancedCrossEntropy",
+    "MultilabelFocalLoss",
     "TuneResult",
     "__version__",
     "balanced_alpha",

@@ -1,12 +1,19 @@
 """Compiled (numba) kernels for the per-round gradient and Hessian: one fused pass over the data.
 
-These evaluate the formulas of :mod:`boostfocal.losses` (``_binary_grad_hess`` and
-``_multiclass_grad_hess``, which remain the reference and the fallback) element by element, in
-parallel over rows, with sample weights, class weights, the engine's Hessian scale, the NaN check,
-the label and weight checks (a first pass) and the ``+-MARGIN_LIMIT`` clip fused in, writing into
-caller-supplied output arrays (float64, or float32 for the engines, which keep gradients in float32
-anyway).  Margins may be float32 or float64; all arithmetic is float64.  The tests assert both
-paths give the same numbers.
+This module is the one sanctioned second copy of loss mathematics in boostfocal: a mirror of the
+formulas of :mod:`boostfocal.losses` (``_binary_grad_hess`` and ``_multiclass_grad_hess``, which
+remain the reference and the fallback), held to them by ``tests/test_backends.py`` (the same
+numbers to 1e-13 relative, 1e-12 where the exact Hessian cancels near its zero, for every Hessian
+policy and several gammas) and by the ``backend`` test fixture, which runs the derivative,
+extreme-margin and reference-value tests on both.  A formula changed in one place must be changed
+in the other.  The multilabel loss has no kernel of its own: it runs :func:`binary_grad_hess` over
+its raveled ``(n, L)`` arrays, each element's class weight folded into its weight.
+
+The kernels evaluate those formulas element by element, in parallel over rows, with sample
+weights, class weights, the engine's Hessian scale, the NaN check, the label and weight checks (a
+first pass) and the ``+-MARGIN_LIMIT`` clip fused in, writing into caller-supplied output arrays
+(float64, or float32 for the engines, which keep gradients in float32 anyway).  Margins may be
+float32 or float64; all arithmetic is float64.
 
 ``exp`` and ``log1p`` are evaluated by the branch-free polynomials below rather than libm calls,
 so that LLVM vectorises the loops (libm's scalar ``exp``/``log1p`` took about 70 % of the scalar

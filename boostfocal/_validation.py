@@ -218,3 +218,120 @@ def check_multiclass_raw(raw: Any, n: int, num_class: int, name: str = "raw") ->
             f"{n} labels expects ({n}, {num_class})"
         )
     return _finite_margins(arr.astype(np.float64, copy=False), name)
+
+
+# --------------------------------------------------------------------------------------
+# Multilabel losses: an (n, L) 0/1 indicator matrix, one binary problem per column
+# --------------------------------------------------------------------------------------
+
+
+def check_num_labels(num_labels: Any) -> int:
+    """``num_labels`` must be an integer >= 1."""
+    if isinstance(num_labels, bool) or not isinstance(num_labels, numbers.Integral):
+        raise TypeError(f"num_labels must be an integer >= 1, got {type(num_labels).__name__}")
+    if num_labels < 1:
+        raise ValueError(f"num_labels must be >= 1, got {num_labels}")
+    return int(num_labels)
+
+
+def check_multilabel_alpha(alpha: Any, num_labels: int) -> float | tuple[float, ...] | None:
+    """``alpha`` must be None, one real number in (0, 1) shared by every label, or ``num_labels``
+    such numbers (one per label).  A number stays a number; a sequence becomes a tuple."""
+    if alpha is None:
+        return None
+    if isinstance(alpha, (str, bytes)) or isinstance(alpha, bool):
+        raise TypeError(
+            f"alpha must be None, a float in (0, 1) or a sequence of {num_labels} such floats for a "
+            f"multilabel loss, got {alpha!r}"
+            + (" (use bf.balanced_alpha(Y, multilabel=True) for per-label weights)" if isinstance(alpha, str) else "")
+        )
+    if isinstance(alpha, numbers.Real):
+        return check_binary_alpha(alpha)
+    try:
+        a = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"alpha must be None, a float in (0, 1) or a sequence of {num_labels} such floats, got {alpha!r}"
+        ) from None
+    if a.ndim != 1 or a.shape[0] != num_labels:
+        raise ValueError(f"alpha must have one entry per label (num_labels={num_labels}), got shape {a.shape}")
+    if not np.all((a > 0.0) & (a < 1.0)):  # NaN fails too
+        raise ValueError(f"alpha must contain values strictly between 0 and 1, got {a.tolist()}")
+    return tuple(float(x) for x in a)
+
+
+def check_multilabel_labels(y: Any, num_labels: int, name: str = "y") -> NDArray[np.uint8]:
+    """A multilabel target: an ``(n, num_labels)`` matrix of 0 and 1 (bool accepted; with
+    ``num_labels = 1`` also ``(n,)``).  Returns a C-ordered uint8 copy.
+
+    A 1-D target of several classes gets an error that points to the multiclass loss.  A column
+    holding a single class is valid here (a batch of rows may hold one class); the initial score
+    and :func:`boostfocal.balanced_alpha` reject it (:func:`check_label_totals`)."""
+    arr = np.asarray(y)
+    if arr.dtype == bool:
+        arr = arr.astype(np.uint8)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric 0/1 indicator matrix, got dtype {arr.dtype}")
+    if arr.ndim == 1 and num_labels == 1:
+        arr = arr[:, None]
+    if arr.ndim == 1:
+        classes = np.unique(arr[np.isfinite(arr)] if np.issubdtype(arr.dtype, np.floating) else arr)
+        if classes.size > 2 or not np.isin(classes, (0, 1)).all():
+            raise ValueError(
+                f"{name} is 1-D with the classes {classes[:10].tolist()}: a multilabel loss needs a 2-D 0/1 "
+                f"indicator matrix of shape (n, {num_labels}); for one class per row out of several, use "
+                "MulticlassFocalLoss"
+            )
+        raise ValueError(
+            f"{name} has shape {arr.shape} but a multilabel loss with num_labels={num_labels} expects a 0/1 "
+            f"indicator matrix of shape (n, {num_labels}); for a single binary label use BinaryFocalLoss"
+        )
+    if arr.ndim != 2 or arr.shape[1] != num_labels:
+        raise ValueError(
+            f"{name} has shape {arr.shape} but a multilabel loss with num_labels={num_labels} expects (n, {num_labels})"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty")
+    if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr).any():
+        cols = np.flatnonzero(np.isnan(arr).any(axis=0)).tolist()
+        raise ValueError(f"{name} contains NaN labels (columns {cols[:10]}); a multilabel target holds only 0 and 1")
+    bad = (arr != 0) & (arr != 1)
+    if bad.any():
+        cols = np.flatnonzero(bad.any(axis=0)).tolist()
+        vals = np.unique(arr[bad])[:5].tolist()
+        raise ValueError(
+            f"{name} must contain only 0 and 1 (a multilabel indicator matrix), found {vals} in columns {cols[:10]}"
+        )
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def check_label_totals(totals: NDArray[np.float64], name: str = "y") -> NDArray[np.float64]:
+    """Per-label class weight totals ``(L, 2)`` (column 0: negatives, 1: positives) must be finite
+    and positive: every label column needs both classes with a non-zero weight."""
+    if not np.all(np.isfinite(totals)):
+        big = np.flatnonzero(~np.isfinite(totals).all(axis=1)).tolist()
+        raise ValueError(
+            f"sample_weight of label column {big} sums to infinity (beyond the float64 range); divide the "
+            "weights by a constant"
+        )
+    for label, (neg, pos) in enumerate(totals):
+        if not (neg > 0 and pos > 0):
+            only = 0 if pos <= 0 else 1
+            raise ValueError(
+                f"{name} column {label} holds a single class (only {only}s, or the other class has zero weight): "
+                "every label needs positive and negative samples, or the loss-minimising constant score is infinite"
+            )
+    return totals
+
+
+def check_multilabel_raw(raw: Any, n: int, num_labels: int, name: str = "raw") -> NDArray[np.float64]:
+    """Multilabel raw margins: shape ``(n, num_labels)``; returned as float64."""
+    arr = np.asarray(raw)
+    if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        raise TypeError(f"{name} must be a numeric array of raw margins, got dtype {arr.dtype}")
+    if arr.shape != (n, num_labels):
+        raise ValueError(
+            f"{name} has shape {arr.shape} but a multilabel loss with num_labels={num_labels} and {n} rows "
+            f"expects ({n}, {num_labels}): one margin per row and label"
+        )
+    return _finite_margins(arr.astype(np.float64, copy=False), name)

@@ -63,9 +63,10 @@ def _fast() -> Any:
 
 
 def _weighted(g: Float, h: Float, factor: Float | None) -> None:
-    """Multiply gradient and Hessian rows in place by per-sample ``factor``."""
+    """Multiply gradient and Hessian in place by ``factor``: per sample ``(n,)`` (a row of a
+    multiclass matrix shares it), or per element (``factor`` shaped like ``g``: multilabel)."""
     if factor is not None:
-        f = factor if g.ndim == 1 else factor[:, None]
+        f = factor if factor.ndim == g.ndim else factor[:, None]
         g *= f
         h *= f
 
@@ -217,6 +218,24 @@ def _posterior_scores(log_p: Float, log_om: Float, log_alpha: Float | float, gam
     return -log_alpha - _log_focal_slope(log_p, log_om, gamma)
 
 
+def _binary_posterior_logit(z: Float, log_alpha0: Float | float, log_alpha1: Float | float, gamma: float) -> Float:
+    """Log-odds of the recovered binary posterior at margins ``z`` (any shape; the class weights'
+    logs broadcast against it):
+
+        log P(y=1|x) / P(y=0|x) = log(alpha_0 / alpha_1) + log |l'(1-p)| - log |l'(p)|,  p = sigma(z)
+    """
+    lp, lq = log_sigmoid(z), log_sigmoid(-z)
+    return _posterior_scores(lp, lq, log_alpha1, gamma) - _posterior_scores(lq, lp, log_alpha0, gamma)
+
+
+def _binary_init_score(totals: Float, log_alpha: Float, gamma: float) -> float:
+    """The constant binary margin minimising ``W_0 a_0 l(1 - sigma(c)) + W_1 a_1 l(sigma(c))``, from
+    the class weight totals ``(W_0, W_1)`` and ``log (a_0, a_1)``: ``log pi_1 - log pi_0`` of
+    :func:`_optimal_constant`."""
+    log_pi = _optimal_constant(totals, log_alpha, gamma)
+    return float(log_pi[1] - log_pi[0])
+
+
 def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float) -> Float:
     """Log-probabilities ``log pi`` minimising ``sum_k c_k l(pi_k)`` over the simplex.
 
@@ -301,6 +320,42 @@ class _Labels:
         return self.weight if cw is None else cw * self.weight
 
 
+@dataclass(frozen=True)
+class _MultilabelLabels(_Labels):
+    """:class:`_Labels` of a multilabel loss: ``y`` is the ``(n, L)`` uint8 indicator matrix and
+    ``alpha`` the ``(L, 2)`` table of class weights (column 0 negatives, 1 positives).  The class
+    weight and the factor are per element, ``(n, L)``; :meth:`flat` gives the raveled arrays the
+    compiled binary kernel reads."""
+
+    @cached_property
+    def class_weight(self) -> Float | None:
+        """Each element's class weight ``alpha[l, y_il]``, ``(n, L)``, or None when all are 1."""
+        if np.all(self.alpha == 1.0):
+            return None
+        return np.where(self.y == 1, self.alpha[:, 1], self.alpha[:, 0])
+
+    @cached_property
+    def factor(self) -> Float | None:
+        """Each element's class weight times its row's sample weight, ``(n, L)``, or None when all are 1."""
+        cw = self.class_weight
+        if self.weight is None:
+            return cw
+        w = self.weight[:, None]
+        return np.ascontiguousarray(np.broadcast_to(w, self.y.shape)) if cw is None else cw * w
+
+    @cached_property
+    def _flat_cache(self) -> dict[str, tuple[NDArray[Any], Float | None]]:
+        return {}
+
+    def flat(self, order: str) -> tuple[NDArray[Any], Float | None]:
+        """``y`` and :attr:`factor` raveled in memory ``order`` ("C" or "F"), kept for later rounds."""
+        cache = self._flat_cache
+        if order not in cache:
+            f = self.factor
+            cache[order] = (np.ravel(self.y, order=order), None if f is None else np.ravel(f, order=order))
+        return cache[order]
+
+
 def _out_like(raw: NDArray[Any], dtype: Any = np.float64) -> tuple[Float, Float]:
     """Two empty arrays shaped like ``raw`` (same memory order, so LightGBM's F-ordered scores
     give F-ordered gradients it can flatten without a copy)."""
@@ -327,6 +382,9 @@ class _Loss:
 
     name: ClassVar[str]
     is_multiclass: ClassVar[bool]
+    #: True for the multilabel losses: ``(n, L)`` margins and 0/1 labels, one binary problem per
+    #: column (``is_multiclass`` is False for them: no softmax, no multiclass Hessian scaling).
+    is_multilabel: ClassVar[bool] = False
     _fields: ClassVar[tuple[str, ...]]
 
     def __setattr__(self, key: str, value: Any) -> None:
@@ -577,9 +635,7 @@ class BinaryFocalLoss(_Loss):
         otherwise found by bisection on the stationarity condition (see ``_optimal_constant``).
         Depends on the data only through the two class weight totals.
         """
-        totals = self._class_totals(y, sample_weight)
-        log_pi = _optimal_constant(totals, self._log_alpha(), self.gamma)
-        return float(log_pi[1] - log_pi[0])
+        return _binary_init_score(self._class_totals(y, sample_weight), self._log_alpha(), self.gamma)
 
     def posterior(self, raw: ArrayLike) -> Float:
         """Recovered ``P(y=1 | x)`` from raw margins of a model trained with this loss, ``(n,)``.
@@ -604,10 +660,8 @@ class BinaryFocalLoss(_Loss):
             \\log \\frac{P(y=1|x)}{P(y=0|x)} = \\log \\frac{1-\\alpha}{\\alpha}
             + \\log |l'(1-p)| - \\log |l'(p)|, \\quad p = \\sigma(z)
         """
-        z = v.check_binary_raw(raw, _rows(raw, 1))
-        lp, lq = log_sigmoid(z), log_sigmoid(-z)
         la = self._log_alpha()
-        return _posterior_scores(lp, lq, la[1], self.gamma) - _posterior_scores(lq, lp, la[0], self.gamma)
+        return _binary_posterior_logit(v.check_binary_raw(raw, _rows(raw, 1)), la[0], la[1], self.gamma)
 
     def link(self, raw: ArrayLike) -> Float:
         """Plain ``sigma(raw) = 1 / (1 + exp(-raw))``; not the class probability of a focal model.
@@ -765,25 +819,338 @@ class MulticlassBalancedCrossEntropy(MulticlassFocalLoss):
         super().__init__(num_class=num_class, alpha=alpha, gamma=0.0, hessian="exact")
 
 
+class MultilabelFocalLoss(_Loss):
+    r"""Multilabel focal loss: one binary focal loss per label on ``(n, L)`` raw margins ``z``.
+
+    ``y`` is an ``(n, L)`` 0/1 indicator matrix (a row may hold any number of ones).  Label ``l``
+    is its own binary problem on the column ``z[:, l]``, with the shared ``gamma`` and its own
+    class weight ``alpha_l``; the loss of a row is the sum over its labels:
+
+    .. math::
+
+        L(y_i, z_i) = \sum_{l=1}^{L} \ell_l(y_{il}, z_{il}), \qquad
+        \ell_l(1, z) = -lpha_l (1-p)^\gamma \log p, \quad
+        \ell_l(0, z) = -(1-lpha_l) p^\gamma \log(1-p), \quad p = \sigma(z)
+
+    Each column's derivatives are :class:`BinaryFocalLoss`'s (computed by the same kernels, element
+    by element): with ``s = 2 y_il - 1``, ``t = s z_il``, ``a`` the element's class weight,
+    ``p = sigma(t)``, ``q = 1 - p``,
+
+    .. math::
+
+        \partial L / \partial z_{il} = a\, s\, q^\gamma (\gamma p \log p - q), \qquad
+        \partial^2 L / \partial z_{il}^2 = a\, p\, q^\gamma (\gamma \log p\, (q - \gamma p) + q (2\gamma + 1))
+
+    and the Hessian is diagonal (labels do not interact).  The initial score is the binary one of
+    each column, ``(L,)``; the recovered posterior is the binary one of each column, ``(n, L)``
+    (Charoenphakdee et al., 2021).  With ``L = 1`` this is :class:`BinaryFocalLoss` on ``z[:, 0]``.
+
+    Parameters
+    ----------
+    num_labels : int >= 1
+        ``L``, the number of label columns.
+    alpha : None, float in (0, 1), or sequence of ``num_labels`` floats in (0, 1), default None
+        Weight of the positive class of each label (a float: the same for every label); the
+        negatives of label ``l`` get ``1 - alpha_l``.  ``None`` weights both classes 1.  For
+        per-label inverse frequencies use ``alpha=bf.balanced_alpha(Y, multilabel=True)``.
+    gamma : float in [0, 1000], default 2.0
+        Focusing parameter, shared by the labels.  ``gamma = 0`` is alpha-weighted log-loss per label.
+    hessian : {"bounded", "exact", "weighted", "clip"}, default "bounded"
+        As for :class:`BinaryFocalLoss`, element by element.
+
+    Notes
+    -----
+    ``is_multiclass`` is False and ``is_multilabel`` True: the margins are not a softmax, and
+    :meth:`grad_hess` returns the mathematical Hessian with no multiclass scaling.  :meth:`loss`
+    is the per-row sum over labels (the function :meth:`grad_hess` differentiates); the evaluation
+    metric is :meth:`mean_loss`, the weighted mean over rows and labels.
+    """
+
+    name: ClassVar[str] = "multilabel_focal_loss"
+    is_multiclass: ClassVar[bool] = False
+    is_multilabel: ClassVar[bool] = True
+    _fields: ClassVar[tuple[str, ...]] = ("num_labels", "alpha", "gamma", "hessian")
+    num_labels: int
+    alpha: float | tuple[float, ...] | None
+
+    def __init__(
+        self,
+        num_labels: int,
+        alpha: float | ArrayLike | None = None,
+        gamma: float = 2.0,
+        hessian: str = "bounded",
+    ) -> None:
+        n_labels = v.check_num_labels(num_labels)
+        self._set(
+            num_labels=n_labels,
+            alpha=v.check_multilabel_alpha(alpha, n_labels),
+            gamma=v.check_gamma(gamma),
+            hessian=v.check_hessian(hessian),
+        )
+
+    @property
+    def num_outputs(self) -> int:
+        return self.num_labels
+
+    def _positive_alpha(self) -> Float:
+        """``alpha_l`` of each label, ``(L,)`` (0.5 for None: only their ratio to 1 - alpha_l matters
+        where this is used)."""
+        a = 0.5 if self.alpha is None else self.alpha
+        return np.broadcast_to(np.asarray(a, dtype=np.float64), (self.num_labels,))
+
+    def _alpha_table(self) -> Float:
+        if self.alpha is None:
+            return np.ones((self.num_labels, 2))
+        a = self._positive_alpha()
+        return np.stack([1.0 - a, a], axis=1)
+
+    def _log_alpha(self) -> Float:
+        a = self._positive_alpha()
+        return np.log(np.stack([1.0 - a, a], axis=1))
+
+    def _check_labels(self, y: ArrayLike) -> NDArray[np.uint8]:
+        return v.check_multilabel_labels(y, self.num_labels)
+
+    def _prepare(
+        self, y: ArrayLike, sample_weight: ArrayLike | None = None, weight_name: str = "sample_weight"
+    ) -> _Labels:
+        yy = self._check_labels(y)
+        w = v.check_sample_weight(sample_weight, yy.shape[0], name=weight_name)
+        return _MultilabelLabels(yy, self._alpha_table(), w)
+
+    def _unchecked_labels(self, y: NDArray[Any], weight: NDArray[Any] | None) -> _Labels | None:
+        """As :meth:`_Loss._unchecked_labels`, for an ``(n, L)`` label matrix (None otherwise)."""
+        if _fast() is None or np.ndim(y) != 2 or np.shape(y)[1] != self.num_labels:
+            return None
+        return _MultilabelLabels(y, self._alpha_table(), weight)
+
+    def _check_raw(self, raw: ArrayLike, n: int) -> Float:
+        return v.check_multilabel_raw(raw, n, self.num_labels)
+
+    def _rows(self, raw: ArrayLike) -> int:
+        shape = np.shape(raw)
+        if len(shape) != 2:
+            raise ValueError(f"raw must have shape (n, {self.num_labels}) (one margin per row and label), got {shape}")
+        return int(shape[0])
+
+    def _label_loss(self, labels: _Labels, raw: Float) -> Float:
+        """Per-element ``alpha``-weighted binary focal loss, ``(n, L)``, without the sample weights."""
+        out = _binary_loss(labels.sign * raw, self.gamma)
+        cw = labels.class_weight
+        return out if cw is None else out * cw
+
+    def _loss(self, labels: _Labels, raw: Float) -> Float:
+        return self._label_loss(labels, raw).sum(axis=1)
+
+    def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
+        sign = labels.sign
+        d1, d2 = _binary_grad_hess(sign * z, self.gamma, self.hessian)
+        d1 *= sign
+        return d1, d2
+
+    def _grad_hess(
+        self,
+        labels: _Labels,
+        raw: NDArray[Any],
+        hess_scale: float = 1.0,
+        out: tuple[NDArray[Any], NDArray[Any]] | None = None,
+        name: str = "raw",
+        threads: bool = True,
+    ) -> tuple[NDArray[Any], NDArray[Any]]:
+        """As :meth:`_Loss._grad_hess`.  The compiled path is the binary kernel run over the raveled
+        ``(n, L)`` arrays, each element's class weight times its sample weight passed as its weight."""
+        fast = _fast()
+        if fast is None:
+            return super()._grad_hess(labels, raw, hess_scale, out, name, threads)
+        assert isinstance(labels, _MultilabelLabels)
+        z = _kernel_input(raw)
+        order = "F" if z.flags.f_contiguous and not z.flags.c_contiguous else "C"
+        if out is None:
+            out = _out_like(z)
+        flag = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
+        target = out if all(a.flags[flag] for a in out) else _out_like(z, out[0].dtype)
+        y_flat, factor_flat = labels.flat(order)
+        bad = fast.binary_grad_hess(
+            z.ravel(order),
+            y_flat,
+            _UNIT_CLASS_WEIGHTS,
+            factor_flat,
+            self.gamma,
+            fast.gamma_kind(self.gamma),
+            fast.POLICY_CODES[self.hessian],
+            HESSIAN_FLOOR,
+            hess_scale,
+            target[0].ravel(order),
+            target[1].ravel(order),
+            threads,
+        )
+        if bad < 0:  # labels or weights the checks reject (see _unchecked_labels)
+            self._prepare(labels.y, labels.weight, weight_name="weight")  # raises, naming them
+            raise ValueError("invalid labels or weights")  # unreachable: the checks agree
+        if bad:
+            raise ValueError(f"{name} contains NaN margins")
+        if target is not out:
+            out[0][...] = target[0]
+            out[1][...] = target[1]
+        return out
+
+    def _label_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
+        """Class weight totals of each label, ``(L, 2)``: ``(sum_i w_i (1 - y_il), sum_i w_i y_il)``."""
+        labels = self._prepare(y, sample_weight)
+        with np.errstate(over="ignore"):  # summed as the binary loss sums them (_class_totals)
+            totals = np.array([np.bincount(col, weights=labels.weight, minlength=2) for col in labels.y.T])
+        return v.check_label_totals(totals.astype(np.float64))
+
+    def _label_means(self, labels: _Labels, raw: Float) -> Float:
+        """Weighted mean loss of each label, ``(L,)``, from checked labels and margins."""
+        per = self._label_loss(labels, raw)
+        w = labels.weight
+        if w is None:
+            return per.mean(axis=0)
+        total = w.sum()
+        if not total > 0:
+            raise ValueError("sample_weight sums to 0: the weighted mean loss is undefined")
+        return (w @ per) / total
+
+    def label_loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
+        """Per-element loss ``w_i l_l(y_il, z_il)``, ``(n, L)`` (:meth:`loss` is its row sum).
+
+        ``l_l(1, z) = -alpha_l (1 - sigma(z))^gamma log sigma(z)``,
+        ``l_l(0, z) = -(1 - alpha_l) sigma(z)^gamma log(1 - sigma(z))``.
+        """
+        labels = self._prepare(y, sample_weight)
+        out = self._label_loss(labels, self._check_raw(raw, labels.y.shape[0]))
+        return out if labels.weight is None else out * labels.weight[:, None]
+
+    def mean_label_loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
+        """Weighted mean loss of each label, ``(L,)``: ``sum_i w_i l_l(y_il, z_il) / sum_i w_i``."""
+        labels = self._prepare(y, sample_weight)
+        return self._label_means(labels, self._check_raw(raw, labels.y.shape[0]))
+
+    def mean_loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The evaluation metric: the weighted mean focal loss over rows and labels,
+
+        ``sum_i w_i sum_l l_l(y_il, z_il) / (L sum_i w_i)``, the mean of :meth:`mean_label_loss`.
+        """
+        return float(self.mean_label_loss(y, raw, sample_weight).mean())
+
+    def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
+        """The constant raw scores ``(L,)`` minimising the weighted mean training loss: for each
+        label the binary initial score of its column (:meth:`BinaryFocalLoss.init_score`).
+
+        Closed form for ``gamma = 0``: ``c_l = log(alpha_l sum_i w_i y_il / ((1 - alpha_l) sum_i w_i (1 - y_il)))``;
+        otherwise the binary stationarity condition is solved per column.  Every column needs
+        both classes.
+        """
+        totals = self._label_totals(y, sample_weight)
+        la = self._log_alpha()
+        return np.array([_binary_init_score(t, a, self.gamma) for t, a in zip(totals, la, strict=True)])
+
+    def posterior(self, raw: ArrayLike) -> Float:
+        """Recovered ``P(y_l = 1 | x)`` of every label, ``(n, L)``: column ``l`` is
+        :meth:`BinaryFocalLoss.posterior` of ``z[:, l]`` with ``alpha_l``,
+
+        ``P = 1 / (1 + alpha_l |l'(p)| / ((1 - alpha_l) |l'(1 - p)|))``, ``p = sigma(z_l)``
+        (Charoenphakdee et al., 2021).  For ``gamma = 0``: ``sigma(z_l + log((1 - alpha_l) / alpha_l))``.
+        """
+        return _sigmoid(self.posterior_logit(raw))
+
+    def posterior_logit(self, raw: ArrayLike) -> Float:
+        """Log-odds of the recovered posterior of every label, ``(n, L)``:
+
+        ``log(P(y_l=1|x) / P(y_l=0|x)) = log((1-alpha_l)/alpha_l) + log|l'(1-p)| - log|l'(p)|``,
+        ``p = sigma(z_l)``; ``posterior(raw) = sigmoid(posterior_logit(raw))``.
+        """
+        z = v.check_multilabel_raw(raw, self._rows(raw), self.num_labels)
+        la = self._log_alpha()
+        return _binary_posterior_logit(z, la[:, 0], la[:, 1], self.gamma)
+
+    def link(self, raw: ArrayLike) -> Float:
+        """Plain ``sigma(raw) = 1 / (1 + exp(-raw))`` element by element, ``(n, L)``; not the label
+        probabilities of a focal model (see :meth:`posterior`)."""
+        return _sigmoid(v.check_multilabel_raw(raw, self._rows(raw), self.num_labels))
+
+
+class MultilabelBalancedCrossEntropy(MultilabelFocalLoss):
+    r"""Alpha-balanced log-loss per label: :class:`MultilabelFocalLoss` with ``gamma = 0``.
+
+        .. math::
+
+            L = -\sum_l \left[lpha_l\, y_l \log \sigma(z_l) + (1-lpha_l)(1-y_l) \log(1-\sigma(z_l))
+    ight]
+
+        Gradient ``a_l (sigma(z_l) - y_l)``, Hessian ``a_l sigma(z_l)(1 - sigma(z_l))`` with ``a_l`` the
+        element's class weight.  ``alpha = bf.balanced_alpha(Y, multilabel=True)`` gives per-label
+        inverse-frequency weighting.
+    """
+
+    name: ClassVar[str] = "multilabel_balanced_cross_entropy"
+    _fields: ClassVar[tuple[str, ...]] = ("num_labels", "alpha")
+
+    def __init__(self, num_labels: int, alpha: float | ArrayLike | None) -> None:
+        super().__init__(num_labels=num_labels, alpha=alpha, gamma=0.0, hessian="exact")
+
+
+#: Class weights ``(1, 1)`` for the compiled binary kernel when the multilabel loss passes each
+#: element's class weight inside its per-element weight.
+_UNIT_CLASS_WEIGHTS = np.ones(2)
+
 #: Every public loss class by its ``name``: the tests, metrics, CLI and tuner enrol from here.
 LOSSES: dict[str, type[_Loss]] = {
     cls.name: cls
-    for cls in (BinaryFocalLoss, MulticlassFocalLoss, BinaryBalancedCrossEntropy, MulticlassBalancedCrossEntropy)
+    for cls in (
+        BinaryFocalLoss,
+        MulticlassFocalLoss,
+        BinaryBalancedCrossEntropy,
+        MulticlassBalancedCrossEntropy,
+        MultilabelFocalLoss,
+        MultilabelBalancedCrossEntropy,
+    )
 }
 
 Loss = _Loss
 
 
 def balanced_alpha(
-    y: ArrayLike, num_class: int | None = None, sample_weight: ArrayLike | None = None
+    y: ArrayLike,
+    num_class: int | None = None,
+    sample_weight: ArrayLike | None = None,
+    *,
+    multilabel: bool = False,
 ) -> float | tuple[float, ...]:
     """Inverse-frequency class weights from labels.
 
     Binary (``num_class`` None and labels in {0, 1}): ``alpha = W_0 / (W_0 + W_1)``, so that
     ``alpha W_1 = (1 - alpha) W_0`` — both classes carry the same total weight.  Multiclass
     (``num_class`` given, or labels beyond 1): ``alpha_k = W / (K W_k)`` (scikit-learn's
-    ``class_weight="balanced"``).  ``W_k`` is the (weighted) count of class ``k``.
+    ``class_weight="balanced"``).  ``W_k`` is the (weighted) count of class ``k``.  Multilabel
+    (``multilabel=True``, ``y`` an ``(n, L)`` 0/1 matrix): the binary weight of each column,
+    ``alpha_l = W_0l / (W_0l + W_1l)``, a tuple of ``L`` floats for :class:`MultilabelFocalLoss`.
     """
+    if not isinstance(multilabel, (bool, np.bool_)):
+        raise TypeError(f"multilabel must be a bool, got {type(multilabel).__name__}")
+    if multilabel:
+        if num_class is not None:
+            raise ValueError("num_class is for multiclass labels; leave it None with multilabel=True")
+        shape = np.shape(y)
+        if len(shape) != 2:
+            raise ValueError(
+                f"y has shape {shape} but multilabel=True expects an (n, L) 0/1 indicator matrix"
+                + ("; for one class per row out of several, pass num_class instead" if len(shape) == 1 else "")
+            )
+        totals = MultilabelFocalLoss(shape[1])._label_totals(y, sample_weight)
+        with np.errstate(over="ignore"):
+            both = totals.sum(axis=1)
+        if not np.all(np.isfinite(both)):
+            raise ValueError(
+                "sample_weight sums to infinity (beyond the float64 range); divide the weights by a constant"
+            )
+        return tuple(float(t) for t in totals[:, 0] / both)
+    if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+        raise ValueError(
+            f"y has shape {np.shape(y)}: for an (n, L) multilabel indicator matrix pass multilabel=True "
+            "(per-label balanced weights)"
+        )
     arr = np.asarray(y)
     binary = num_class is None and arr.size > 0 and np.isin(arr, (0, 1)).all()
     if binary:
@@ -816,5 +1183,7 @@ __all__ = [
     "Loss",
     "MulticlassBalancedCrossEntropy",
     "MulticlassFocalLoss",
+    "MultilabelBalancedCrossEntropy",
+    "MultilabelFocalLoss",
     "balanced_alpha",
 ]

@@ -13,8 +13,10 @@ import itertools
 import pickle
 import warnings
 
+import mpmath as mp
 import numpy as np
 import pytest
+from _multilabel import MULTILABEL_INSTANCES
 from conftest import LOSS_INSTANCES, exact_version, random_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,7 +61,7 @@ def _stencil_inputs(y, raw, w, columns):
                 shifted[:, j] += k * STEP
             blocks.append(shifted)
     reps = len(blocks)
-    return np.tile(y, reps), np.concatenate(blocks), None if w is None else np.tile(w, reps)
+    return np.concatenate([y] * reps), np.concatenate(blocks), None if w is None else np.tile(w, reps)
 
 
 def _central_difference(values, n, n_cols):
@@ -111,7 +113,7 @@ def assert_matches_numerical(actual, numerical, atol, record, name):
         f"{name}: max excess {np.max(err - RTOL * np.abs(actual) - atol):.3e}\n"
         f"actual={actual[~ok]}\nnumerical={numerical[~ok]}\natol={atol[~ok]}"
     )
-    meaningful = RTOL * np.abs(actual) >= atol
+    meaningful = (RTOL * np.abs(actual) >= atol) & (actual != 0)
     if meaningful.any():
         record(name, np.max(err[meaningful] / np.abs(actual[meaningful])))
 
@@ -394,44 +396,58 @@ def test_no_floating_point_warnings_at_large_margins(loss, backend):
         _call_everything(loss, *_large_margin_batch(loss, big))
 
 
-def test_bug_multiclass_exact_hessian_warns_overflow_at_margins_near_745(monkeypatch):
-    """BUG (numpy kernels, cosmetic): margins of ~709-745, where exp(-d) is subnormal, make the
-    multiclass Hessian emit ``RuntimeWarning: overflow encountered in divide`` (losses.py,
-    ``rho = e / s_nt``: the np.where still evaluates the discarded true-class entry).  The values
-    returned are right; an engine calling this every round floods the log."""
+def test_numpy_multiclass_hessian_does_not_warn_at_margins_near_745(monkeypatch):
+    """Margins of ~709-745, where ``exp(-d)`` is subnormal, must not make the numpy multiclass
+    Hessian emit ``RuntimeWarning: overflow encountered in divide``: ``rho = e / s_nt`` is also
+    evaluated for the entry ``np.where`` discards, and an engine calling the objective every round
+    would flood its log."""
     from boostfocal import losses
 
     monkeypatch.setattr(losses, "_fast_module", None)
     loss = bf.MulticlassFocalLoss(3, gamma=2.0)
-    _call_everything(loss, *_large_margin_batch(loss, 745.0))
+    for big in (709.0, 720.0, 745.0):
+        _call_everything(loss, *_large_margin_batch(loss, big))  # warnings are errors there
 
 
-def test_bug_multiclass_finite_margins_near_float_max_give_nan(backend):
-    """BUG: a finite raw row whose range overflows float64 (here 2e308) gives inf loss and NaN
-    gradient/Hessian, although ``_numeric`` promises finite results for any finite input and the
-    same row is handled (clipped to +-1e300) as soon as any entry in the batch is infinite."""
-    loss = bf.MulticlassFocalLoss(3, gamma=2.0)  # any gamma, 0 included
+def test_multiclass_finite_margins_near_float_max_behave_as_clipped(backend):
+    """A finite raw row whose range overflows float64 (here 2e308) gives the finite loss, gradient
+    and Hessian of the same row clipped to +-1e300 (``_numeric`` promises finite results for every
+    finite input), without floating-point warnings: the clip applies whether or not another entry
+    of the batch is infinite."""
+    loss = bf.MulticlassFocalLoss(3, gamma=2.0)
     raw = np.array([[1e308, -1e308, 0.0]])
+    clipped = np.array([[1e300, -1e300, 0.0]])
     y = np.array([1])
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
         g, h = loss.grad_hess(y, raw)
         value = loss.loss(y, raw)
-    assert np.isfinite(g).all(), g
-    assert np.isfinite(h).all(), h
-    assert np.isfinite(value).all(), value
+    assert np.isfinite(g).all() and np.isfinite(h).all() and np.isfinite(value).all()
+    np.testing.assert_array_equal(value, loss.loss(y, clipped))
+    for a, b in zip((g, h), loss.grad_hess(y, clipped), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
-def test_bug_binary_hessian_nan_for_finite_margins_near_float_max(backend):
-    """BUG: ``gamma * log p`` overflows for finite margins |z| > 1.8e308 / gamma, and ``0 * -inf``
-    makes the exact Hessian NaN.  The numpy kernels pass the NaN on through the default "bounded"
-    policy (np.maximum propagates NaN); the numba kernels turn it into the floor there (a NaN
-    comparison is False), so the two backends also disagree."""
+def test_binary_hessian_is_finite_for_finite_margins_near_float_max(backend):
+    """``gamma * log p`` overflows for finite margins ``|z| > 1.8e308 / gamma``, and ``0 * -inf``
+    would make the exact Hessian NaN (passed on by the "bounded" policy, since np.maximum
+    propagates NaN, while a NaN comparison in the compiled kernel gives the floor).  Such margins
+    must give the values of the margins clipped to +-1e300, on both backends alike."""
     raw = np.array([-1e308, 1e308])
+    y = np.array([1, 0])
     for hessian in ("exact", "bounded"):
         loss = bf.BinaryFocalLoss(gamma=2.0, hessian=hessian)
-        with np.errstate(all="ignore"):
-            _, h = loss.grad_hess(np.array([1, 0]), raw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            g, h = loss.grad_hess(y, raw)
         assert np.isfinite(h).all(), (hessian, h)
+        g_clip, h_clip = loss.grad_hess(y, np.array([-1e300, 1e300]))
+        np.testing.assert_array_equal(g, g_clip)
+        np.testing.assert_array_equal(h, h_clip)
+        # confidently wrong: saturated gradient -a s, curvature 0 (exact) or the floor times a
+        np.testing.assert_array_equal(g, [-0.25, 0.75])
+        expected_h = [0.0, 0.0] if hessian == "exact" else HESSIAN_FLOOR * np.array([0.25, 0.75])
+        np.testing.assert_allclose(h, expected_h, rtol=1e-15, atol=0)
 
 
 # --------------------------------------------------------------------------------------
@@ -498,15 +514,29 @@ def _exact_binary_hessian(gamma, t):
     return loss.grad_hess(np.ones_like(t), t)[1]
 
 
-@pytest.mark.parametrize(
-    ("gamma", "t_zero_lo", "t_zero_hi"),
-    [(2.0, -2.80, -2.78), (0.5, -4.03, -4.00)],  # DESIGN.md section 2: t < -2.8 (p < ~0.057), t < -4.0
-)
-def test_exact_hessian_is_negative_for_hard_positives_where_design_says(gamma, t_zero_lo, t_zero_hi, backend):
-    root = brentq(lambda t: _exact_binary_hessian(gamma, np.array([t]))[0], -20.0, 0.0, xtol=1e-14)
-    assert t_zero_lo < root < t_zero_hi
-    hard = np.linspace(-700.0, t_zero_lo, 2000)
-    easy = np.linspace(t_zero_hi, 40.0, 2000)
+def _closed_form_hessian_root(gamma: float) -> float:
+    """The ``t < 0`` where the closed-form exact Hessian of ``f(t) = -(1-p)^g log p`` changes sign,
+    found by a bracketing root finder in 40-digit arithmetic, independently of the library:
+    ``f''(t) = p q^g (g log p (q - g p) + q (2g + 1))`` and ``p q^g > 0``, so it is the root of
+    ``g log p (q - g p) + q (2g + 1)``, negative as ``t -> -inf`` (``~ g t``) and positive at 0."""
+    with mp.workdps(40):
+        g = mp.mpf(gamma)
+
+        def bracket_term(t):
+            p = 1 / (1 + mp.exp(-t))
+            q = 1 / (1 + mp.exp(t))
+            return g * (-mp.log1p(mp.exp(-t))) * (q - g * p) + q * (2 * g + 1)
+
+        return float(mp.findroot(bracket_term, (mp.mpf(-60), mp.mpf(0)), solver="anderson"))
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 2.0, 5.0])
+def test_exact_hessian_is_negative_exactly_below_the_closed_form_root(gamma, backend):
+    t0 = _closed_form_hessian_root(gamma)
+    root = brentq(lambda t: _exact_binary_hessian(gamma, np.array([t]))[0], -60.0, 0.0, xtol=1e-14)
+    assert root == pytest.approx(t0, abs=1e-9)
+    hard = np.linspace(-700.0, t0 - 1e-6, 2000)
+    easy = np.linspace(t0 + 1e-6, 40.0, 2000)
     assert np.all(_exact_binary_hessian(gamma, hard) < 0)
     assert np.all(_exact_binary_hessian(gamma, easy) > 0)
     # and the same through the y=0 branch (t = -z) with the class weight 1 - alpha
@@ -517,10 +547,11 @@ def test_exact_hessian_is_negative_for_hard_positives_where_design_says(gamma, t
     assert np.all(bf.BinaryFocalLoss(gamma=gamma).grad_hess(np.ones(hard.size), hard)[1] > 0)
 
 
-def test_design_zero_crossing_probability_for_gamma_2():
-    """DESIGN.md: the gamma=2 Hessian is negative 'when p < ~0.057'; measured crossing p = 0.0578."""
-    root = brentq(lambda t: _exact_binary_hessian(2.0, np.array([t]))[0], -20.0, 0.0, xtol=1e-14)
-    assert 0.057 < bf.sigmoid(root) < 0.058
+def test_documented_sign_change_of_the_gamma_2_hessian():
+    """``BinaryFocalLoss``'s docstring says the exact Hessian is negative for ``t < -2.8`` at
+    ``gamma = 2``: the closed-form root, rounded to one decimal."""
+    assert round(_closed_form_hessian_root(2.0), 1) == -2.8
+    assert "``t < -2.8`` at ``gamma = 2``" in (bf.BinaryFocalLoss.__doc__ or "")
 
 
 def test_multiclass_exact_hessian_is_negative_for_a_hard_true_class():
@@ -911,7 +942,7 @@ def test_balanced_alpha_equalises_the_classes(rng):
 
 
 def test_every_registered_loss_is_enrolled():
-    enrolled = {type(loss) for loss in LOSS_INSTANCES}
+    enrolled = {type(loss) for loss in LOSS_INSTANCES + MULTILABEL_INSTANCES}
     assert set(bf.LOSSES.values()) <= enrolled
     for name, cls in bf.LOSSES.items():
         assert cls.name == name
@@ -960,8 +991,10 @@ def test_loss_objects_are_immutable(loss):
     assert repr(loss) == before
 
 
-def test_bug_loss_attributes_can_be_deleted():
-    """BUG (minor): immutability covers __setattr__ only; ``del loss.gamma`` succeeds and breaks it."""
-    loss = bf.BinaryFocalLoss()
-    with pytest.raises(AttributeError):
-        del loss.gamma
+def test_loss_attributes_cannot_be_deleted(loss):
+    """Immutability covers deletion too: ``del loss.gamma`` must raise and leave the loss whole."""
+    before = repr(loss)
+    for attr in type(loss)._fields:
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(loss, attr)
+    assert repr(loss) == before

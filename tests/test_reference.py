@@ -85,7 +85,8 @@ def test_reference_vectors(kind, reference_vectors, backend, record_error):
 
 
 def test_the_hard_multiclass_reference_point(reference_vectors, backend):
-    """The deeply wrong point whose exact Hessian is -8.768067944826734e-09 (DESIGN.md section 2)."""
+    """The deeply wrong multiclass reference point, whose exact Hessian (-8.768067944826734e-09
+    among its entries) is negative in every column: the default policy must make it positive."""
     (point,) = [p for p in reference_vectors["multiclass"] if -8.768067944826734e-09 in p["hess"]]
     loss = bf.MulticlassFocalLoss(len(point["raw"]), alpha=point["alpha"], gamma=point["gamma"], hessian="exact")
     g, h = loss.grad_hess(np.array([point["y"]]), np.array([point["raw"]]))

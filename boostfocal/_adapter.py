@@ -380,7 +380,11 @@ def prepare_fit(
 def is_multilabel_target(y: Any) -> bool:
     """Whether an estimator's ``y`` is 2-D with at least two columns: a multilabel indicator
     matrix (checked by :func:`prepare_multilabel_fit`)."""
-    return y is not None and np.ndim(y) == 2 and np.shape(y)[1] >= 2
+    if y is None:
+        return False
+    shape = getattr(y, "shape", None)
+    shape = np.asarray(y).shape if shape is None else tuple(shape)
+    return len(shape) == 2 and shape[1] >= 2
 
 
 def check_multilabel_target(y: Any, num_labels: int, name: str = "y") -> NDArray[np.uint8]:

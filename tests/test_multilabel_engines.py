@@ -372,7 +372,7 @@ def test_bad_targets_are_refused(engine: str, strategy: str | None) -> None:
         with pytest.raises(ValueError, match="class_weight is not supported with a multilabel y"):
             clf.set_params(class_weight="balanced").fit(X, Y)
     assert not hasattr(clf, "loss_")  # nothing trained, nothing set
-    with pytest.raises(ValueError, match="inconsistent numbers of samples|Found input variables"):
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples|Found input variables"):
         _fit(engine, strategy, n_estimators=3).fit(X, Y[:-1])
 
 

@@ -368,9 +368,11 @@ class MultilabelBooster:
                        for b in self.boosters], axis=0)  # fmt: skip
 
     def num_feature(self) -> int:
+        """The number of features the boosters were trained on."""
         return int(self.boosters[0].num_feature())
 
     def feature_name(self) -> list[str]:
+        """The boosters' feature names."""
         return list(self.boosters[0].feature_name())
 
     def num_trees(self) -> int:

@@ -492,6 +492,18 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         ``objective``.
 
     Binary or multiclass is chosen from the labels, which may be any values (``classes_``).
+
+    **Multilabel**: ``fit`` on a 2-D 0/1 ``y`` of ``L >= 2`` columns trains
+    :class:`~boostfocal.MultilabelFocalLoss` (``loss_``): one binary focal booster per label
+    (``loss_.binary_loss(l)``, the same parameters, each with its own initial score inside it;
+    ``booster_`` is their :class:`MultilabelBooster`).  ``alpha``: one float, ``L`` floats or
+    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score``,
+    ``eval_init_score`` and ``init_model`` are refused.  ``predict`` returns the ``(n, L)`` 0/1
+    indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)`` posteriors as one array
+    (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of ``L`` ``(n, 2)`` arrays of
+    scikit-learn's multi-output forests), ``decision_function`` their log-odds; ``classes_`` is
+    ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early stopping callbacks stop each
+    label at its own best iteration (``best_iteration_``: one per label; ``evals_result_`` by label).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
     reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
     focal loss, and puts ``init_score_`` into the leaves of the booster's first trees

@@ -386,6 +386,17 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         unset, raises ``ValueError`` in ``fit``).  ``eval_metric`` defaults to the
         focal loss itself, so ``early_stopping_rounds`` stops on it.
 
+    **Multilabel** (XGBoost >= 3.1): ``fit`` on a 2-D 0/1 ``y`` of ``L >= 2`` columns trains
+    :class:`~boostfocal.MultilabelFocalLoss` (``loss_``) as one model: ``multi_strategy=
+    "multi_output_tree"`` grows trees with vector leaves, ``"one_output_per_tree"`` (XGBoost's
+    default) one tree per label and round; the booster's intercept is the ``(L,)`` initial score.
+    ``alpha``: one float, ``L`` floats or ``"balanced"`` (per label, with ``sample_weight``).
+    ``predict`` returns the ``(n, L)`` 0/1 indicator matrix (posterior > 1/2), ``predict_proba``
+    the ``(n, L)`` posteriors as one array (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not
+    the list of ``L`` ``(n, 2)`` arrays of scikit-learn's multi-output forests),
+    ``decision_function`` their log-odds; ``classes_`` is ``0..L-1`` (``n_classes_`` is 2, as
+    ``XGBClassifier`` sets it).  XGBoost has no contributions for vector-leaf trees.
+
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
     unless one is given, and makes it the booster's intercept afterwards (:func:`embed_init_score`),
     so that ``get_booster()``, SHAP and the model file give the full margin.  The predict methods

@@ -403,3 +403,20 @@ def test_old_xgboost_refuses_multilabel() -> None:
     with pytest.raises(ValueError, match=r"XGBoost >= 3\.1 .* installed XGBoost is " + xgb.__version__):
         clf.fit(X, Y)
     assert not hasattr(clf, "loss_")
+
+
+@needs_vector_intercept
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_xgboost_continued_training(strategy: str) -> None:
+    """``xgb_model=`` continues from the full margin the first model carries: its first trees
+    predict what the first model predicts, and 8 + 8 trees reach a training loss as low as 16."""
+    X, Y = data(1500)
+    first = _fit("xgboost", strategy, n_estimators=8).fit(X, Y)
+    more = _fit("xgboost", strategy, n_estimators=8).fit(X, Y, xgb_model=first)
+    np.testing.assert_allclose(more.predict_raw(X, iteration_range=(0, 8)), first.predict_raw(X), rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(more.init_score_, first.init_score_)
+    scratch = _fit("xgboost", strategy, n_estimators=16).fit(X, Y)
+    loss = first.loss_
+    continued, from_scratch = loss.mean_loss(Y, more.predict_raw(X)), loss.mean_loss(Y, scratch.predict_raw(X))
+    assert continued < loss.mean_loss(Y, first.predict_raw(X))
+    assert abs(continued - from_scratch) <= 0.02 * from_scratch

@@ -105,20 +105,33 @@ class _Metric(_LossAdapter):
         return self.loss.name, self._mean_loss(y, preds, weight), False
 
 
+def _single_output(loss: Loss) -> Loss:
+    """LightGBM has no multi-output trees: a multilabel loss is trained one booster per label."""
+    check_loss(loss)
+    if loss.is_multilabel:
+        raise ValueError(
+            f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train it with "
+            "bfl.train_multilabel(params, X, Y, loss) (one booster per label, each with loss.binary_loss(l)) "
+            "or FocalLGBMClassifier on the 2-D Y"
+        )
+    return loss
+
+
 def objective(loss: Loss) -> _Objective:
     """A LightGBM objective computing ``loss.grad_hess`` on the engine's raw scores.
 
     Pass it as ``params={"objective": objective(loss)}`` to ``lgb.train`` or as ``objective=`` to
     ``LGBMClassifier`` / ``lightgbm.dask`` estimators.  Labels and sample weights are read from
     the Dataset; multiclass Hessians follow LightGBM's ``K/(K-1)`` convention.  Set
-    ``num_class=K`` in the parameters for a multiclass loss.
+    ``num_class=K`` in the parameters for a multiclass loss.  A multilabel loss is refused: see
+    :func:`train_multilabel`.
     """
-    return _Objective(loss)
+    return _Objective(_single_output(loss))
 
 
 def metric(loss: Loss) -> _Metric:
     """A LightGBM eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw scores (early-stop on it)."""
-    return _Metric(loss)
+    return _Metric(_single_output(loss))
 
 
 _OBJECTIVE_KEYS = ("objective", "objective_type", "app", "application", "loss")
@@ -194,8 +207,10 @@ def dataset(
     weights are checked here, as the loss checks them (a plain ``lgb.Dataset`` turns NaN labels
     into 0 before any objective sees them).  Trained with ``objective(loss)``, the parameters'
     ``num_class`` is checked against the loss (a clear ``ValueError`` instead of LightGBM's own
-    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.
+    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.  A
+    multilabel loss is refused: see :func:`train_multilabel`.
     """
+    _single_output(loss)
     if init_score is None:
         value = loss.init_score(y, weight)
     else:

@@ -420,3 +420,12 @@ def test_xgboost_continued_training(strategy: str) -> None:
     continued, from_scratch = loss.mean_loss(Y, more.predict_raw(X)), loss.mean_loss(Y, scratch.predict_raw(X))
     assert continued < loss.mean_loss(Y, first.predict_raw(X))
     assert abs(continued - from_scratch) <= 0.02 * from_scratch
+
+
+def test_lightgbm_single_booster_helpers_refuse_a_multilabel_loss() -> None:
+    """LightGBM has no multi-output trees: its one-booster helpers point to train_multilabel."""
+    X, Y = data(300)
+    loss = bf.MultilabelFocalLoss(3)
+    for call in (lambda: bfl.objective(loss), lambda: bfl.metric(loss), lambda: bfl.dataset(X, Y, loss)):
+        with pytest.raises(ValueError, match="train_multilabel"):
+            call()

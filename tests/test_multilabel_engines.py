@@ -96,14 +96,14 @@ def test_lightgbm_gamma0_equals_binary_per_booster(weighted: bool, record_error)
     w = weights(n) if weighted else None
     loss = bf.MultilabelFocalLoss(k, alpha=None, gamma=0.0)
     params = {"num_leaves": 7, "verbose": -1, "num_threads": 1, "deterministic": True, "force_row_wise": True}
-    model = bfl.train_multilabel(params, X, Y, loss, 20, weight=w)
+    model = bfl.train_multilabel(params, X, Y, loss, 10, weight=w)
     z0 = loss.init_score(Y, w)
     raw = model.predict_raw(X)
     assert raw.shape == (n, k)
     worst = 0.0
     for label in range(k):
         train = lgb.Dataset(X, label=Y[:, label], weight=w, init_score=np.full(n, z0[label]))
-        builtin = lgb.train({**params, "objective": "binary"}, train, 20)
+        builtin = lgb.train({**params, "objective": "binary"}, train, 10)
         expected = builtin.predict(X, raw_score=True) + z0[label]
         worst = max(worst, float(np.max(np.abs(raw[:, label] - expected))))
     record_error("lightgbm multilabel gamma=0 vs binary per booster", worst)
@@ -252,7 +252,7 @@ def test_sklearn_multilabel_checks(engine: str, strategy: str | None) -> None:
         "check_classifiers_multilabel_output_format_predict_proba",
         "check_classifiers_multilabel_output_format_decision_function",
     ]
-    clf = _fit(engine, strategy, n_estimators=5)
+    clf = _fit(engine, strategy, n_estimators=2)
     ran = 0
     for name in names:
         check = getattr(ec, name, None)

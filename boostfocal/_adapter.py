@@ -114,9 +114,18 @@ class _LossAdapter(_HoldsLoss):
         self.loss = state["loss"]
         self._reset()
 
+    def _label_matrix(self, y: Any) -> Any:
+        """A multilabel loss's labels as ``(n, L)``: XGBoost hands them flattened (its C API's label
+        vector, and ``get_label()`` before XGBoost 3); other labels unchanged."""
+        k = self.loss.num_outputs
+        if self.loss.is_multilabel and k > 1 and np.ndim(y) == 1 and np.size(y) % k == 0:
+            return np.asarray(y).reshape(-1, k)
+        return y
+
     def _labels(self, y: Any, weight: Any) -> _Labels:
         if weight is not None and np.size(weight) == 0:  # the engines' "no weights"
             weight = None
+        y = self._label_matrix(y)
         cache = list(self._cache)  # a snapshot: other threads may replace self._cache
         for entry in cache:
             if _same(entry[0], y) and _same(entry[1], weight):
@@ -141,6 +150,8 @@ class _LossAdapter(_HoldsLoss):
         if not checked:
             if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
                 raise TypeError(f"preds must be a numeric array of raw margins, got dtype {arr.dtype}")
+        if loss.is_multilabel:
+            return v.check_multilabel_raw(arr, n, loss.num_outputs, name="preds") if checked else _shape(arr, n, loss)
         if loss.is_multiclass:
             k = loss.num_outputs
             if arr.shape != (n, k):
@@ -178,7 +189,8 @@ class _LossAdapter(_HoldsLoss):
         :meth:`_grad_hess` on the same values; otherwise copies go through the cache."""
         w = weight if weight.size else None
         labels = None
-        if y.ndim == 1 and y.shape[0] and (w is None or w.shape == y.shape):
+        y = self._label_matrix(y)
+        if y.ndim in (1, 1 + self.loss.is_multilabel) and y.shape[0] and (w is None or w.shape == y.shape[:1]):
             labels = self.loss._unchecked_labels(y, w)
         if labels is None:
             return self._grad_hess(np.array(y), preds, None if w is None else np.array(w), hess_scale)
@@ -193,6 +205,8 @@ class _LossAdapter(_HoldsLoss):
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
         labels = self._labels(y, weight)
         per_sample = self.loss._loss(labels, self._scores(preds, labels.y.shape[0]))
+        if self.loss.is_multilabel:  # the metric is the mean over labels (MultilabelFocalLoss.mean_loss)
+            per_sample = per_sample / self.loss.num_outputs
         w = labels.weight
         if w is None:
             return float(per_sample.mean())
@@ -205,9 +219,22 @@ class _LossAdapter(_HoldsLoss):
         return float(np.dot(per_sample, w) / total)
 
 
+def _shape(arr: NDArray[Any], n: int, loss: Loss) -> NDArray[Any]:
+    """Multilabel raw scores must be ``(n, L)``."""
+    if arr.shape != (n, loss.num_outputs):
+        v.check_multilabel_raw(arr, n, loss.num_outputs, name="preds")  # raises, naming both shapes
+    return arr
+
+
+def is_vector(loss: Loss) -> bool:
+    """Whether ``loss`` has one raw score per class or label (multiclass or multilabel)."""
+    return bool(loss.is_multiclass or loss.is_multilabel)
+
+
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
-    """An ``(n,)`` or ``(n, K)`` array holding the constant initial raw score ``value`` on every row."""
-    if loss.is_multiclass:
+    """An ``(n,)``, ``(n, K)`` or ``(n, L)`` array holding the constant initial raw score ``value``
+    on every row."""
+    if is_vector(loss):
         arr = np.asarray(value, dtype=np.float64)
         if arr.shape != (loss.num_outputs,):
             raise ValueError(f"init_score must have shape ({loss.num_outputs},) for {loss!r}, got {arr.shape}")
@@ -223,14 +250,15 @@ def init_row(loss: Loss, value: float | ArrayLike) -> Float:
 
 
 def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
-    """Class probabilities ``(n, n_classes)`` from raw margins that already include the init score."""
+    """Class probabilities ``(n, n_classes)`` (multilabel: ``(n, L)``, the probability of each
+    label) from raw margins that already include the init score."""
     if method == "posterior":
         p = loss.posterior(raw)
     elif method == "link":
         p = loss.link(raw)
     else:
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
-    if not loss.is_multiclass:
+    if not is_vector(loss):
         return np.column_stack([1.0 - p, p])
     return p
 
@@ -331,6 +359,11 @@ def prepare_fit(
     initial score."""
     if est.probability not in ("posterior", "link"):
         raise ValueError(f"probability must be 'posterior' or 'link', got {est.probability!r}")
+    if is_multilabel_target(y):
+        Y, loss, init = prepare_multilabel_fit(est, X, y, sample_weight, margin_given, class_weight)
+        if check is not None:
+            check(loss)
+        return None, Y, loss, init  # type: ignore[return-value]
     arr = check_class_labels(y)
     check_consistent_length(X, arr, sample_weight)
     le = LabelEncoder().fit(arr)
@@ -344,6 +377,52 @@ def prepare_fit(
     else:
         init = loss.init_score(y_enc, weight)
     return le, y_enc, loss, init
+
+
+def is_multilabel_target(y: Any) -> bool:
+    """Whether an estimator's ``y`` is 2-D with at least two columns: a multilabel indicator
+    matrix (checked by :func:`prepare_multilabel_fit`)."""
+    if y is None:
+        return False
+    shape = getattr(y, "shape", None)
+    shape = np.asarray(y).shape if shape is None else tuple(shape)
+    return len(shape) == 2 and shape[1] >= 2
+
+
+def check_multilabel_target(y: Any, num_labels: int, name: str = "y") -> NDArray[np.uint8]:
+    """An estimator's multilabel target: ``(n, num_labels)``, only 0 and 1 (booleans accepted)."""
+    arr = np.asarray(y)
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} holds complex values: a multilabel target holds only 0 and 1")
+    return v.check_multilabel_labels(arr, num_labels, name=name)
+
+
+def prepare_multilabel_fit(
+    est: Any, X: Any, y: Any, sample_weight: Any, margin_given: bool, class_weight: Any = None
+) -> tuple[NDArray[np.uint8], Loss, Any]:
+    """:func:`prepare_fit` for a 2-D indicator ``y``: checked labels (only 0 and 1, every column
+    with both classes), the :class:`~boostfocal.MultilabelFocalLoss` (``alpha="balanced"``:
+    :func:`boostfocal.balanced_alpha` per label, with the sample weights) and the ``(L,)`` initial
+    score.  ``class_weight`` has no meaning per label and is refused (use ``alpha``)."""
+    from .losses import MultilabelFocalLoss, balanced_alpha
+
+    num_labels = int(np.shape(y)[1])
+    Y = check_multilabel_target(y, num_labels)
+    check_consistent_length(X, Y, sample_weight)
+    if class_weight is not None:
+        raise ValueError(
+            "class_weight is not supported with a multilabel y (its classes are 0 and 1 of every label): "
+            "use alpha (a float, one per label, or 'balanced')"
+        )
+    weight = v.check_sample_weight(sample_weight, Y.shape[0])
+    alpha = est.alpha
+    if isinstance(alpha, str):
+        if alpha != "balanced":
+            raise ValueError(f"alpha must be None, a number, a sequence or 'balanced', got {alpha!r}")
+        alpha = balanced_alpha(Y, sample_weight=weight, multilabel=True)
+    loss = MultilabelFocalLoss(num_labels, alpha=alpha, gamma=est.gamma, hessian=est.hessian)
+    init = loss.init_score(Y, weight)  # raises for a column holding a single class
+    return Y, loss, (np.zeros(num_labels) if margin_given else init)
 
 
 @contextmanager
@@ -391,7 +470,10 @@ def decision_function_of(est: Any, X: Any, **kwargs: Any) -> Float:
 
 
 def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
-    """An estimator's ``predict``: the class of largest ``predict_proba``."""
+    """An estimator's ``predict``: the class of largest ``predict_proba``; multilabel: the
+    ``(n, L)`` 0/1 indicator matrix of the labels whose probability exceeds 1/2."""
+    if getattr(est, "loss_", None) is not None and est.loss_.is_multilabel:
+        return (est.predict_proba(X, **kwargs) > 0.5).astype(np.int64)
     best = np.argmax(est.predict_proba(X, **kwargs), axis=1)  # raises NotFittedError first
     return est.classes_[best]  # type: ignore[no-any-return]
 
@@ -435,7 +517,7 @@ def booster_outputs(engine: str, booster: Any) -> int:
     if engine == "lightgbm":
         return int(booster.num_model_per_iteration())
     param = json.loads(booster.save_config())["learner"]["learner_model_param"]
-    return max(int(param.get("num_class", "0")), 1)
+    return max(int(param.get("num_class", "0")), int(param.get("num_target", "1")), 1)
 
 
 def start_booster(model: Any, name: str) -> Any:
@@ -481,8 +563,8 @@ def check_booster_loss(loss: Loss, engine: str, booster: Any) -> None:
 
 
 def binary_1d(raw: NDArray[Any], loss: Loss) -> NDArray[Any]:
-    """A binary model's ``(n, 1)`` raw scores as ``(n,)`` (multiclass scores unchanged)."""
-    if not loss.is_multiclass and raw.ndim == 2 and raw.shape[1] == 1:
+    """A binary model's ``(n, 1)`` raw scores as ``(n,)`` (multiclass and multilabel scores unchanged)."""
+    if not is_vector(loss) and raw.ndim == 2 and raw.shape[1] == 1:
         return raw[:, 0]
     return raw
 
@@ -581,7 +663,7 @@ def check_engine_metrics(
     numbers, which would still drive early stopping.  Rank metrics of a binary model (``rank_metrics``:
     AUC, average precision) are unaffected, since the posterior is increasing in the margin.
     """
-    allowed = () if loss.is_multiclass else rank_metrics
+    allowed = () if is_vector(loss) else rank_metrics
     for name in names:
         if name.lower() in _NO_METRIC or name in allowed:
             continue

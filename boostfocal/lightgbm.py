@@ -21,6 +21,8 @@ not carry it needs ``init_score=`` in :func:`predict_proba`.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Sequence
 from typing import Any
 
 import lightgbm as lgb
@@ -35,6 +37,7 @@ from ._adapter import (
     check_booster_loss,
     check_engine_metrics,
     check_loss,
+    check_multilabel_target,
     constant_margin,
     decision_function_of,
     eval_margins,
@@ -42,6 +45,7 @@ from ._adapter import (
     fit_or_restore,
     init_row,
     init_to_add,
+    is_multilabel_target,
     margins_to_proba,
     metric_names,
     predict_label_of,
@@ -49,9 +53,19 @@ from ._adapter import (
     prepare_fit,
     start_booster,
 )
-from .losses import Loss
+from .losses import Loss, MultilabelFocalLoss
 
-__all__ = ["FocalLGBMClassifier", "dataset", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
+__all__ = [
+    "FocalLGBMClassifier",
+    "MultilabelBooster",
+    "dataset",
+    "embed_init_score",
+    "metric",
+    "objective",
+    "predict_proba",
+    "predict_raw",
+    "train_multilabel",
+]
 
 
 def hessian_scale(loss: Loss) -> float:
@@ -91,6 +105,18 @@ class _Metric(_LossAdapter):
         return self.loss.name, self._mean_loss(y, preds, weight), False
 
 
+def _single_output(loss: Loss) -> Loss:
+    """LightGBM has no multi-output trees: a multilabel loss is trained one booster per label."""
+    check_loss(loss)
+    if loss.is_multilabel:
+        raise ValueError(
+            f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train it with "
+            "bfl.train_multilabel(params, X, Y, loss) (one booster per label, each with loss.binary_loss(l)) "
+            "or FocalLGBMClassifier on the 2-D Y"
+        )
+    return loss
+
+
 def objective(loss: Loss) -> _Objective:
     """A LightGBM objective computing ``loss.grad_hess`` on the engine's raw scores.
 
@@ -100,14 +126,15 @@ def objective(loss: Loss) -> _Objective:
     Pass it as ``params={"objective": objective(loss)}`` to ``lgb.train`` or as ``objective=`` to
     ``LGBMClassifier`` / ``lightgbm.dask`` estimators.  Labels and sample weights are read from
     the Dataset; multiclass Hessians follow LightGBM's ``K/(K-1)`` convention.  Set
-    ``num_class=K`` in the parameters for a multiclass loss.
+    ``num_class=K`` in the parameters for a multiclass loss.  A multilabel loss is refused: see
+    :func:`train_multilabel`.
     """
-    return _Objective(loss)
+    return _Objective(_single_output(loss))
 
 
 def metric(loss: Loss) -> _Metric:
     """A LightGBM eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw scores (early-stop on it)."""
-    return _Metric(loss)
+    return _Metric(_single_output(loss))
 
 
 _OBJECTIVE_KEYS = ("objective", "objective_type", "app", "application", "loss")
@@ -184,8 +211,10 @@ def dataset(
     weights are checked here, as the loss checks them (a plain ``lgb.Dataset`` turns NaN labels
     into 0 before any objective sees them).  Trained with ``objective(loss)``, the parameters'
     ``num_class`` is checked against the loss (a clear ``ValueError`` instead of LightGBM's own
-    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.
+    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.  A
+    multilabel loss is refused: see :func:`train_multilabel`.
     """
+    _single_output(loss)
     if init_score is None:
         value = loss.init_score(y, weight)
     else:
@@ -279,6 +308,170 @@ def predict_proba(
     return margins_to_proba(loss, raw, method)
 
 
+# --- multilabel: one booster per label ---------------------------------------------------------
+
+
+def _check_multilabel_loss(loss: Any) -> MultilabelFocalLoss:
+    if not isinstance(loss, MultilabelFocalLoss):
+        raise TypeError(
+            f"loss must be a boostfocal multilabel loss (bf.MultilabelFocalLoss(L)), got {type(loss).__name__}"
+        )
+    return loss
+
+
+class MultilabelBooster:
+    """``L`` LightGBM boosters, one per label, read as one multilabel model.
+
+    LightGBM has no multi-output trees, so a multilabel focal model (:class:`boostfocal.
+    MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
+    ``loss.binary_loss(l)`` on the column ``Y[:, l]``, carrying that label's initial score in its
+    first tree (:func:`embed_init_score`).  Made by :func:`train_multilabel` and by
+    :class:`FocalLGBMClassifier` fitted on a 2-D ``y`` (its ``booster_``).
+
+    ``predict`` takes ``lgb.Booster.predict``'s arguments and stacks the boosters' outputs along
+    the columns (raw scores ``(n, L)``; ``pred_contrib``: ``L`` blocks of ``n_features + 1``
+    columns, as LightGBM lays out a multiclass model; ``pred_leaf``: ``L`` blocks of leaf
+    indices).  :meth:`predict_raw` gives the full margins ``z0_l + sum_t f_lt(x)`` and
+    :meth:`predict_proba` the recovered posterior of each label, ``(n, L)``.  Each booster is a
+    plain ``lgb.Booster`` (``boosters[l]``); the object pickles.
+    """
+
+    def __init__(self, boosters: Sequence[lgb.Booster], loss: MultilabelFocalLoss) -> None:
+        loss = _check_multilabel_loss(loss)
+        boosters = list(boosters)
+        if len(boosters) != loss.num_labels or not all(isinstance(b, lgb.Booster) for b in boosters):
+            raise ValueError(f"boosters must be {loss.num_labels} lgb.Booster objects (one per label of {loss!r})")
+        for label, booster in enumerate(boosters):
+            check_booster_loss(loss.binary_loss(label), "lightgbm", booster)
+            if carried_init_score(booster) is None:
+                raise ValueError(
+                    f"boosters[{label}] does not carry its initial score: call "
+                    f"embed_init_score(booster, loss.binary_loss({label}), init_score[{label}]) first"
+                )
+        self.boosters = boosters
+        self.loss = loss
+
+    def __repr__(self) -> str:
+        return f"MultilabelBooster({self.loss!r}, {len(self.boosters)} boosters)"
+
+    @property
+    def num_labels(self) -> int:
+        """``L``, the number of labels (and boosters)."""
+        return len(self.boosters)
+
+    @property
+    def init_score(self) -> NDArray[np.float64]:
+        """The initial score each booster carries, ``(L,)``."""
+        return np.array([carried_init_score(b) for b in self.boosters], dtype=np.float64)
+
+    @property
+    def best_iteration(self) -> list[int]:
+        """Each booster's best iteration (``-1`` or ``0`` without early stopping)."""
+        return [int(b.best_iteration) for b in self.boosters]
+
+    def predict(self, X: Any, **kwargs: Any) -> Any:
+        """Every booster's ``predict(X, **kwargs)``, stacked as columns (``(n, L)`` for scores)."""
+        outs = [np.asarray(b.predict(X, **kwargs)) for b in self.boosters]
+        return np.column_stack([o.reshape(o.shape[0], -1) for o in outs])
+
+    def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
+        """Raw margins ``(n, L)``, each label's initial score included."""
+        return np.asarray(self.predict(X, raw_score=True, **kwargs), dtype=np.float64)
+
+    def predict_proba(self, X: Any, *, method: str = "posterior", **kwargs: Any) -> NDArray[np.float64]:
+        """``P(y_l = 1 | x)`` of every label, ``(n, L)``: ``loss.posterior`` of the raw margins
+        (``method="link"``: the plain sigmoid)."""
+        return margins_to_proba(self.loss, self.predict_raw(X, **kwargs), method)
+
+    def feature_importance(self, importance_type: str = "split", iteration: int | None = None) -> NDArray[Any]:
+        """The boosters' feature importances, summed over labels."""
+        return np.sum([b.feature_importance(importance_type=importance_type, iteration=iteration)
+                       for b in self.boosters], axis=0)  # fmt: skip
+
+    def num_feature(self) -> int:
+        """The number of features the boosters were trained on."""
+        return int(self.boosters[0].num_feature())
+
+    def feature_name(self) -> list[str]:
+        """The boosters' feature names."""
+        return list(self.boosters[0].feature_name())
+
+    def num_trees(self) -> int:
+        """Trees in all the boosters together."""
+        return sum(int(b.num_trees()) for b in self.boosters)
+
+
+def _pairs(valid_sets: Any) -> list[tuple[Any, ...]]:
+    if valid_sets is None:
+        return []
+    if isinstance(valid_sets, tuple):
+        valid_sets = [valid_sets]
+    out = []
+    for item in valid_sets:
+        if not isinstance(item, tuple) or len(item) not in (2, 3):
+            raise TypeError("valid_sets must be a list of (X, Y) or (X, Y, weight) tuples")
+        out.append(item)
+    return out
+
+
+def train_multilabel(
+    params: dict[str, Any],
+    X: Any,
+    Y: ArrayLike,
+    loss: MultilabelFocalLoss,
+    num_boost_round: int = 100,
+    *,
+    weight: ArrayLike | None = None,
+    valid_sets: Any = None,
+    valid_names: Sequence[str] | None = None,
+    callbacks: list[Any] | None = None,
+    **train_kwargs: Any,
+) -> MultilabelBooster:
+    """Train a multilabel focal model on LightGBM: one ``lgb.train`` per label.
+
+    Booster ``l`` trains on ``Y[:, l]`` with ``objective(loss.binary_loss(l))``, the metric
+    :func:`metric` of that loss on every validation set, and its own initial score
+    ``loss.init_score(Y, weight)[l]`` (the binary one of the column), which it carries afterwards
+    (:func:`embed_init_score`).  Since the labels do not interact in the loss, this is the
+    multilabel focal loss itself (with ``gamma = 0`` and ``alpha = None``, LightGBM's ``binary``
+    per label).
+
+    ``params``: ``lgb.train`` parameters (no ``objective``); ``valid_sets``: ``(X, Y)`` or
+    ``(X, Y, weight)`` tuples with an ``(n, L)`` ``Y``; ``callbacks`` (e.g. ``lgb.early_stopping``)
+    apply to each booster in turn, so early stopping stops each label at its own best iteration.
+    Other keyword arguments go to ``lgb.train``.  Returns a :class:`MultilabelBooster`.
+    """
+    loss = _check_multilabel_loss(loss)
+    if any(key in params for key in _OBJECTIVE_KEYS):
+        raise ValueError("params must not set the objective: train_multilabel trains with the focal loss")
+    labels = check_multilabel_target(Y, loss.num_labels, "Y")
+    init = loss.init_score(labels, weight)  # checks every column and the weights, before training
+    valid = [
+        (vx, check_multilabel_target(vy, loss.num_labels, "valid_sets Y"), *rest)
+        for vx, vy, *rest in _pairs(valid_sets)
+    ]
+    boosters = []
+    for label in range(loss.num_labels):
+        binary = loss.binary_loss(label)
+        train = dataset(X, labels[:, label], binary, weight=weight, init_score=init[label])
+        sets = [
+            dataset(vx, vy[:, label], binary, weight=rest[0] if rest else None, init_score=init[label], reference=train)
+            for vx, vy, *rest in valid
+        ]
+        booster = lgb.train(
+            {**params, "objective": objective(binary)},
+            train,
+            num_boost_round=num_boost_round,
+            valid_sets=sets or None,
+            valid_names=list(valid_names) if valid_names is not None else None,
+            feval=metric(binary),
+            callbacks=callbacks,
+            **train_kwargs,
+        )
+        boosters.append(embed_init_score(booster, binary, init[label]))
+    return MultilabelBooster(boosters, loss)
+
+
 _OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
 
 
@@ -320,6 +513,18 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         ``objective``.
 
     Binary or multiclass is chosen from the labels, which may be any values (``classes_``).
+
+    **Multilabel**: ``fit`` on a 2-D 0/1 ``y`` of ``L >= 2`` columns trains
+    :class:`~boostfocal.MultilabelFocalLoss` (``loss_``): one binary focal booster per label
+    (``loss_.binary_loss(l)``, the same parameters, each with its own initial score inside it;
+    ``booster_`` is their :class:`MultilabelBooster`).  ``alpha``: one float, ``L`` floats or
+    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score``,
+    ``eval_init_score`` and ``init_model`` are refused.  ``predict`` returns the ``(n, L)`` 0/1
+    indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)`` posteriors as one array
+    (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of ``L`` ``(n, 2)`` arrays of
+    scikit-learn's multi-output forests), ``decision_function`` their log-odds; ``classes_`` is
+    ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early stopping callbacks stop each
+    label at its own best iteration (``best_iteration_``: one per label; ``evals_result_`` by label).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
     reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
     focal loss, and puts ``init_score_`` into the leaves of the booster's first trees
@@ -392,6 +597,13 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """
         if self.objective is not None:
             raise ValueError("objective is set by FocalLGBMClassifier itself; leave it unset")
+        if is_multilabel_target(y):
+            with fit_or_restore(self):
+                self._fit_multilabel(
+                    X, y, sample_weight, init_score, eval_set, eval_names, eval_sample_weight, eval_class_weight,
+                    eval_init_score, eval_metric, init_model, kwargs,
+                )  # fmt: skip
+            return self
         with fit_or_restore(self):
             self._fit(
                 X, y, sample_weight, init_score, eval_set, eval_names, eval_sample_weight, eval_class_weight,
@@ -476,8 +688,93 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         self.loss_, self.init_score_ = loss, init
         self._bf_carried = carried_init_score(booster) is not None
 
+    def _fit_multilabel(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        init_score: Any,
+        eval_set: Any,
+        eval_names: Any,
+        eval_sample_weight: Any,
+        eval_class_weight: Any,
+        eval_init_score: Any,
+        eval_metric: Any,
+        init_model: Any,
+        kwargs: dict[str, Any],
+    ) -> None:
+        """A 2-D 0/1 ``y``: one binary focal estimator per label (``loss_.binary_loss(l)``, the
+        same parameters), its booster carrying its initial score; ``booster_`` is the
+        :class:`MultilabelBooster` of them."""
+        from ._adapter import prepare_multilabel_fit
+
+        if self.probability not in ("posterior", "link"):
+            raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
+        for name, value in (("init_score", init_score), ("eval_init_score", eval_init_score),
+                            ("init_model", init_model), ("eval_class_weight", eval_class_weight)):  # fmt: skip
+            if value is not None:
+                raise ValueError(f"{name} is not supported with a multilabel y")
+        Y, loss, _ = prepare_multilabel_fit(self, X, y, sample_weight, False, self.class_weight)
+        _check_metrics(loss, self.get_params())
+        check_engine_metrics(loss, metric_names(eval_metric), rank_metrics=(), param="eval_metric", engine="LightGBM")
+        eval_X, eval_y = kwargs.pop("eval_X", None), kwargs.pop("eval_y", None)
+        if eval_X is not None or eval_y is not None:
+            eval_set = eval_xy_as_eval_set(lambda: None, eval_set, {"eval_X": eval_X, "eval_y": eval_y})
+        sets = [eval_set] if isinstance(eval_set, tuple) else list(eval_set or [])
+        sets = [(vx, check_multilabel_target(vy, loss.num_labels, "eval_set y")) for vx, vy in sets]
+        has_eval_xy = "eval_X" in inspect.signature(lgb.LGBMClassifier.fit).parameters
+        params = self.get_params(deep=False)
+        subs = []
+        for label in range(loss.num_labels):
+            binary = loss.binary_loss(label)
+            sub = type(self)(**{**params, "alpha": binary.alpha})
+            label_sets: dict[str, Any] = {}
+            if sets and has_eval_xy:  # LightGBM >= 4.7 deprecates eval_set
+                label_sets = {"eval_X": tuple(vx for vx, _ in sets), "eval_y": tuple(vy[:, label] for _, vy in sets)}
+            elif sets:
+                label_sets = {"eval_set": [(vx, vy[:, label]) for vx, vy in sets]}
+            sub.fit(
+                X,
+                Y[:, label],
+                sample_weight=sample_weight,
+                eval_names=eval_names,
+                eval_sample_weight=eval_sample_weight,
+                eval_metric=eval_metric,
+                **label_sets,
+                **kwargs,
+            )
+            subs.append(sub)
+        self._bf_set_multilabel(MultilabelBooster([sub.booster_ for sub in subs], loss), subs[0])
+        self._best_score = {f"label_{i}": sub._best_score for i, sub in enumerate(subs)}
+        self._evals_result = {f"label_{i}": sub._evals_result for i, sub in enumerate(subs)}
+        self.init_score_ = np.array([sub.init_score_ for sub in subs], dtype=np.float64)
+
+    def _bf_set_multilabel(self, model: MultilabelBooster, first: Any = None) -> None:
+        """The fitted attributes of a multilabel estimator around ``model`` (``first``: the first
+        label's fitted estimator, for the feature names)."""
+        booster = model.boosters[0]
+        self._Booster = model
+        self._n_features = self._n_features_in = booster.num_feature()
+        if first is not None:
+            self._fitted_with_feature_names = getattr(first, "_fitted_with_feature_names", False)
+            if hasattr(first, "feature_names_in_"):
+                self.feature_names_in_ = first.feature_names_in_
+        self._classes = np.arange(model.num_labels)
+        self._n_classes = 2  # the classes of each label (as XGBClassifier sets n_classes_)
+        self._le = None
+        self._class_map = None
+        self._objective = self._bf_objective = None
+        self._best_iteration = model.best_iteration
+        self._best_score = {}
+        self._evals_result = {}
+        self.loss_ = model.loss
+        self.init_score_ = model.init_score
+        self._bf_carried = True
+        self.fitted_ = True
+
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
-        """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass.
+        """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass,
+        ``(n, L)`` multilabel.
 
         The booster's own raw score when it carries ``init_score_`` (every model this estimator
         trains); for a model loaded from a file that keeps it beside the trees, that score plus
@@ -553,6 +850,19 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     def _bf_booster(self) -> lgb.Booster:
         return self.booster_
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_label = True  # a 2-D 0/1 y: one booster per label
+        tags.target_tags.multi_output = True
+        tags.target_tags.one_d_labels = False
+        return tags
+
+    def _more_tags(self) -> dict[str, Any]:  # the tags of scikit-learn < 1.6
+        tags = super()._more_tags()
+        x_types = [t for t in tags.get("X_types", []) if t != "1dlabels"]  # a 2-D y is accepted too
+        return {**tags, "X_types": x_types, "multilabel": True, "multioutput": True}
 
     def _bf_carrying_booster(self) -> lgb.Booster:
         """The booster, marked as carrying ``init_score_`` (a copy that carries it, for a model

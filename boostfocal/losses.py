@@ -1006,6 +1006,16 @@ class MultilabelFocalLoss(_Loss):
             out[1][...] = target[1]
         return out
 
+    def binary_loss(self, label: int) -> BinaryFocalLoss:
+        """The :class:`BinaryFocalLoss` of label ``label``'s column: the same ``gamma`` and Hessian
+        policy, ``alpha = alpha_label`` (None if this loss has none).  Its loss, derivatives,
+        initial score and posterior on ``z[:, label]`` are this loss's for that column (one booster
+        per label, as on LightGBM, trains with it)."""
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < self.num_labels:
+            raise ValueError(f"label must be an integer in [0, {self.num_labels}), got {label!r}")
+        alpha = None if self.alpha is None else float(self._positive_alpha()[label])
+        return BinaryFocalLoss(alpha=alpha, gamma=self.gamma, hessian=self.hessian)
+
     def _label_totals(self, y: ArrayLike, sample_weight: ArrayLike | None) -> Float:
         """Class weight totals of each label, ``(L, 2)``: ``(sum_i w_i (1 - y_il), sum_i w_i y_il)``."""
         labels = self._prepare(y, sample_weight)

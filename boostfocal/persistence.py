@@ -67,6 +67,7 @@ from ._adapter import (
     carried_init_score,
     check_loss,
     constant_margin,
+    is_vector,
 )
 from .losses import LOSSES, Loss
 
@@ -202,11 +203,11 @@ def _encode_init_score(loss: Loss, init_score: Any, name: str = "init_score") ->
         raise ValueError(f"{name}: {exc}") from None
     if not np.all(np.isfinite(row)):
         raise ValueError(f"{name} must be finite, got {init_score!r}")
-    return [float(v) for v in row] if loss.is_multiclass else float(row)
+    return [float(v) for v in row] if is_vector(loss) else float(row)
 
 
 def _decode_init_score(loss: Loss, data: Any) -> float | np.ndarray:
-    return np.array(data, dtype=np.float64) if loss.is_multiclass else float(data)
+    return np.array(data, dtype=np.float64) if is_vector(loss) else float(data)
 
 
 def _encode_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -237,6 +238,9 @@ def _kind(model: Any) -> tuple[str, bool]:
     engine = booster_engine(model)
     if engine is not None:
         return engine, False
+    ours_lgb = sys.modules.get(f"{__package__}.lightgbm")
+    if ours_lgb is not None and isinstance(model, ours_lgb.MultilabelBooster):
+        return "lightgbm", False
     for engine, name in _ESTIMATORS.items():
         ours = sys.modules.get(f"{__package__}.{engine}")
         if ours is not None and isinstance(model, getattr(ours, name)):
@@ -286,6 +290,13 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
     target = _check_path(path)
     if not target.parent.is_dir():
         raise FileNotFoundError(f"path: directory {str(target.parent)!r} does not exist")
+    booster = model._bf_booster() if is_estimator and getattr(model, "loss_", None) is not None else model
+    ours_lgb = sys.modules.get(f"{__package__}.lightgbm")
+    if ours_lgb is not None and isinstance(booster, ours_lgb.MultilabelBooster):  # saved as a directory
+        if loss is not None or init_score is not None:
+            raise TypeError("loss and init_score are read from the model; pass them only with a bare Booster")
+        _save_lightgbm_multilabel(model if is_estimator else None, booster, target)
+        return
     if is_estimator:
         if loss is not None or init_score is not None:
             raise TypeError("loss and init_score are read from a fitted estimator; pass them only with a bare Booster")
@@ -340,6 +351,104 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
         _write_lightgbm(booster, target, state)
     else:
         _write_xgboost(model if is_estimator else None, booster, target, state)
+
+
+#: The focal state's file in the directory of a LightGBM multilabel model.
+MULTILABEL_STATE = "boostfocal.json"
+
+
+def _label_file(label: int) -> str:
+    return f"label_{label}.txt"
+
+
+def _save_lightgbm_multilabel(estimator: Any, model: Any, target: Path) -> None:
+    """A LightGBM multilabel model (``L`` boosters) as a directory: ``label_<l>.txt``, each a
+    LightGBM model file of label ``l``'s booster with its binary focal state (a bare Booster's
+    file: ``lgb.Booster(model_file=...)`` and :func:`load_model` read it alone), and
+    ``boostfocal.json``, the multilabel focal state naming them."""
+    if target.exists() and not target.is_dir():
+        raise ValueError(
+            f"path: {str(target)!r} is a file; a LightGBM multilabel model (one booster per label) is saved "
+            "as a directory: give a new or empty directory's path"
+        )
+    if target.is_dir() and any(target.iterdir()) and not (target / MULTILABEL_STATE).is_file():
+        raise ValueError(f"path: directory {str(target)!r} is not empty and holds no boostfocal multilabel model")
+    loss = model.loss
+    files = [_label_file(label) for label in range(model.num_labels)]
+    if estimator is not None:
+        params = _encode_params(estimator.get_params(deep=False))
+        classes, init = estimator.classes_, estimator.init_score_
+    else:
+        params, classes, init = {}, np.arange(model.num_labels), model.init_score
+    state = _state(
+        "lightgbm",
+        _ESTIMATORS["lightgbm"] if estimator is not None else None,
+        _encode_loss(loss, "loss_"),
+        _encode_init_score(loss, init, "init_score_"),
+        _encode_classes(classes),
+        params,
+        True,
+    )
+    state["labels"] = files
+    target.mkdir(exist_ok=True)
+    for label, booster in enumerate(model.boosters):
+        save_model(booster, target / files[label], loss=loss.binary_loss(label))
+    (target / MULTILABEL_STATE).write_text(_dumps(state) + "\n", encoding="utf-8")
+
+
+def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
+    """:func:`_save_lightgbm_multilabel`'s directory into the estimator ``est``."""
+    state_file = target / MULTILABEL_STATE
+    if not state_file.is_file():
+        raise ValueError(
+            f"{str(target)!r} is a directory without {MULTILABEL_STATE}: not a boostfocal multilabel model"
+        )
+    state = _parse_state(state_file.read_text(encoding="utf-8"), state_file)
+    for key in ("engine", "estimator", "loss", "init_score", "classes", "params", "labels"):
+        if key not in state:
+            raise _field(state_file, key, "is missing (a damaged file?)")
+    try:
+        loss = _decode_loss(state["loss"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _field(state_file, "loss", f"is invalid: {exc}") from None
+    if not loss.is_multilabel or state["engine"] != "lightgbm":
+        raise _field(state_file, "loss", f"is {loss!r}, not a multilabel loss of a LightGBM model")
+    files = state["labels"]
+    if not isinstance(files, list) or len(files) != loss.num_outputs:
+        raise _field(state_file, "labels", f"must name {loss.num_outputs} label files")
+    try:
+        init = _decode_init_score(loss, _encode_init_score(loss, _decode(state["init_score"])))
+        classes = _decode_classes(state["classes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _field(state_file, "init_score", f"or 'classes' is invalid: {exc}") from None
+    if len(classes) != loss.num_outputs or len(set(classes.tolist())) != len(classes):
+        raise _field(state_file, "classes", f"must hold {loss.num_outputs} distinct labels, got {classes.tolist()!r}")
+    boosters = []
+    for label, name in enumerate(files):
+        path = target / str(name)
+        if not path.is_file():
+            raise FileNotFoundError(f"{str(path)!r}: label {label}'s model file of {str(target)!r} is missing")
+        booster, label_state = _read_lightgbm(path)
+        label_loss, label_init, _, _ = _check_state(label_state, "lightgbm", booster, path)
+        if label_loss != loss.binary_loss(label) or label_init != init[label]:
+            raise _field(
+                state_file,
+                "init_score",
+                f"or 'loss' does not match label {label}'s file ({label_loss!r}, {label_init!r})",
+            )
+        boosters.append(booster)
+    params = _decode(state["params"])
+    if not isinstance(params, dict):
+        raise _field(state_file, "params", "is not a JSON object")
+    if state["estimator"] is None:
+        params = {"gamma": loss.gamma, "alpha": loss.alpha, "hessian": loss.hessian}
+    else:
+        _check_params_match(params, loss, state_file)
+    from .lightgbm import MultilabelBooster
+
+    est.set_params(**params)
+    est._bf_set_multilabel(MultilabelBooster(boosters, loss))  # type: ignore[arg-type]
+    return est
 
 
 def _state(
@@ -423,6 +532,8 @@ def load_model(path: PathLike) -> Any:
     is not installed.
     """
     target = _check_path(path)
+    if target.is_dir():
+        return _load_lightgbm_multilabel(_estimator("lightgbm"), target)
     return load_into(_estimator(_engine_of_file(target)), target)
 
 
@@ -445,6 +556,8 @@ def load_into(est: Any, path: Any) -> Any:
         source: Any = bytearray(path)  # XGBoost also loads a model from memory
     else:
         source = _check_path(path)
+        if source.is_dir() and engine == "lightgbm":
+            return _load_lightgbm_multilabel(est, source)
         found = _engine_of_file(source)
         if found != engine:
             raise ValueError(
@@ -489,7 +602,7 @@ def _check_state(state: dict[str, Any], engine: str, booster: Any, path: Any) ->
     except (KeyError, TypeError, ValueError) as exc:
         raise _field(path, "classes", f"is invalid: {exc}") from None
     outputs = booster_outputs(engine, booster)
-    if classes.ndim != 1 or len(classes) != max(outputs, 2):
+    if classes.ndim != 1 or len(classes) != (outputs if loss.is_multilabel else max(outputs, 2)):
         raise _field(path, "classes", f"holds {len(classes)} classes for a booster of {outputs} raw score(s) per row")
     if len(set(classes.tolist())) != len(classes):
         raise _field(path, "classes", f"holds duplicate classes {classes.tolist()!r}")

@@ -39,12 +39,14 @@ from ._adapter import (
     check_booster_loss,
     check_engine_metrics,
     check_loss,
+    check_multilabel_target,
     constant_margin,
     decision_function_of,
     eval_margins,
     fit_or_restore,
     init_row,
     init_to_add,
+    is_vector,
     margins_to_proba,
     metric_names,
     predict_label_of,
@@ -55,6 +57,29 @@ from ._adapter import (
 from .losses import Loss
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for part in text.split(".")[:2]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+#: Whether this XGBoost holds a vector intercept (``base_score`` of one value per target), which a
+#: multilabel model needs to carry its per-label initial score (XGBoost >= 3.1).
+VECTOR_INTERCEPT = _version(xgb.__version__) >= (3, 1)
+
+
+def _check_multilabel(loss: Loss) -> None:
+    """A multilabel loss needs XGBoost >= 3.1 (a per-target intercept): refused before training."""
+    if loss.is_multilabel and not VECTOR_INTERCEPT:
+        raise ValueError(
+            f"multilabel models need XGBoost >= 3.1 (a vector base_score, one intercept per label, so that the "
+            f"model carries its initial score); the installed XGBoost is {xgb.__version__}: upgrade XGBoost, or "
+            "train one binary model per label"
+        )
 
 
 def hessian_scale(loss: Loss) -> float:
@@ -160,8 +185,13 @@ def objective(loss: Loss) -> _Objective:
     the loss's Hessian policy), the formulas of the loss's class docstring.
 
     Multiclass: set ``num_class=K`` in the parameters; Hessians follow XGBoost's ``2 p(1-p)``
-    convention.  DMatrix sample weights are applied (``xgb.train`` leaves that to the objective).
+    convention.  Multilabel (:class:`~boostfocal.MultilabelFocalLoss`, XGBoost >= 3.1): a DMatrix
+    with an ``(n, L)`` label matrix; ``multi_strategy="multi_output_tree"`` grows one tree with
+    vector leaves per round, ``"one_output_per_tree"`` (XGBoost's default) one tree per label;
+    the Hessian is the per-label binary one (no scaling).  DMatrix sample weights are applied
+    (``xgb.train`` leaves that to the objective).
     """
+    _check_multilabel(check_loss(loss))
     return _Objective(loss)
 
 
@@ -183,8 +213,10 @@ def dmatrix(
 
     By default ``init_score = loss.init_score(y, weight)``; pass the training value for a
     validation set.  Predicting on a DMatrix without ``base_margin`` does *not* add it back:
-    use :func:`predict_proba` / :func:`predict_raw`.
+    use :func:`predict_proba` / :func:`predict_raw`.  Multilabel: ``y`` is the ``(n, L)`` 0/1
+    matrix and the ``base_margin`` is ``(n, L)``, the initial score of each label.
     """
+    _check_multilabel(check_loss(loss))
     value = loss.init_score(y, weight) if init_score is None else init_score
     n = np.shape(y)[0]
     return xgb.DMatrix(X, label=y, weight=weight, base_margin=constant_margin(loss, value, n), **kwargs)
@@ -201,7 +233,8 @@ def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | Array
     returns it).
 
     XGBoost's ``base_score`` becomes ``z0`` (through the sigmoid for the logistic placeholder
-    objective of the scikit-learn wrapper; a vector of ``K`` values for multiclass on XGBoost >= 3.1).
+    objective of the scikit-learn wrapper; a vector of ``K`` values for multiclass on XGBoost >= 3.1,
+    of ``L`` values for a multilabel model, which needs XGBoost >= 3.1).
     Where XGBoost has one intercept for every class (XGBoost < 3.1), ``base_score`` is set to 0 and
     ``z0_k`` added to every leaf of the first iteration's tree of class ``k`` instead (through the
     model's JSON): every row passes through one leaf of it.  Either way ``booster.predict(...,
@@ -215,6 +248,7 @@ def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | Array
     check_loss(loss)
     if not isinstance(booster, xgb.Booster):
         raise TypeError(f"booster must be an xgb.Booster, got {type(booster).__name__}")
+    _check_multilabel(loss)
     check_booster_loss(loss, "xgboost", booster)
     if init_to_add(booster, init_score) is None:
         return booster
@@ -232,9 +266,19 @@ def _set_intercept(booster: xgb.Booster, loss: Loss, row: NDArray[np.float64], l
     """Set ``booster``'s intercept so that its margin is ``row + trees``; ``leaves``: what its
     first trees already carry (a booster continued from one whose leaves carry it)."""
     name = json.loads(booster.save_config())["learner"]["objective"]["name"]
-    value: Any = [float(v) for v in row] if loss.is_multiclass else float(row[0])
+    value: Any = [float(v) for v in row] if is_vector(loss) else float(row[0])
     where = "base_score"
-    if np.any(leaves):  # the first trees carry it already: keep it there, no intercept
+    if loss.is_multilabel:  # XGBoost >= 3.1 (checked before training): one intercept per label
+        if name not in _LOGISTIC + _IDENTITY:
+            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
+        if np.any(leaves):
+            raise ValueError("a multilabel booster carries its initial score in base_score, not in its leaves")
+        vector = 1.0 / (1.0 + np.exp(-row)) if name in _LOGISTIC else row
+        if name in _LOGISTIC and not np.all((np.float32(vector) > 0.0) & (np.float32(vector) < 1.0)):
+            raise ValueError(f"init_score={row.tolist()!r} is beyond what XGBoost's float32 base_score can hold")
+        booster.set_param({"base_score": "[" + ",".join(repr(float(v)) for v in vector) + "]"})
+        booster.num_features()
+    elif np.any(leaves):  # the first trees carry it already: keep it there, no intercept
         booster.set_param({"base_score": 0.5 if name in _LOGISTIC else 0.0})
         where = "leaves"
     elif not loss.is_multiclass:
@@ -367,6 +411,17 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         unset, raises ``ValueError`` in ``fit``).  ``eval_metric`` defaults to the
         focal loss itself, so ``early_stopping_rounds`` stops on it.
 
+    **Multilabel** (XGBoost >= 3.1): ``fit`` on a 2-D 0/1 ``y`` of ``L >= 2`` columns trains
+    :class:`~boostfocal.MultilabelFocalLoss` (``loss_``) as one model: ``multi_strategy=
+    "multi_output_tree"`` grows trees with vector leaves, ``"one_output_per_tree"`` (XGBoost's
+    default) one tree per label and round; the booster's intercept is the ``(L,)`` initial score.
+    ``alpha``: one float, ``L`` floats or ``"balanced"`` (per label, with ``sample_weight``).
+    ``predict`` returns the ``(n, L)`` 0/1 indicator matrix (posterior > 1/2), ``predict_proba``
+    the ``(n, L)`` posteriors as one array (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not
+    the list of ``L`` ``(n, 2)`` arrays of scikit-learn's multi-output forests),
+    ``decision_function`` their log-odds; ``classes_`` is ``0..L-1`` (``n_classes_`` is 2, as
+    ``XGBClassifier`` sets it).  XGBoost has no contributions for vector-leaf trees.
+
     Labels may be any values (``classes_``); ``fit`` sets ``base_margin`` to ``init_score_``
     unless one is given, and makes it the booster's intercept afterwards (:func:`embed_init_score`),
     so that ``get_booster()``, SHAP and the model file give the full margin.  The predict methods
@@ -409,15 +464,18 @@ class FocalXGBClassifier(xgb.XGBClassifier):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_label = False  # fit takes 1-D labels only
+            tags.classifier_tags.multi_label = True  # a 2-D 0/1 y: one label per column
+        tags.target_tags.multi_output = True
         return tags
 
     def _more_tags(self) -> dict[str, Any]:  # the tags of scikit-learn < 1.6
-        return {**super()._more_tags(), "multilabel": False}
+        return {**super()._more_tags(), "multilabel": True, "multioutput": True}
 
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]
-        """The class labels seen in ``fit``, in the order of ``predict_proba``'s columns."""
+        """The class labels seen in ``fit``, in the order of ``predict_proba``'s columns
+        (multilabel: ``0..L-1``, the label columns, as ``OneVsRestClassifier`` and
+        ``MLPClassifier`` set it)."""
         if getattr(self, "_bf_in_fit", False) or not hasattr(self, "_bf_classes"):
             return np.arange(self.n_classes_)
         return self._bf_classes
@@ -463,7 +521,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         kwargs: dict[str, Any],
     ) -> None:
         le, y_enc, loss, init = prepare_fit(
-            self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_metrics
+            self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_fit_loss
         )
         start = start_booster(xgb_model, "xgb_model")
         carried = carried_state(start) if isinstance(start, xgb.Booster) else None
@@ -475,7 +533,9 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             base_margin = constant_margin(loss, init, y_enc.shape[0]) - leaves
             if eval_set is not None and base_margin_eval_set is None:
                 base_margin_eval_set = [m - leaves for m in eval_margins(loss, init, eval_set)]  # type: ignore[union-attr]
-        if eval_set is not None:
+        if eval_set is not None and le is None:
+            eval_set = [(vx, check_multilabel_target(vy, loss.num_outputs, "eval_set y")) for vx, vy in eval_set]
+        elif eval_set is not None:
             eval_set = [(vx, le.transform(np.asarray(vy))) for vx, vy in eval_set]
         saved = self.objective, self.eval_metric
         self.objective = objective(loss)
@@ -501,7 +561,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         booster.set_attr(**{XGB_CARRIED_ATTR: None})
         _set_intercept(booster, loss, init_row(loss, init), leaves)
         self.loss_, self.init_score_ = loss, init
-        self._bf_classes = le.classes_
+        self._bf_classes = np.arange(loss.num_outputs) if le is None else le.classes_
 
     def _margin(self, X: Any, base_margin: Any) -> Any:
         """The ``base_margin`` XGBoost gets to predict ``X``: the caller's (it replaces the initial
@@ -520,8 +580,13 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         return np.asarray(raw, dtype=np.float64)
 
     def predict_proba(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
-        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``)."""
+        """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``);
+        multilabel: ``(n, L)``, the probability of each label."""
         return predict_proba_of(self, X, base_margin=base_margin, **kwargs)
+
+    def _check_fit_loss(self, loss: Loss) -> None:
+        _check_multilabel(loss)
+        self._check_metrics(loss)
 
     def _check_metrics(self, loss: Loss) -> None:
         """Refuse built-in ``eval_metric`` names XGBoost would compute on sigmoid/softmax of focal margins."""
@@ -627,7 +692,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """The fitted attributes ``XGBClassifier.fit`` sets, and ours.  A bare Booster's estimator
         takes its feature types from the booster (an estimator's are among its saved parameters)."""
         self._Booster = booster
-        self.n_classes_ = len(classes)
+        self.n_classes_ = 2 if self.loss_.is_multilabel else len(classes)  # as XGBClassifier.fit sets it
         if state["estimator"] is None:
             self.feature_types = booster.feature_types
             self.enable_categorical = any(t == "c" for t in booster.feature_types or ())

@@ -2,8 +2,9 @@
 ``conftest.LOSS_INSTANCES`` and ``conftest.random_data``).
 
 They are kept apart from ``LOSS_INSTANCES`` because the engine tests take every instance there
-and the engine adapters do not handle multilabel losses; ``test_losses.py::
-test_every_registered_loss_is_enrolled`` counts both lists.
+through the one-booster helpers, which a multilabel loss does not fit on LightGBM (one booster per
+label: tests/test_multilabel_engines.py); ``test_losses.py::test_every_registered_loss_is_enrolled``
+counts both lists.
 """
 
 from __future__ import annotations

@@ -561,15 +561,24 @@ def test_lightgbm_trains_on_a_tiny_training_set() -> None:
     np.testing.assert_allclose(est.predict_raw(X), est.init_score_, rtol=0, atol=1e-12)  # no split: z0 only
 
 
-def test_xgboost_does_not_claim_multilabel_support() -> None:
-    """``XGBClassifier`` has the ``multi_label=True`` tag; ``FocalXGBClassifier.fit`` takes 1-D
-    labels only, so it must not inherit the tag (scikit-learn's multilabel checks would fail)."""
-    if xgb is None:
-        pytest.skip("xgboost not installed")
+@pytest.mark.parametrize("engine", ["lightgbm", "xgboost"])
+def test_estimators_claim_multilabel_support(engine: str) -> None:
+    """Both estimators fit a 2-D 0/1 ``y`` (tests/test_multilabel_engines.py), so their tags say
+    multilabel and multi-output, and do not say 1-D labels only (scikit-learn then runs its
+    multilabel checks in test_sklearn_estimator_checks)."""
+    cls = FocalLGBMClassifier if engine == "lightgbm" else FocalXGBClassifier
+    if cls is None:
+        pytest.skip(f"{engine} not installed")
     if SKLEARN_TAGS:
-        assert FocalXGBClassifier().__sklearn_tags__().classifier_tags.multi_label is False
+        tags = cls().__sklearn_tags__()
+        assert tags.classifier_tags.multi_label is True
+        assert tags.target_tags.multi_output is True
+        assert tags.target_tags.one_d_labels is False
     else:
-        assert FocalXGBClassifier()._get_tags()["multilabel"] is False
+        tags = cls()._get_tags()
+        assert tags["multilabel"] is True
+        assert tags["multioutput"] is True
+        assert "1dlabels" not in tags["X_types"]
 
 
 class _NotAnArray:

@@ -268,8 +268,9 @@ def to_proba(pred: Any, kind: str, loss: Any, spw: float) -> NDArray[np.float64]
     """Class probabilities ``(n, K)`` from what an engine hands an eval metric during training.
 
     Focal models hand over raw margins (including the initial score): their posterior is
-    ``loss.posterior`` (``loss``: the one the focal estimator trains with).  The built-in objectives hand over probabilities; for
-    ``scale_pos_weight`` the weighting is undone by ``logit P = logit p - log(spw)``.
+    ``loss.posterior`` (``loss``: the one the focal estimator trains with).  The built-in
+    objectives hand over probabilities; for ``scale_pos_weight`` the weighting is undone by
+    ``logit P = logit p - log(spw)``.
     """
     arr = np.asarray(pred, dtype=np.float64)
     if is_focal(kind):

@@ -92,8 +92,9 @@ def test_bad_eval_xy_are_clear_errors(eval_set, kwargs, message) -> None:
 
 def test_focal_xgb_classifier_tags_on_every_scikit_learn() -> None:
     """``FocalXGBClassifier`` claims multilabel support in both tag systems where XGBoost has a
-    vector intercept (>= 3.1; a 2-D 0/1 ``y`` trains a multilabel model), as ``XGBClassifier`` does.  Older XGBoost (2.1) reads ``_estimator_type``,
-    which scikit-learn >= 1.8 no longer provides through ``ClassifierMixin``."""
+    vector intercept (>= 3.1: a 2-D 0/1 ``y`` trains a multilabel model), as ``XGBClassifier`` does.
+    Older XGBoost (2.1) reads ``_estimator_type``, which scikit-learn >= 1.8 no longer provides
+    through ``ClassifierMixin``."""
     xgb = pytest.importorskip("xgboost")
     from boostfocal.xgboost import FocalXGBClassifier
 

@@ -439,12 +439,12 @@ class FocalXGBClassifier(xgb.XGBClassifier):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_label = True  # a 2-D 0/1 y: one label per column
-        tags.target_tags.multi_output = True
+            tags.classifier_tags.multi_label = VECTOR_INTERCEPT  # a 2-D 0/1 y (XGBoost >= 3.1)
+        tags.target_tags.multi_output = VECTOR_INTERCEPT
         return tags
 
     def _more_tags(self) -> dict[str, Any]:  # the tags of scikit-learn < 1.6
-        return {**super()._more_tags(), "multilabel": True, "multioutput": True}
+        return {**super()._more_tags(), "multilabel": VECTOR_INTERCEPT, "multioutput": VECTOR_INTERCEPT}
 
     @property
     def classes_(self) -> NDArray[Any]:  # type: ignore[override]

@@ -582,6 +582,7 @@ def test_estimators_claim_multilabel_support(engine: str) -> None:
         assert tags["multilabel"] is expected
         assert tags["multioutput"] is expected
         assert "1dlabels" not in tags["X_types"]
+        assert "2darray" in tags["X_types"]  # else scikit-learn < 1.6 skips every check of the estimator
 
 
 class _NotAnArray:

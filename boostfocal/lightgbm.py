@@ -860,7 +860,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         return tags
 
     def _more_tags(self) -> dict[str, Any]:  # the tags of scikit-learn < 1.6
-        tags = super()._more_tags()
+        tags = lgb.LGBMModel._more_tags(self)  # LightGBM's own (super() reaches ClassifierMixin's first)
         x_types = [t for t in tags.get("X_types", []) if t != "1dlabels"]  # a 2-D y is accepted too
         return {**tags, "X_types": x_types, "multilabel": True, "multioutput": True}
 

@@ -106,9 +106,17 @@ class ConfigResult:
         }
         for m in self.scores:
             out[m] = {"mean": self.mean(m), "std": self.std(m), "folds": [float(x) for x in self.scores[m]]}
-        if self.extra:
-            out["extra"] = {
-                k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in self.extra.items()
+        extra = {k: vals for k, vals in self.extra.items() if k != "per_label"}
+        if extra:
+            out["extra"] = {k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in extra.items()}
+        if "per_label" in self.extra:  # multilabel: each metric per label (in the order of "classes")
+            per_fold = self.extra["per_label"]
+            out["per_label"] = {
+                m: {
+                    "mean": [float(x) for x in np.nanmean([fold[m] for fold in per_fold], axis=0)],
+                    "folds": [[float(x) for x in fold[m]] for fold in per_fold],
+                }
+                for m in per_fold[0]
             }
         return out
 

@@ -136,7 +136,7 @@ def test_xgboost_multilabel(data: tuple[np.ndarray, np.ndarray]) -> None:
 
     X, Y = data
     if not VECTOR_INTERCEPT:
-        with pytest.raises(ValueError, match="XGBoost >= 3.1"):
+        with pytest.raises(ValueError, match=r"XGBoost >= 3\.1"):
             bf.tune(X, Y, engine="xgboost", **FAST)
         return
     res = bf.tune(X[:1000], Y[:1000], engine="xgboost", gammas=(2.0,), regularization=None, **FAST)
@@ -190,7 +190,7 @@ def test_cli_multilabel_target_not_0_1_exits_2(tmp_path: Path, capsys: pytest.Ca
     Y = np.asarray(Y).copy()
     Y[:, 1] = np.where(Y[:, 1] == 1, 3, 0)
     data = _write_multilabel_csv(tmp_path / "bad.csv", Y)
-    status, out, err = _run(["tune", str(data), "--target", "a,b,c", *CLI_FAST], capsys)
+    status, _, err = _run(["tune", str(data), "--target", "a,b,c", *CLI_FAST], capsys)
     assert status == 2
     assert "'b'" in err and "only 0 and 1" in err and "Traceback" not in err
     status, _, err = _run(["tune", str(data), "--target", "a,zz", *CLI_FAST], capsys)

@@ -192,7 +192,9 @@ def check_multilabel_y(y: Any) -> tuple[NDArray[Any], NDArray[np.intp]]:
     names = np.arange(num) if names is None else names
     bad = [str(names[j]) for j in range(num) if not np.all((arr[:, j] == 0) | (arr[:, j] == 1))]
     if bad:
-        raise ValueError(f"y: a multilabel target (2-D y) holds only 0 and 1; label(s) {', '.join(bad)} hold other values")
+        raise ValueError(
+            f"y: a multilabel target (2-D y) holds only 0 and 1; label(s) {', '.join(bad)} hold other values"
+        )
     Y = arr.astype(np.intp)
     single = [str(names[j]) for j in range(num) if Y[:, j].min() == Y[:, j].max()]
     if single:

@@ -108,7 +108,9 @@ class ConfigResult:
             out[m] = {"mean": self.mean(m), "std": self.std(m), "folds": [float(x) for x in self.scores[m]]}
         extra = {k: vals for k, vals in self.extra.items() if k != "per_label"}
         if extra:
-            out["extra"] = {k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in extra.items()}
+            out["extra"] = {
+                k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in extra.items()
+            }
         if "per_label" in self.extra:  # multilabel: each metric per label (in the order of "classes")
             per_fold = self.extra["per_label"]
             out["per_label"] = {

@@ -128,8 +128,15 @@ def tune(
         ``bool`` columns are categorical features, which each engine splits on natively (LightGBM
         categorical features, XGBoost ``enable_categorical``).  A column with a distinct value on
         more than half its rows (and over 50 values) is refused as an identifier.
-    y : array-like (n_samples,)
-        Class labels of any type; two classes give the binary losses, more the softmax ones.
+    y : array-like (n_samples,) or (n_samples, n_labels)
+        Class labels of any type; two classes give the binary losses, more the softmax ones.  A 2-D
+        0/1 indicator matrix (several columns) is a multilabel target: every row of the table is a
+        multilabel focal estimator (one model on XGBoost >= 3.1, one booster per label on LightGBM),
+        log-loss is the per-label binary log-loss (``gamma = 0, alpha = None``), there is no
+        ``scale_pos_weight`` row, every score is the macro mean over the labels (per label in
+        ``extra["per_label"]`` and the JSON), the folds are stratified on the rarest label each row
+        carries, and on LightGBM each label's booster early-stops on its own score (a rank metric or
+        ``"objective"``).  A column other than 0/1 or with a single class raises.
     sample_weight : array-like (n_samples,) of float >= 0, optional
         Row weights, used in training, in early stopping and in every score (weighted counts,
         weighted means).  ``alpha="balanced"`` and ``scale_pos_weight`` use weighted class totals.
@@ -241,7 +248,7 @@ def tune(
     multilabel = inp.is_multilabel(y)
     if multilabel:
         classes, y_enc = inp.check_multilabel_y(y)
-        _check_multilabel_engine(engine, stop_name, scoring_fn)
+        _check_multilabel_engine(engine, stop_name)
         strata = inp.multilabel_strata(y_enc)
     else:
         classes, y_enc = inp.check_y(y)
@@ -356,7 +363,7 @@ def tune(
     )
 
 
-def _check_multilabel_engine(engine: str, stop_name: str, scoring_fn: Any) -> None:
+def _check_multilabel_engine(engine: str, stop_name: str) -> None:
     """Refuse, before any fit, what a multilabel tune cannot run: XGBoost < 3.1 (no per-label
     intercept), and on LightGBM (one booster per label, each early-stopped on its own label) an
     early-stopping metric that is not a rank metric of the margins."""
@@ -366,10 +373,10 @@ def _check_multilabel_engine(engine: str, stop_name: str, scoring_fn: Any) -> No
 
         if not VECTOR_INTERCEPT:
             raise ValueError(
-                f"y is multilabel (2-D): multilabel models need XGBoost >= 3.1, installed {eng.engine_version(engine)}; "
-                "use engine='lightgbm' or upgrade XGBoost"
+                f"y is multilabel (2-D): multilabel models need XGBoost >= 3.1, installed "
+                f"{eng.engine_version(engine)}; use engine='lightgbm' or upgrade XGBoost"
             )
-    elif stop_name != "objective" and (stop_name not in RANK_METRICS or scoring_fn is not None and stop_name not in METRICS):
+    elif stop_name != "objective" and stop_name not in RANK_METRICS:
         raise ValueError(
             f"early_stopping_metric {stop_name!r}: a multilabel tune on LightGBM (one booster per label) early-stops "
             f"each label on a rank metric ({', '.join(RANK_METRICS)}) or on 'objective'"

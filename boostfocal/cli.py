@@ -217,6 +217,7 @@ examples:
   boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json
   boostfocal tune claims.csv --target fraud --weight exposure --drop claim_id
   boostfocal tune export.csv --sep ';' --target is_fraud
+  boostfocal tune claims.csv --target chargeback,dispute,refund   (multilabel: several 0/1 columns)
 
 exit status: 0 on success, 2 on bad input (message on stderr), 1 on an unexpected failure."""
 
@@ -249,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--target",
         metavar="COL",
-        help=f"label column (default: the first of {', '.join(DEFAULT_TARGETS)} that exists)",
+        help=f"label column (default: the first of {', '.join(DEFAULT_TARGETS)} that exists); several 0/1 "
+        "columns separated by commas (a,b,c) make a multilabel target",
     )
     g.add_argument(
         "--positive-class",
@@ -507,6 +509,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _class_summary(y: np.ndarray) -> str:
+    if y.ndim == 2:  # multilabel: the positives of each label
+        return "multilabel, positives: " + ", ".join(f"{100.0 * k / y.shape[0]:.2f} %" for k in y.sum(axis=0))
     classes, counts = np.unique(y, return_counts=True)
     n = y.shape[0]
     parts = [f"{c!s}: {k:,} ({100.0 * k / n:.2f} %)" for c, k in zip(classes, counts, strict=True)]
@@ -639,7 +643,10 @@ def _run_tune(args: argparse.Namespace) -> int:
             file=out,
         )
 
-    counts = np.unique(y, return_counts=True)[1]
+    if y.ndim == 2:  # multilabel: each label's positives and negatives
+        counts = np.r_[y.sum(axis=0), y.shape[0] - y.sum(axis=0)]
+    else:
+        counts = np.unique(y, return_counts=True)[1]
     if counts.min() < args.cv:
         raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     esr = args.early_stopping_rounds or None
@@ -703,14 +710,23 @@ def _run_tune(args: argparse.Namespace) -> int:
     print(result.format_table(), file=out)
     print("", file=out)
     print(_summary(result), file=out)
-    print("\nTrain it on all the data:\n", file=out)
-    code = result.snippet(data=_data_code(args, table, drop, builtin_call or "", SNIPPET_NEW_ROWS))
-    print("\n".join("    " + ln if ln else "" for ln in code.splitlines()), file=out)
+    if result.multilabel:
+        print(
+            "\nNo training program is printed for a multilabel target: fit result.best_estimator() (bf.tune in "
+            "Python) on X and the (n, L) 0/1 label matrix; its predict_proba gives each label's posterior.",
+            file=out,
+        )
+    else:
+        print("\nTrain it on all the data:\n", file=out)
+        code = result.snippet(data=_data_code(args, table, drop, builtin_call or "", SNIPPET_NEW_ROWS))
+        print("\n".join("    " + ln if ln else "" for ln in code.splitlines()), file=out)
 
     if args.output:
         payload = json.loads(result.to_json())
         payload["data"] = args.data or builtin_call
         payload["target"] = target
+        if result.multilabel:  # the label columns, in the order of "classes" and of every per_label list
+            payload["labels"] = target.split(",")
         payload["weight"] = args.weight
         payload["categorical_features"] = [] if table is None else [table.feature_names[j] for j in categorical]
         payload["elapsed_s"] = elapsed

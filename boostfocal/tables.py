@@ -194,11 +194,12 @@ class Table:
         Numbers as read, NaN where missing.  A categorical column (text, booleans, pandas
         ``category``) holds the code ``k`` of its ``k``-th level in ``categories[name]``
         (sorted), NaN where missing.
-    y : ndarray (n_samples,)
-        Labels as read (integers or strings), or 0/1 when ``positive_class`` was given.
+    y : ndarray (n_samples,) or (n_samples, n_labels)
+        Labels as read (integers or strings), or 0/1 when ``positive_class`` was given; a
+        multilabel target (several columns) the ``(n, L)`` 0/1 matrix.
     feature_names : list of str
     target : str
-        The label column.
+        The label column, or the label columns joined by commas (``"a,b,c"``: multilabel).
     categorical_features : list of int
         Indices of the categorical columns of ``X``.
     categories : dict of str to list
@@ -614,6 +615,28 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
     return (y == match[0]).astype(np.int64)
 
 
+def _label_column(table: Any, name: str, source: str) -> np.ndarray:
+    """One label column of a multilabel target: 0/1 (or booleans), no missing value, both values."""
+    y, n_missing = _column(table, name)
+    if y.shape[0] == 0:
+        raise TableError(f"{source} has no rows")
+    if n_missing:
+        raise TableError(f"target column {name!r} has {n_missing} missing value(s); drop those rows first")
+    if y.dtype.kind == "O":
+        text = np.array([str(v).strip().lower() for v in y], dtype=object)
+        if np.all(np.isin(text, ["true", "false"])):
+            y = text == "true"
+    if y.dtype.kind not in "biuf" or not np.all((y == 0) | (y == 1)):
+        shown = ", ".join(repr(_plain(c)) for c in np.unique(y.astype(str) if y.dtype.kind == "O" else y)[:6])
+        raise TableError(
+            f"target column {name!r} of a multilabel --target must hold only 0 and 1 (or true/false); it holds {shown}"
+        )
+    y = y.astype(np.int64)
+    if y.min() == y.max():
+        raise TableError(f"target column {name!r} has a single class ({int(y[0])}): nothing to classify")
+    return y
+
+
 def prepare(
     table: Any,
     target: str | None,
@@ -628,19 +651,39 @@ def prepare(
     Numeric columns are features as they are; boolean and text columns (and pandas ``category``
     columns) are categorical features, coded by their sorted values.  A text column with a
     distinct value on most rows is refused as an identifier.  ``sep``, the delimiter a CSV file
-    was read with, is named when the target column is not found.
+    was read with, is named when the target column is not found.  A ``target`` naming several
+    columns separated by commas (``"a,b,c"``) is a multilabel target: each column must hold only
+    0 and 1 (or true/false) and both values, and ``y`` is the ``(n, L)`` 0/1 matrix.
     """
     columns = _columns(table)
-    tgt = choose_target(columns, target, source, sep)
+    names = [t.strip() for t in target.split(",")] if target is not None and "," in target else None
+    if names is not None:  # multilabel: several 0/1 label columns
+        if positive_class is not None:
+            raise TableError("--positive-class applies to one binary target, not to several label columns")
+        for name in names:
+            choose_target(columns, name, source, sep)
+        if len(set(names)) != len(names) or "" in names:
+            raise TableError(f"--target {target!r}: name each label column once")
+        tgt = ",".join(names)
+    else:
+        tgt = choose_target(columns, target, source, sep)
+    targets = names or [tgt]
     unknown = [c for c in drop if c not in columns]
     if unknown:
         raise TableError(f"--drop: no column {', '.join(repr(c) for c in unknown)} in {source}")
-    if tgt in drop:
-        raise TableError(f"--drop names the target column {tgt!r}")
-    y = _labels(table, tgt, positive_class, source)
+    for t in targets:
+        if t in drop:
+            raise TableError(f"--drop names the target column {t!r}")
+    if names is None:
+        y = _labels(table, tgt, positive_class, source)
+    else:
+        y = np.column_stack([_label_column(table, t, source) for t in names])
+    for t in targets:
+        if weight == t:
+            raise TableError(f"--weight names the target column {t!r}")
     sample_weight = None if weight is None else _weights(table, weight, columns, tgt, source)
 
-    features = [c for c in columns if c != tgt and c != weight and c not in drop]
+    features = [c for c in columns if c not in targets and c != weight and c not in drop]
     if not features:
         raise TableError(f"{source} has no feature columns besides the target {tgt!r}")
     arrays, categorical, categories = [], [], {}

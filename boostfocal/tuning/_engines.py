@@ -322,6 +322,10 @@ class ValidationScore:
     ) -> tuple[str, float, bool] | float:
         y = np.asarray(y_true).astype(np.intp)
         pred = np.asarray(y_pred, dtype=np.float64)
+        if pred.ndim == 2 and pred.shape[1] > 1 and y.size == pred.size and y.shape != pred.shape:
+            # a multilabel model (one model of all labels: XGBoost): labels as the (n, L) matrix
+            if self.loss is not None and getattr(self.loss, "is_multilabel", False):
+                y = y.reshape(pred.shape)
         w = None if sample_weight is None or np.size(sample_weight) == 0 else np.asarray(sample_weight, np.float64)
         if self.metric in RANK_METRICS and (pred.ndim == 1 or pred.shape[1] == 1):
             # binary: the recovered posterior is increasing in the margin, so ranks need no recovery
@@ -428,10 +432,13 @@ def xgb_fit(
     est.fit(X, y, **kwargs)
 
 
-def best_iteration(est: Any, engine: str, n_estimators: int) -> int:
-    """Trees the fitted model predicts with (after early stopping)."""
+def best_iteration(est: Any, engine: str, n_estimators: int) -> float:
+    """Trees the fitted model predicts with (after early stopping); a LightGBM multilabel model
+    (one booster per label): the mean over its labels."""
     if engine == "lightgbm":
         best = getattr(est, "best_iteration_", None)
+        if isinstance(best, (list, tuple)):  # multilabel: one booster per label, each stopped on its own
+            return float(np.mean([int(b) if b else n_estimators for b in best]))  # type: ignore[return-value]
         return int(best) if best else int(getattr(est, "n_estimators_", n_estimators))
     try:
         best = est.best_iteration

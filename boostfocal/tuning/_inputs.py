@@ -165,13 +165,73 @@ def check_y(y: Any) -> tuple[NDArray[Any], NDArray[np.intp]]:
     return classes, y_enc.astype(np.intp)
 
 
+def is_multilabel(y: Any) -> bool:
+    """Whether ``y`` is a 2-D target of several columns (a multilabel indicator matrix)."""
+    shape = np.shape(y)
+    return len(shape) == 2 and shape[1] > 1
+
+
+def check_multilabel_y(y: Any) -> tuple[NDArray[Any], NDArray[np.intp]]:
+    """Label names and the ``(n, L)`` 0/1 indicator matrix of a multilabel target.
+
+    Only 0 and 1 (booleans accepted) in every column, and both values in every column; a DataFrame
+    gives its column names as the label names, an array ``0..L-1``.
+    """
+    names = np.asarray(list(y.columns)) if hasattr(y, "columns") else None
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("y: a multilabel target (2-D y) holds only 0 and 1") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"y: a multilabel target (2-D y) holds only 0 and 1, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"y contains {int(np.isnan(arr).sum())} missing (NaN) labels")
+    num = arr.shape[1]
+    names = np.arange(num) if names is None else names
+    bad = [str(names[j]) for j in range(num) if not np.all((arr[:, j] == 0) | (arr[:, j] == 1))]
+    if bad:
+        raise ValueError(
+            f"y: a multilabel target (2-D y) holds only 0 and 1; label(s) {', '.join(bad)} hold other values"
+        )
+    Y = arr.astype(np.intp)
+    single = [str(names[j]) for j in range(num) if Y[:, j].min() == Y[:, j].max()]
+    if single:
+        raise ValueError(
+            f"y: label(s) {', '.join(single)} hold a single class in the data: there is nothing to classify"
+        )
+    return names, Y
+
+
+def multilabel_strata(Y: NDArray[np.intp]) -> NDArray[np.intp]:
+    """The stratum of each row of a multilabel target for the stratified folds: the index of the
+    rarest label (fewest positives in the data) the row carries, ``L`` for rows without any.
+
+    Every fold then gets its share of each label's positives as far as a single key allows: a
+    rare label's positives are spread evenly, and a row with several labels counts for its rarest.
+    """
+    L = Y.shape[1]
+    order = np.argsort(Y.sum(axis=0), kind="stable")  # rarest label first
+    strata = np.full(Y.shape[0], L, dtype=np.intp)
+    for j in order[::-1]:  # the rarest label is written last and wins
+        strata[Y[:, j] == 1] = j
+    return strata
+
+
 def check_weights(sample_weight: Any, y_enc: NDArray[np.intp]) -> NDArray[np.float64] | None:
-    """None, or finite non-negative weights, one per row, with positive total weight in every class."""
+    """None, or finite non-negative weights, one per row, with positive total weight in every class
+    (a multilabel ``y_enc``: in both classes of every label)."""
     if hasattr(sample_weight, "to_numpy"):
         sample_weight = sample_weight.to_numpy()
     w = v.check_sample_weight(sample_weight, y_enc.shape[0])
     if w is None:
         return None
+    if y_enc.ndim == 2:
+        pos = w @ y_enc
+        if np.any(pos <= 0) or np.any(np.sum(w) - pos <= 0):
+            raise ValueError("sample_weight: both classes of every label need a positive total weight")
+        return w
     totals = np.bincount(y_enc, weights=w, minlength=int(y_enc.max()) + 1)
     if np.any(totals <= 0):
         raise ValueError("sample_weight: every class needs a positive total weight")

@@ -106,9 +106,19 @@ class ConfigResult:
         }
         for m in self.scores:
             out[m] = {"mean": self.mean(m), "std": self.std(m), "folds": [float(x) for x in self.scores[m]]}
-        if self.extra:
+        extra = {k: vals for k, vals in self.extra.items() if k != "per_label"}
+        if extra:
             out["extra"] = {
-                k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in self.extra.items()
+                k: [_alpha_json(x) for x in vals] if k == "alpha" else list(vals) for k, vals in extra.items()
+            }
+        if "per_label" in self.extra:  # multilabel: each metric per label (in the order of "classes")
+            per_fold = self.extra["per_label"]
+            out["per_label"] = {
+                m: {
+                    "mean": [float(x) for x in np.nanmean([fold[m] for fold in per_fold], axis=0)],
+                    "folds": [[float(x) for x in fold[m]] for fold in per_fold],
+                }
+                for m in per_fold[0]
             }
         return out
 
@@ -225,7 +235,7 @@ class TuneResult:
         """The comparison as text (:meth:`Comparison.summary`), or why there is none."""
         comp = self.comparison
         if comp is not None:
-            return "\n".join([comp.summary(), *self.collapsed_baselines()])
+            return "\n".join([comp.summary(), *self._multilabel_note(), *self.collapsed_baselines()])
         if len(self.splits) < 2:
             return "No comparison: a single fold."
         if self.best_focal is None:
@@ -233,6 +243,15 @@ class TuneResult:
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
         return "No comparison: no inner validation split to choose the rows by."
+
+    def _multilabel_note(self) -> list[str]:
+        if not self.multilabel:
+            return []
+        return [
+            f"Multilabel ({len(self.classes)} labels): scores are macro means over the labels (per label in the JSON); "
+            "log-loss is the per-label binary log-loss (the focal estimator with gamma=0, alpha=None); "
+            "no scale_pos_weight baseline (one weight per label has no built-in form)."
+        ]
 
     def collapsed_baselines(self) -> list[str]:
         """A warning for each baseline that scored less than half the best baseline on a
@@ -289,8 +308,9 @@ class TuneResult:
         """
         row = self.best if row is None else row
         params: dict[str, Any] = {}
-        if row.is_focal:
-            params["gamma"] = row.gamma
+        if row.is_focal or self.multilabel:
+            # multilabel log-loss: the multilabel focal estimator with gamma = 0, alpha = None
+            params["gamma"] = 0.0 if row.gamma is None else row.gamma
             params["alpha"] = row.alpha
             if self.settings["hessian"] != "bounded":
                 params["hessian"] = self.settings["hessian"]
@@ -308,8 +328,13 @@ class TuneResult:
         """An unfitted estimator configured like ``row`` (default :attr:`best`)."""
         row = self.best if row is None else row
         focal_cls, builtin_cls = estimator_classes(self.engine)
-        cls = focal_cls if row.is_focal else builtin_cls
+        cls = focal_cls if row.is_focal or self.multilabel else builtin_cls
         return cls(**self.best_params(row))
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether ``y`` was a multilabel indicator matrix (``classes`` are then the label names)."""
+        return bool(self.settings.get("multilabel", False))
 
     def snippet(self, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
         """Copy-paste Python that trains ``row`` (default :attr:`best`) on all the data, saves it

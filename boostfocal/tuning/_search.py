@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from .._adapter import resolve_loss
 from . import _engines as eng
 from ._inputs import take
-from ._metrics import greater_is_better, score
+from ._metrics import METRICS, greater_is_better, per_label, score
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Settings:
     seed: int
     binary: bool
     categorical: tuple[int, ...] = ()  # LightGBM's categorical_feature for an array of category codes
+    multilabel: bool = False  # y is an (n, L) 0/1 matrix: every row is a multilabel focal estimator
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,20 @@ def run_fit(
     has_val = fold.val.size > 0
     stopping = s.rounds is not None and has_val
 
-    wf = np.ones(y_fit.size) if w_fit is None else w_fit
-    pos = float(np.sum(wf[y_fit == 1]))
     candidate = dict(candidate)
     power = float(candidate.pop(SPW_POWER, 1.0))
-    spw = ((float(np.sum(wf)) - pos) / pos) ** power if s.binary and pos > 0 else 1.0
+    spw = 1.0
+    if s.binary:
+        wf = np.ones(y_fit.size) if w_fit is None else w_fit
+        pos = float(np.sum(wf[y_fit == 1]))
+        spw = ((float(np.sum(wf)) - pos) / pos) ** power if pos > 0 else 1.0
 
     kw: dict[str, Any] = {"n_estimators": s.n_estimators, "random_state": s.seed, "n_jobs": 1, **s.params}
     kw.update(candidate)
-    focal = eng.is_focal(row.kind)
+    # multilabel: every row is the multilabel focal estimator, log-loss too (gamma = 0, alpha = None:
+    # the engine's binary log-loss of each label)
+    focal = eng.is_focal(row.kind) or s.multilabel
+    gamma = 0.0 if row.gamma is None else row.gamma
     extra: dict[str, Any] = {}
     stop = None
     w_stop = w_val
@@ -159,7 +165,7 @@ def run_fit(
             s.engine,
             s.stop_name,
             greater_is_better(s.stop_name),
-            row.kind,
+            eng.FOCAL if s.multilabel else row.kind,
             s.precision_level,
             s.scoring_fn if s.stop_name == s.scoring_name else None,
             spw,
@@ -177,16 +183,20 @@ def run_fit(
             base = np.ones(y_val.size) if w_val is None else w_val
             w_stop = np.where(y_val == 1, spw * base, base)
     if focal:
-        est = focal_cls(gamma=row.gamma, alpha=row.alpha, hessian=s.hessian, **kw)
+        est = focal_cls(gamma=gamma, alpha=row.alpha, hessian=s.hessian, **kw)
     else:
         if row.kind == eng.SPW:
             kw["scale_pos_weight"] = spw
             extra["scale_pos_weight"] = spw
         est = builtin_cls(**kw)
-    if stop is not None and focal:
+    if stop is not None and s.multilabel:
+        # the loss the multilabel estimator resolves (its posterior); LightGBM's per-label boosters
+        # are early-stopped on rank metrics of their margins, which need none
+        stop.loss = _multilabel_loss(y_fit, gamma, row.alpha, s.hessian, w_fit)
+    elif stop is not None and focal:
         # the loss the estimator resolves at the start of fit (alpha="balanced" from these labels and weights)
         classes, y_codes = np.unique(y_fit, return_inverse=True)
-        stop.loss = resolve_loss(y_codes, classes.size, row.gamma, row.alpha, s.hessian, w_fit)
+        stop.loss = resolve_loss(y_codes, classes.size, gamma, row.alpha, s.hessian, w_fit)
     valid = (X_val, y_val, w_stop) if stopping else None
     fit = eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit
     t0 = time.perf_counter()
@@ -195,7 +205,7 @@ def run_fit(
         fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical)
     fit_time = time.perf_counter() - t0
 
-    if stop is not None and s.stop_name == s.scoring_name:
+    if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
         # early stopping already scored the kept trees on the inner validation split
         val_score = eng.best_validation_score(est, s.engine, stop)
     elif has_val:
@@ -207,9 +217,21 @@ def run_fit(
     if focal and row.alpha == "balanced":
         extra["alpha"] = est.loss_.alpha
     scores = {m: score(m, y_test, proba, s.precision_level, s.scoring_fn, w_test) for m in s.metric_names}
+    if s.multilabel:
+        extra["per_label"] = {m: per_label(m, y_test, proba, s.precision_level, w_test) for m in METRICS}
     scores["best_iteration"] = float(eng.best_iteration(est, s.engine, s.n_estimators))
     scores["fit_time"] = fit_time
     return FitOutcome(fold_id, row_id, cand_id, val_score, scores, extra)
+
+
+def _multilabel_loss(Y: NDArray[np.intp], gamma: float, alpha: Any, hessian: str, w: Any) -> Any:
+    """The :class:`~boostfocal.MultilabelFocalLoss` a multilabel estimator trains with on ``Y``
+    (``alpha="balanced"``: :func:`boostfocal.balanced_alpha` per label, with the weights)."""
+    from ..losses import MultilabelFocalLoss, balanced_alpha
+
+    if alpha == "balanced":
+        alpha = balanced_alpha(Y, sample_weight=w, multilabel=True)
+    return MultilabelFocalLoss(Y.shape[1], alpha=alpha, gamma=gamma, hessian=hessian)
 
 
 def choose(outcomes: list[FitOutcome], metric: str) -> FitOutcome:

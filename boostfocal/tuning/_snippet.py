@@ -66,6 +66,11 @@ def snippet(result: TuneResult, row: ConfigResult | None = None, data: DataCode 
 
     ``data`` as a string replaces the comment that says where ``X, y`` come from."""
     row = result.best if row is None else row
+    if result.multilabel:
+        raise ValueError(
+            "no snippet for a multilabel tune: train result.best_estimator() on X and the (n, L) indicator "
+            "matrix y (est.fit(X, y)); est.predict_proba gives the per-label posteriors"
+        )
     if data is None or isinstance(data, str):
         default = default_data(result)
         load = default.load if data is None else [*data.splitlines(), *default.load[1:]]

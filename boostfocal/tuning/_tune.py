@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
-from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, RANK_METRICS, metric_name
 from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
 from ._search import SPW_POWER, FitOutcome, Fold, Row, Settings, choose, row_candidates, run_all
 from ._stats import in_baseline_family, in_focal_family
@@ -128,8 +128,15 @@ def tune(
         ``bool`` columns are categorical features, which each engine splits on natively (LightGBM
         categorical features, XGBoost ``enable_categorical``).  A column with a distinct value on
         more than half its rows (and over 50 values) is refused as an identifier.
-    y : array-like (n_samples,)
-        Class labels of any type; two classes give the binary losses, more the softmax ones.
+    y : array-like (n_samples,) or (n_samples, n_labels)
+        Class labels of any type; two classes give the binary losses, more the softmax ones.  A 2-D
+        0/1 indicator matrix (several columns) is a multilabel target: every row of the table is a
+        multilabel focal estimator (one model on XGBoost >= 3.1, one booster per label on LightGBM),
+        log-loss is the per-label binary log-loss (``gamma = 0, alpha = None``), there is no
+        ``scale_pos_weight`` row, every score is the macro mean over the labels (per label in
+        ``extra["per_label"]`` and the JSON), the folds are stratified on the rarest label each row
+        carries, and on LightGBM each label's booster early-stops on its own score (a rank metric or
+        ``"objective"``).  A column other than 0/1 or with a single class raises.
     sample_weight : array-like (n_samples,) of float >= 0, optional
         Row weights, used in training, in early stopping and in every score (weighted counts,
         weighted means).  ``alpha="balanced"`` and ``scale_pos_weight`` use weighted class totals.
@@ -238,7 +245,14 @@ def tune(
         stop_name = metric_name(early_stopping_metric)
     seed = inp.check_seed(random_state)
 
-    classes, y_enc = inp.check_y(y)
+    multilabel = inp.is_multilabel(y)
+    if multilabel:
+        classes, y_enc = inp.check_multilabel_y(y)
+        _check_multilabel_engine(engine, stop_name)
+        strata = inp.multilabel_strata(y_enc)
+    else:
+        classes, y_enc = inp.check_y(y)
+        strata = y_enc
     w = inp.check_weights(sample_weight, y_enc)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
     coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
@@ -246,8 +260,8 @@ def tune(
         params["enable_categorical"] = True
         if coded:
             params["feature_types"] = ["c" if i in coded else "q" for i in range(X.shape[1])]
-    n_classes = classes.size
-    binary = n_classes == 2
+    n_classes = 2 if multilabel else classes.size  # multilabel: the classes 0 and 1 of every label
+    binary = n_classes == 2 and not multilabel
     gamma_list = inp.check_gammas(gammas)
     alpha_list, skipped = inp.check_alphas(alphas, n_classes)
     if skipped:
@@ -261,13 +275,13 @@ def tune(
 
     # ----- rows and folds -------------------------------------------------------------------
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    outer = inp.make_splits(cv, repeats, y_enc, seed)
+    outer = inp.make_splits(cv, repeats, strata, seed)
     the_plan = _plan(rows, len(outer), candidates, spw_search)
     # an inner validation split for early stopping, for a choice among candidates, or for the
     # headline's choice of the focal row and the baseline inside each fold
     choosing = any(in_focal_family(r) for r in rows) and any(in_baseline_family(r) for r in rows)
     needs_val = rounds is not None or max(the_plan.candidates) > 1 or choosing
-    folds = _folds(outer, y_enc, needs_val, fraction, seed)
+    folds = _folds(outer, strata, needs_val, fraction, seed)
 
     settings = Settings(
         engine=engine,
@@ -283,6 +297,7 @@ def tune(
         seed=seed,
         binary=binary,
         categorical=coded if engine == "lightgbm" else (),
+        multilabel=multilabel,
     )
 
     # ----- the search -----------------------------------------------------------------------
@@ -292,9 +307,9 @@ def tune(
     )
 
     # ----- settings for the record ----------------------------------------------------------
-    weights = np.ones(y_enc.size) if w is None else w
-    pos_all = float(np.sum(weights[y_enc == 1]))
-    counts = np.bincount(y_enc, minlength=n_classes)
+    weights = np.ones(y_enc.shape[0]) if w is None else w
+    pos_all = float(np.sum(weights[y_enc == 1])) if binary else 0.0
+    counts = y_enc.sum(axis=0) if multilabel else np.bincount(y_enc, minlength=n_classes)
     from .. import __version__
 
     record: dict[str, Any] = {
@@ -324,6 +339,8 @@ def tune(
         "categorical_features": categorical,
         "n_samples": int(y_enc.shape[0]),
         "n_features": int(X.shape[1]),
+        "multilabel": multilabel,
+        # multilabel: the positives of each label
         "class_counts": {str(c): int(k) for c, k in zip(classes, counts, strict=True)},
         "scale_pos_weight_full": round((float(np.sum(weights)) - pos_all) / max(pos_all, 1e-300), 4)
         if binary
@@ -344,6 +361,26 @@ def tune(
         splits=[(fd.fit, fd.val, fd.test) for fd in folds],
         scoring_function=scoring_fn,
     )
+
+
+def _check_multilabel_engine(engine: str, stop_name: str) -> None:
+    """Refuse, before any fit, what a multilabel tune cannot run: XGBoost < 3.1 (no per-label
+    intercept), and on LightGBM (one booster per label, each early-stopped on its own label) an
+    early-stopping metric that is not a rank metric of the margins."""
+    if engine == "xgboost":
+        eng.estimator_classes(engine)
+        from ..xgboost import VECTOR_INTERCEPT
+
+        if not VECTOR_INTERCEPT:
+            raise ValueError(
+                f"y is multilabel (2-D): multilabel models need XGBoost >= 3.1, installed "
+                f"{eng.engine_version(engine)}; use engine='lightgbm' or upgrade XGBoost"
+            )
+    elif stop_name != "objective" and stop_name not in RANK_METRICS:
+        raise ValueError(
+            f"early_stopping_metric {stop_name!r}: a multilabel tune on LightGBM (one booster per label) early-stops "
+            f"each label on a rank metric ({', '.join(RANK_METRICS)}) or on 'objective'"
+        )
 
 
 def _candidates(
@@ -554,10 +591,15 @@ def plan(
     repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
     if not isinstance(baselines, bool):
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
-    classes, y_enc = inp.check_y(y)
+    if inp.is_multilabel(y):
+        _, labels = inp.check_multilabel_y(y)
+        y_enc, n_classes, binary = inp.multilabel_strata(labels), 2, False
+    else:
+        classes, y_enc = inp.check_y(y)
+        n_classes, binary = classes.size, classes.size == 2
     gamma_list = inp.check_gammas(gammas)
-    alpha_list, _ = inp.check_alphas(alphas, classes.size)
-    rows = _rows(gamma_list, alpha_list, baselines, classes.size == 2)
+    alpha_list, _ = inp.check_alphas(alphas, n_classes)
+    rows = _rows(gamma_list, alpha_list, baselines, binary)
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {cv}")

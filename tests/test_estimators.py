@@ -188,18 +188,30 @@ def test_estimator_equals_hand_wired_train_path(engine: str, kind: str, weighted
     est = focal(engine, 30, gamma=2.0, alpha=alpha).fit(X, y, sample_weight=w)
     assert est.loss_ == loss
     np.testing.assert_array_equal(est.init_score_, z0)
+    # bit for bit, except on XGBoost < 3.1 multiclass, whose initial score sits in the first trees'
+    # float32 leaves (no vector intercept): there, within float32 rounding of the margin
+    leaves = engine == "xgboost" and kind == "multiclass" and not _xgb_vector_intercept()
+    same = (
+        (lambda a, b: np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)) if leaves else np.testing.assert_array_equal
+    )
     raw = est.predict_raw(X)
-    np.testing.assert_array_equal(raw, raw_hand)
+    same(raw, raw_hand)
     proba = est.predict_proba(X)
     assert proba.shape == (n, 2 if kind == "binary" else K)
-    np.testing.assert_array_equal(proba, as_columns(loss, loss.posterior(raw_hand)))
+    same(proba, as_columns(loss, loss.posterior(raw_hand)))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(proba, axis=1)])
     # the posterior is not the plain link for gamma > 0
     assert np.max(np.abs(proba - as_columns(loss, loss.link(raw_hand)))) > 1e-2
 
     link = focal(engine, 30, gamma=2.0, alpha=alpha, probability="link").fit(X, y, sample_weight=w)
-    np.testing.assert_array_equal(link.predict_proba(X), as_columns(loss, loss.link(raw_hand)))
+    same(link.predict_proba(X), as_columns(loss, loss.link(raw_hand)))
+
+
+def _xgb_vector_intercept() -> bool:
+    from boostfocal.xgboost import VECTOR_INTERCEPT
+
+    return bool(VECTOR_INTERCEPT)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -651,8 +651,8 @@ def _run_tune(args: argparse.Namespace) -> int:
         raise UsageError(f"the rarest class has only {counts.min()} samples: --cv {args.cv} needs {args.cv}")
     esr = args.early_stopping_rounds or None
     # the tuner's own plan (rows x folds x candidates), laid out by the code that runs it
-    fits = tuning_plan(
-        y,
+    # what decides the plan, given once to the plan and to the run: they cannot drift apart
+    shared: dict[str, Any] = dict(
         engine=args.engine,
         gammas=args.gammas,
         alphas=args.alphas,
@@ -661,6 +661,7 @@ def _run_tune(args: argparse.Namespace) -> int:
         repeats=args.repeats,
         **engine_params,
     )
+    fits = tuning_plan(y, **shared)
     n_fits = fits.n_fits
     size = fits.describe()
     if args.max_fits and n_fits > args.max_fits:
@@ -686,12 +687,7 @@ def _run_tune(args: argparse.Namespace) -> int:
         X,
         y,
         **data_kwargs,
-        engine=args.engine,
-        gammas=args.gammas,
-        alphas=args.alphas,
-        baselines=args.baselines,
-        cv=args.cv,
-        repeats=args.repeats,
+        **shared,
         scoring=args.scoring,
         n_estimators=args.n_estimators,
         early_stopping_rounds=esr,
@@ -702,7 +698,6 @@ def _run_tune(args: argparse.Namespace) -> int:
         random_state=args.random_state,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
-        **engine_params,
     )
     elapsed = time.perf_counter() - start
     print(f"\nFinished in {elapsed:.1f} s.\n", file=out)

@@ -53,7 +53,7 @@ from ._adapter import (
     prepare_fit,
     start_booster,
 )
-from .losses import Loss, MultilabelFocalLoss
+from .losses import IndependentOutputs, Loss, MultilabelFocalLoss
 
 __all__ = [
     "FocalLGBMClassifier",
@@ -73,8 +73,7 @@ def hessian_scale(loss: Loss) -> float:
 
     Following it makes ``gamma = 0`` reproduce the built-in objective exactly (tested).
     """
-    k = loss.num_outputs
-    return k / (k - 1.0) if loss.is_multiclass else 1.0
+    return loss.kind.hessian_scale("lightgbm")
 
 
 class _Objective(_LossAdapter):
@@ -108,7 +107,7 @@ class _Metric(_LossAdapter):
 def _single_output(loss: Loss) -> Loss:
     """LightGBM has no multi-output trees: a multilabel loss is trained one booster per label."""
     check_loss(loss)
-    if loss.is_multilabel:
+    if isinstance(loss.kind, IndependentOutputs):
         raise ValueError(
             f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train it with "
             "bfl.train_multilabel(params, X, Y, loss) (one booster per label, each with loss.binary_loss(l)) "
@@ -163,12 +162,12 @@ def _check_num_class(loss: Loss, params: dict[str, Any] | None) -> None:
     if not params or not any(key in params for key in _OBJECTIVE_KEYS):
         return
     num_class = next((params[key] for key in _NUM_CLASS_KEYS if key in params), 1)
-    expected = loss.num_outputs if loss.is_multiclass else 1
+    expected = loss.num_outputs
     if int(num_class) != expected:
         raise ValueError(
             f"the Dataset's init_score was made for {loss!r} ({expected} raw score(s) per row), but the "
             f"parameters have num_class={num_class}; "
-            + (f"set num_class={expected}" if loss.is_multiclass else "leave num_class unset for a binary loss")
+            + (f"set num_class={expected}" if loss.kind.vector else "leave num_class unset for a binary loss")
         )
 
 
@@ -665,7 +664,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
                     "init_score / eval_init_score cannot be combined with init_model: LightGBM starts from "
                     "init_model's own margins (which carry its initial score)"
                 )
-            init = (0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)) if carried is None else carried
+            init = loss.kind.zeros() if carried is None else carried
         elif init_score is None:
             init_score = constant_margin(loss, init, y_enc.shape[0])
             if eval_init_score is None:

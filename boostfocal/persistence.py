@@ -66,8 +66,6 @@ from ._adapter import (
     booster_outputs,
     carried_init_score,
     check_loss,
-    constant_margin,
-    is_vector,
 )
 from .losses import LOSSES, Loss
 
@@ -198,16 +196,13 @@ def _decode_loss(data: dict[str, Any]) -> Loss:
 def _encode_init_score(loss: Loss, init_score: Any, name: str = "init_score") -> float | list[float]:
     """The initial raw score, checked against the loss: a finite scalar (binary) or ``K`` finite values."""
     try:
-        row = constant_margin(loss, init_score, 1)[0]
+        return loss.kind.init_json(init_score)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}: {exc}") from None
-    if not np.all(np.isfinite(row)):
-        raise ValueError(f"{name} must be finite, got {init_score!r}")
-    return [float(v) for v in row] if is_vector(loss) else float(row)
 
 
 def _decode_init_score(loss: Loss, data: Any) -> float | np.ndarray:
-    return np.array(data, dtype=np.float64) if is_vector(loss) else float(data)
+    return loss.kind.init_value(data)
 
 
 def _encode_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -332,7 +327,7 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
             value = init_score
         else:
             value = carried
-        classes = np.arange(loss.num_outputs if loss.is_multiclass else 2)
+        classes = np.arange(loss.kind.columns)
         state = _state(
             engine,
             None,
@@ -602,7 +597,7 @@ def _check_state(state: dict[str, Any], engine: str, booster: Any, path: Any) ->
     except (KeyError, TypeError, ValueError) as exc:
         raise _field(path, "classes", f"is invalid: {exc}") from None
     outputs = booster_outputs(engine, booster)
-    if classes.ndim != 1 or len(classes) != (outputs if loss.is_multilabel else max(outputs, 2)):
+    if classes.ndim != 1 or len(classes) != loss.kind.columns:
         raise _field(path, "classes", f"holds {len(classes)} classes for a booster of {outputs} raw score(s) per row")
     if len(set(classes.tolist())) != len(classes):
         raise _field(path, "classes", f"holds duplicate classes {classes.tolist()!r}")

@@ -54,7 +54,7 @@ from ._adapter import (
     prepare_fit,
     start_booster,
 )
-from .losses import Loss
+from .losses import IndependentOutputs, Loss
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
 
@@ -74,7 +74,7 @@ VECTOR_INTERCEPT = _version(xgb.__version__) >= (3, 1)
 
 def _check_multilabel(loss: Loss) -> None:
     """A multilabel loss needs XGBoost >= 3.1 (a per-target intercept): refused before training."""
-    if loss.is_multilabel and not VECTOR_INTERCEPT:
+    if isinstance(loss.kind, IndependentOutputs) and not VECTOR_INTERCEPT:
         raise ValueError(
             f"multilabel models need XGBoost >= 3.1 (a vector base_score, one intercept per label, so that the "
             f"model carries its initial score); the installed XGBoost is {xgb.__version__}: upgrade XGBoost, or "
@@ -87,7 +87,7 @@ def hessian_scale(loss: Loss) -> float:
 
     Following it makes ``gamma = 0`` reproduce the built-in objective (tested).
     """
-    return 2.0 if loss.is_multiclass else 1.0
+    return loss.kind.hessian_scale("xgboost")
 
 
 def _info_view(data: xgb.DMatrix, field: str) -> NDArray[np.float32] | None:
@@ -129,7 +129,7 @@ class _Objective(_LossAdapter):
 
     @property
     def _threads(self) -> bool:  # type: ignore[override]
-        return self.loss.is_multiclass
+        return self.loss.kind.kernel == "multiclass_grad_hess"
 
     def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         if isinstance(b, xgb.DMatrix):

@@ -196,7 +196,7 @@ def test_xgboost_binary_objective_runs_on_the_calling_thread_only(monkeypatch) -
     pytest.importorskip("numba")
     from boostfocal import _fast, losses
 
-    monkeypatch.setattr(losses, "_fast_module", _fast)
+    monkeypatch.setattr(losses._kernels, "_fast_module", _fast)
     monkeypatch.setattr(_fast, "SERIAL_BELOW", 1000)  # so that this size would use the pool
     loss, y, raw, w = _data(False)
     g_lgb, h_lgb = (a.copy() for a in bfl.objective(loss)(y, raw, w))
@@ -321,11 +321,11 @@ def test_kernels_check_unchecked_labels_and_weights(multiclass, label, weight, m
         if label is not None:
             yy[row] = label
         ww[row] = weight
-        old = losses._fast_module
-        losses._fast_module = _fast
+        old = losses._kernels._fast_module
+        losses._kernels._fast_module = _fast
         try:
             labels = loss._unchecked_labels(yy, ww)
             with pytest.raises(ValueError, match=message):
                 loss._grad_hess(labels, raw, out=losses._out_like(raw, np.float32))
         finally:
-            losses._fast_module = old
+            losses._kernels._fast_module = old

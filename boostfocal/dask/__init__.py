@@ -110,16 +110,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._adapter import (
-    binary_1d,
     carried_init_score,
     check_booster_loss,
-    is_vector,
     margins_to_proba,
     model_booster,
 )
 from .._adapter import check_loss as _check_loss
-from .._adapter import constant_margin as _constant_margin
-from ..losses import Loss
+from ..losses import IndependentOutputs, Loss
 from ._metric import xgboost_metric
 
 __all__ = ["class_totals", "constant_margin", "init_score", "predict_proba", "predict_raw", "xgboost_metric"]
@@ -186,8 +183,9 @@ def _matrix_parts(obj: Any, name: str, width: int) -> list[Any]:
 
 
 def _label_parts(y: Any, loss: Loss) -> list[Any]:
-    """The partitions of the labels: ``(n,)`` (binary, multiclass) or ``(n, L)`` (multilabel)."""
-    return _matrix_parts(y, "y", loss.num_outputs) if loss.is_multilabel else _vector_parts(y, "y")
+    """The partitions of the labels: ``(n,)`` (a class per row) or ``(n, L)`` (a 0/1 matrix: ``kind.label_ndim``)."""
+    kind = loss.kind
+    return _matrix_parts(y, "y", kind.outputs) if kind.label_ndim == 2 else _vector_parts(y, "y")
 
 
 # --------------------------------------------------------------------------------------
@@ -200,11 +198,11 @@ def _partition_totals(y: Any, w: Any, loss: Loss) -> Float:
     positives) for a multilabel loss; labels and weights checked as the loss checks them."""
     # validates labels and weights exactly as training will
     labels = loss._prepare(np.asarray(y), None if w is None else np.asarray(w), "sample_weight (one partition)")
-    if loss.is_multilabel:
+    if loss.kind.label_ndim == 2:
         ones = labels.y.astype(np.float64)
         weight = np.ones(ones.shape[0]) if labels.weight is None else labels.weight
         return np.column_stack([weight @ (1.0 - ones), weight @ ones])
-    k = max(loss.num_outputs, 2)
+    k = loss.kind.columns
     return np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)[:k]
 
 
@@ -254,7 +252,7 @@ def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
 def _init_from_totals(loss: Loss, totals: Float) -> float | Float:
     """The loss's own constant for class weight totals ``totals`` (exact: it depends on nothing
     else); multilabel: each label's binary constant from its ``(W_0, W_1)``."""
-    if loss.is_multilabel:
+    if loss.kind.label_ndim == 2:
         return np.array([loss.binary_loss(label).init_score([0, 1], sample_weight=t) for label, t in enumerate(totals)])
     k = totals.shape[0]
     return loss.init_score(np.arange(k), sample_weight=totals)
@@ -303,13 +301,13 @@ def init_score(loss: Loss, y: Any, sample_weight: Any = None, *, client: Any = N
 
 
 def _fill_block(block: Any, value: Any, loss: Loss) -> Float:
-    return _constant_margin(loss, value, block.shape[0])
+    return loss.kind.tile(value, block.shape[0])
 
 
 def _fill_frame(part: Any, value: Any, loss: Loss) -> Any:
     import pandas as pd
 
-    arr = _constant_margin(loss, value, len(part))
+    arr = loss.kind.tile(value, len(part))
     if arr.ndim == 1:
         return pd.Series(arr, index=part.index, name="init_score")
     return pd.DataFrame(arr, index=part.index, columns=list(range(arr.shape[1])))
@@ -317,8 +315,7 @@ def _fill_frame(part: Any, value: Any, loss: Loss) -> Any:
 
 def _checked_value(loss: Loss, value: float | ArrayLike) -> Any:
     """The constant, shape-checked against the loss now (not on the workers)."""
-    _constant_margin(loss, value, 1)
-    return float(value) if not is_vector(loss) else np.asarray(value, dtype=np.float64)  # type: ignore[arg-type]
+    return loss.kind.init_value(value)
 
 
 def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
@@ -338,11 +335,10 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
     """
     loss = _check_loss(loss)
     val = _checked_value(loss, value)
-    vector = is_vector(loss)
-    k = loss.num_outputs
+    vector, k = loss.kind.vector, loss.kind.outputs
     if _is_dask_array(like):
         rows = like.chunks[0]
-        shape: tuple[int, ...] = (like.shape[0],) if not vector else (like.shape[0], k)
+        shape = loss.kind.shape(like.shape[0])
         chunks: tuple[tuple[float, ...], ...] = (rows,) if not vector else (rows, (k,))
         if not any(np.isnan(c) for c in rows):  # known chunk sizes: build it without touching the data
             if not vector:
@@ -370,7 +366,7 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
 def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kwargs: dict[str, Any]) -> Float:
     """Raw margins of one partition plus the initial score (runs on a worker)."""
     if block.shape[0] == 0:
-        return np.empty((0,) if not is_vector(loss) else (0, loss.num_outputs))
+        return np.empty(loss.kind.shape(0))
     if _is_multilabel_booster(booster):  # each label's booster carries its initial score
         return booster.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
     if engine == "lightgbm":
@@ -381,7 +377,7 @@ def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kw
         from ..xgboost import predict_raw as xgb_predict_raw
 
         raw = xgb_predict_raw(booster, block, init_score=value, loss=loss, **kwargs)
-    return binary_1d(raw, loss)
+    return loss.kind.squeeze(raw)
 
 
 def _proba_block(
@@ -390,13 +386,8 @@ def _proba_block(
     """Class probabilities ``(rows, n_classes)`` of one partition (runs on a worker)."""
     raw = _raw_block(block, engine, booster, loss, value, kwargs)
     if raw.shape[0] == 0:
-        return np.empty((0, _proba_width(loss)))
+        return np.empty((0, loss.kind.columns))
     return margins_to_proba(loss, raw, method)
-
-
-def _proba_width(loss: Loss) -> int:
-    """Columns of ``predict_proba``: ``K`` (2 binary) or ``L`` (multilabel)."""
-    return loss.num_outputs if loss.is_multilabel else max(loss.num_outputs, 2)
 
 
 def _raw_frame(part: Any, *args: Any) -> Any:
@@ -457,7 +448,7 @@ def _checked_model(model: Any, loss: Loss, init_score: Any) -> tuple[str, Any, A
                 "leave init_score out (adding it again would shift the margins twice)"
             )
         return engine, booster, carried
-    if engine == "lightgbm" and loss.is_multilabel:
+    if engine == "lightgbm" and isinstance(loss.kind, IndependentOutputs):
         raise ValueError(
             f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train one model per label "
             "(objective boostfocal.lightgbm.objective(loss.binary_loss(l))) and predict with their "
@@ -532,7 +523,7 @@ def predict_raw(
     loss = _check_loss(loss)
     engine, booster, value = _checked_model(model, loss, init_score)
     args = (engine, dask.delayed(booster, pure=False), loss, value, dict(predict_kwargs))
-    width = None if not is_vector(loss) else loss.num_outputs
+    width = None if not loss.kind.vector else loss.kind.outputs
     return _map_over_rows(X, _raw_block, _raw_frame, width, args)
 
 
@@ -562,4 +553,4 @@ def predict_proba(
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
     engine, booster, value = _checked_model(model, loss, init_score)
     args = (engine, dask.delayed(booster, pure=False), loss, value, method, dict(predict_kwargs))
-    return _map_over_rows(X, _proba_block, _proba_frame, _proba_width(loss), args)
+    return _map_over_rows(X, _proba_block, _proba_frame, loss.kind.columns, args)

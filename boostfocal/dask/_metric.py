@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .._adapter import _HoldsLoss, binary_1d
+from .._adapter import _HoldsLoss
 from .._adapter import check_loss as _check_loss
-from ..losses import Loss
+from ..losses import IndependentOutputs, Loss
 
 # --------------------------------------------------------------------------------------
 # XGBoost: an eval metric that is the exact global weighted mean on a cluster
@@ -31,20 +31,17 @@ class _XGBoostGlobalMetric(_HoldsLoss):
     def _value(self, y: Any, preds: Any, weight: Any) -> float:
         from xgboost import collective
 
-        y = np.asarray(y)
-        per_row = self.loss.num_outputs if self.loss.is_multilabel else 1
-        if per_row > 1 and y.ndim == 1:  # XGBoost hands an (n, L) label matrix flattened
-            y = y.reshape(-1, per_row)
-        n = y.shape[0]
+        kind = self.loss.kind
+        y = kind.label_matrix(y) if isinstance(kind, IndependentOutputs) else np.asarray(y)  # XGBoost flattens
+        n = np.shape(y)[0]
         w = np.ones(n) if weight is None or np.size(weight) == 0 else np.asarray(weight, dtype=np.float64)
         raw = np.asarray(preds, dtype=np.float64)
-        if per_row > 1 and raw.ndim == 1:
-            raw = raw.reshape(n, per_row)
-        raw = binary_1d(raw, self.loss)
+        if kind.vector and raw.ndim == 1 and n:
+            raw = raw.reshape(n, kind.outputs)
         sums = np.zeros(2)
-        if n > 0:
-            sums[0] = float(np.sum(self.loss.loss(y, raw, w)))  # multilabel: each row's sum over labels
-            sums[1] = float(np.sum(w)) * per_row
+        total = float(np.sum(w))
+        if n > 0 and total > 0:  # the one mean loss (multilabel: over rows and labels), times its weight
+            sums[:] = self.loss.mean_loss(y, kind.squeeze(raw), w) * total, total
         if collective.is_distributed():
             sums = collective.allreduce(sums, collective.Op.SUM)
         return float(sums[0] / sums[1])

@@ -28,7 +28,7 @@ nothing of boostfocal or the engines:
    the estimator's ``init_score_`` or the ``init_score`` given with a bare Booster that carries none;
 4. the probabilities from the full margin (:func:`boostfocal.export._graph.probability_nodes`):
    the recovered posterior (Charoenphakdee et al., 2021) in the log-space form of
-   :func:`boostfocal.losses._posterior_scores`, or the plain sigmoid/softmax for an estimator with
+   :func:`boostfocal.losses._kernels._posterior_scores`, or the plain sigmoid/softmax for an estimator with
    ``probability="link"``.
 """
 
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..losses import Loss
+from ..losses import IndependentOutputs, Loss
 from ._graph import Graph, check_method, probability_nodes, require_onnx
 from ._trees import ensemble_node, lightgbm_trees, missing_nodes, xgboost_trees
 
@@ -63,12 +63,12 @@ def _margin_offset(model: Any, booster: Any, loss: Loss, init_score: Any) -> NDA
     trained without ``embed_init_score``) gets the estimator's ``init_score_`` or the
     ``init_score`` given with it.  The one place that decides it.
     """
-    from .._adapter import carried_state, constant_margin, init_to_add, is_vector
+    from .._adapter import carried_state, init_to_add
 
     if _is_multilabel_booster(booster):  # every booster carries its label's score in its leaves
         if init_score is not None:
             raise ValueError("init_score: a MultilabelBooster carries each label's initial score; pass none")
-        return np.zeros(loss.num_outputs)
+        return np.zeros(loss.kind.outputs)
     state = carried_state(booster)
     if model is booster:
         value = init_to_add(booster, init_score)  # refuses an init_score other than the carried one
@@ -78,13 +78,12 @@ def _margin_offset(model: Any, booster: Any, loss: Loss, init_score: Any) -> NDA
             state = {"init_score": value, "in": "leaves"}
     if state is not None:
         value = 0.0 if state["in"] == "leaves" else state["init_score"]
-        if is_vector(loss) and np.ndim(value) == 0:
-            value = np.full(loss.num_outputs, float(value))
+        if loss.kind.vector and np.ndim(value) == 0:
+            value = np.full(loss.kind.outputs, float(value))
     try:
-        row = constant_margin(loss, value, 1)[0]
+        row = loss.kind.init_row(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"init_score: {exc}") from None
-    row = np.atleast_1d(np.asarray(row, dtype=np.float64))
     if not np.all(np.isfinite(row)):
         raise ValueError(f"init_score must be finite, got {value!r}")
     return row
@@ -166,12 +165,12 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
                 "initial raw score of its training data, unless the booster carries it: embed_init_score)"
             )
         _encode_loss(loss)  # a boostfocal loss object, or TypeError naming "loss"
-        classes = np.arange(max(loss.num_outputs, 2))
+        classes = np.arange(loss.kind.columns)
         method = check_method("posterior" if method is None else method)
     if not _is_multilabel_booster(booster):
         found = booster_outputs(engine, booster)
-        if found != loss.num_outputs:
-            raise ValueError(f"loss {loss!r} gives {loss.num_outputs} raw score(s) per row, the booster {found}")
+        if found != loss.kind.outputs:
+            raise ValueError(f"loss {loss!r} gives {loss.kind.outputs} raw score(s) per row, the booster {found}")
     return engine, is_estimator, booster, loss, classes, method
 
 
@@ -179,14 +178,15 @@ def _outputs(g: Graph, scores: str, proba: str, loss: Loss, classes: NDArray[Any
     """Name the outputs ``"probabilities"`` and ``"label"``; their value infos."""
     onnx, helper = require_onnx()
     g.rename(proba, "probabilities")
-    if loss.is_multilabel:  # the (n, L) indicator matrix of predict: posterior > 1/2, i.e. log-odds > 0
+    width = loss.kind.columns
+    if isinstance(loss.kind, IndependentOutputs):  # predict's (n, L) indicator: posterior > 1/2, log-odds > 0
         g.rename(g.op("Cast", g.op("Greater", scores, g.const(0.0)), to=onnx.TensorProto.INT64), "label")
-        shape, label_type, width = ["N", loss.num_outputs], onnx.TensorProto.INT64, loss.num_outputs
+        shape, label_type = ["N", width], onnx.TensorProto.INT64
     else:
         index = g.op("ArgMax", scores, axis=1, keepdims=0)
         values, label_type = _label_constant(classes)
         g.rename(index if values is None else g.op("Gather", g.const(values, values.dtype), index, axis=0), "label")
-        shape, width = ["N"], len(classes)
+        shape = ["N"]
     return [
         helper.make_tensor_value_info("label", label_type, shape),
         helper.make_tensor_value_info("probabilities", onnx.TensorProto.FLOAT, ["N", width]),
@@ -259,7 +259,7 @@ def to_onnx(
     engine, is_estimator, booster, loss, classes, method = _read_model(model, loss, init_score, method)
     value = _missing_value(engine, model, is_estimator, missing)
     offset = _margin_offset(model, booster, loss, init_score)
-    n_outputs = loss.num_outputs
+    n_outputs = loss.kind.outputs
     if engine == "lightgbm":
         boosters = booster.boosters if _is_multilabel_booster(booster) else [booster]
         attrs, conventions = lightgbm_trees(boosters, n_outputs)
@@ -285,11 +285,10 @@ def _probability_model(loss: Loss, method: str = "posterior") -> Any:
     ``(n, K)`` or ``(n, L)``, the full raw margin), outputs ``"probabilities"`` and ``"scores"``."""
     onnx, helper = require_onnx()
     g = Graph()
-    k_in = loss.num_outputs
+    k_in, k = loss.kind.outputs, loss.kind.columns
     scores, proba = probability_nodes(g, "margin", loss, check_method(method))
     g.rename(proba, "probabilities")
     g.rename(scores, "scores")
-    k = k_in if loss.is_multilabel else max(k_in, 2)
     return g.model(
         [helper.make_tensor_value_info("margin", onnx.TensorProto.FLOAT, ["N", k_in])],
         [

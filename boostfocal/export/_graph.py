@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..losses import Loss
+from ..losses import BinaryOutput, IndependentOutputs, Loss, SoftmaxOutput
 
 #: Default-domain opset of the graphs (onnxruntime >= 1.13 runs it).
 OPSET = 17
@@ -106,7 +106,7 @@ def _log1p(g: Graph, x: str) -> str:
 
 def _log_focal_slope(g: Graph, log_p: str, log_om: str, gamma: float) -> str:
     """``log |l'(p)|`` from ``log p`` and ``log(1 - p)``: the graph form of
-    :func:`boostfocal.losses._log_focal_slope`,
+    :func:`boostfocal.losses._kernels._log_focal_slope`,
 
         log |l'(p)| = gamma log(1-p) - log p + log(1 - gamma * p log p / (1-p)).
 
@@ -124,7 +124,7 @@ def _log_focal_slope(g: Graph, log_p: str, log_om: str, gamma: float) -> str:
 def _binary_scores(g: Graph, margin: str, log_a0: Any, log_a1: Any, gamma: float, link: bool) -> tuple[str, str]:
     """The two class scores ``(s_0, s_1)`` of binary margins ``z`` (any shape; ``log_a0``,
     ``log_a1``: the log class weights, scalars or one per column), as in
-    :func:`boostfocal.losses._posterior_scores`: ``s_k = -log alpha_k - log |l'(p_k)|`` with
+    :func:`boostfocal.losses._kernels._posterior_scores`: ``s_k = -log alpha_k - log |l'(p_k)|`` with
     ``p_1 = sigma(z)``, ``p_0 = 1 - p_1`` and ``log sigma(+-z) = min(+-z, 0) - log1p(exp(-|z|))``
     (no ``log(sigma(z))``).  ``gamma = 0``: ``(-log alpha_0, z - log alpha_1)``, the link shifted
     by the class weights; ``link``: ``(0, z)``."""
@@ -165,31 +165,51 @@ def _softmax_scores(g: Graph, margin: str, log_alpha: Any, gamma: float, link: b
     return g.op("Sub", g.const([np.negative(log_alpha)]), _log_focal_slope(g, log_p, log_om, gamma))
 
 
+def _binary_probabilities(g: Graph, margin: str, log_alpha: Any, gamma: float, link: bool) -> tuple[str, str]:
+    """:class:`~boostfocal.losses.BinaryOutput`: scores ``(s_0, s_1)`` and their softmax, ``(n, 2)``."""
+    s0, s1 = _binary_scores(g, margin, log_alpha[0], log_alpha[1], gamma, link)
+    scores = g.op("Concat", s0, s1, axis=1)
+    return scores, g.op("Softmax", scores, axis=1)
+
+
+def _softmax_probabilities(g: Graph, margin: str, log_alpha: Any, gamma: float, link: bool) -> tuple[str, str]:
+    """:class:`~boostfocal.losses.SoftmaxOutput`: the class scores and their softmax, ``(n, K)``."""
+    scores = _softmax_scores(g, margin, list(log_alpha), gamma, link)
+    return scores, g.op("Softmax", scores, axis=1)
+
+
+def _independent_probabilities(g: Graph, margin: str, log_alpha: Any, gamma: float, link: bool) -> tuple[str, str]:
+    """:class:`~boostfocal.losses.IndependentOutputs`: each label's log-odds ``s_1 - s_0`` and
+    ``P(y_l = 1 | x) = sigma(s_1 - s_0)``, ``(n, L)``."""
+    s0, s1 = _binary_scores(g, margin, log_alpha[:, 0], log_alpha[:, 1], gamma, link)
+    logit = g.op("Sub", s1, s0)
+    return logit, g.op("Sigmoid", logit)
+
+
+#: The probability part of the graph for each kind of output (``loss.kind``).
+_PROBABILITIES = {
+    BinaryOutput: _binary_probabilities,
+    SoftmaxOutput: _softmax_probabilities,
+    IndependentOutputs: _independent_probabilities,
+}
+
+
 def probability_nodes(g: Graph, margin: str, loss: Loss, method: str) -> tuple[str, str]:
-    """Probabilities and decision scores from the full raw margin (``(n, 1)`` binary, ``(n, K)``
-    multiclass, ``(n, L)`` multilabel), in float32 operators.
+    """Decision scores and probabilities from the full raw margin (``(n, 1)`` binary, ``(n, K)``
+    softmax, ``(n, L)`` independent labels), in float32 operators, for the loss's kind of output.
 
     ``method="posterior"``: the recovered posterior of the loss's ``posterior`` (Charoenphakdee
-    et al., 2021), the expression of :func:`boostfocal.losses._posterior_scores`:
+    et al., 2021), the expression of :func:`boostfocal.losses._kernels._posterior_scores`:
 
         score_k = -log alpha_k - log |l'(p_k)|,   |l'(p)| = (1-p)^gamma / p - gamma (1-p)^(gamma-1) log p
 
     (see :func:`_log_focal_slope`).  Binary: ``(n, 2)`` probabilities ``softmax(s_0, s_1)`` and the
-    scores; multiclass: ``softmax(score)`` ``(n, K)`` and the scores; multilabel: per label
+    scores; softmax: ``softmax(score)`` ``(n, K)`` and the scores; independent labels:
     ``P(y_l = 1 | x) = sigma(s_1 - s_0)`` ``(n, L)`` and the log-odds ``s_1 - s_0``.
     ``gamma = 0`` reduces to the plain link shifted by the class weights.  ``method="link"``:
     ``sigma(z)`` / ``softmax(z)``.  Finite for every finite margin; tested against
     ``loss.posterior`` for ``|z| <= 50``, ``gamma <= 5``.
     """
-    log_alpha = loss._log_alpha()  # (2,) binary, (K,) multiclass, (L, 2) multilabel
-    link = method == "link"
-    if loss.is_multiclass:
-        scores = _softmax_scores(g, margin, list(log_alpha), loss.gamma, link)
-        return scores, g.op("Softmax", scores, axis=1)
-    if loss.is_multilabel:
-        s0, s1 = _binary_scores(g, margin, log_alpha[:, 0], log_alpha[:, 1], loss.gamma, link)
-        logit = g.op("Sub", s1, s0)
-        return logit, g.op("Sigmoid", logit)
-    s0, s1 = _binary_scores(g, margin, log_alpha[0], log_alpha[1], loss.gamma, link)
-    scores = g.op("Concat", s0, s1, axis=1)
-    return scores, g.op("Softmax", scores, axis=1)
+    build = _PROBABILITIES[type(loss.kind)]
+    # log_alpha: (2,) binary, (K,) softmax, (L, 2) independent labels
+    return build(g, margin, loss._log_alpha(), loss.gamma, method == "link")

@@ -22,6 +22,7 @@ not carry it needs ``init_score=`` in :func:`predict_proba`.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,10 +31,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
+from . import _engine_lightgbm as lgbe
 from ._adapter import (
-    LGB_CARRIED_ATTR,
     _LossAdapter,
-    carried_init_score,
     check_booster_loss,
     check_engine_metrics,
     check_loss,
@@ -43,8 +43,6 @@ from ._adapter import (
     eval_margins,
     eval_xy_as_eval_set,
     fit_or_restore,
-    init_row,
-    init_to_add,
     is_multilabel_target,
     margins_to_proba,
     metric_names,
@@ -53,7 +51,8 @@ from ._adapter import (
     prepare_fit,
     start_booster,
 )
-from .losses import IndependentOutputs, Loss, MultilabelFocalLoss
+from ._model import TrainedModel, recorded
+from .losses import BinaryFocalLoss, IndependentOutputs, Loss, MulticlassFocalLoss, MultilabelFocalLoss
 
 __all__ = [
     "FocalLGBMClassifier",
@@ -242,32 +241,26 @@ def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | Array
     training with ``init_model=booster`` and the model text all include it, and
     :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,
     after ``lgb.train`` with a Dataset from :func:`dataset`; a second call with the same value
-    changes nothing, with another value raises ``ValueError``.  The booster is marked in memory
-    (:func:`boostfocal._adapter.carried_init_score`); ``copy.deepcopy`` and ``model_to_string``
-    lose the mark (save it with :func:`boostfocal.save_model`, whose file keeps it).
+    changes nothing, with another value raises ``ValueError``.  The booster records the fact in its
+    own model text (:mod:`boostfocal._engine_lightgbm`), which ``copy.deepcopy``, pickling,
+    ``save_model`` / ``lgb.Booster(model_file=...)`` and continued training keep, so no path adds it
+    twice.  Linear trees (``linear_tree=True``): ``set_leaf_output`` does not move their leaves, so
+    the score is kept beside the trees instead (recorded in the model text, added by
+    :func:`predict_raw` / :func:`predict_proba`; the engine's own ``predict`` and plain readers of
+    the file do not see it).
     """
     check_loss(loss)
     if not isinstance(booster, lgb.Booster):
         raise TypeError(f"booster must be an lgb.Booster, got {type(booster).__name__}")
     check_booster_loss(loss, "lightgbm", booster)
-    if init_to_add(booster, init_score) is None:
-        return booster  # already carried (the same value)
-    try:
-        row = init_row(loss, init_score)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"init_score: {exc}") from None
-    if not np.all(np.isfinite(row)):
-        raise ValueError(f"init_score must be finite, got {init_score!r}")
-    k = loss.num_outputs
-    if booster.num_trees() < k:
-        raise ValueError("the booster has no trees yet: train it before embedding its initial score")
-    trees = booster.dump_model(num_iteration=1)["tree_info"]
-    for tree in trees[:k]:
-        index = int(tree["tree_index"])
-        for leaf in range(int(tree["num_leaves"])):
-            booster.set_leaf_output(index, leaf, booster.get_leaf_output(index, leaf) + float(row[index]))
-    setattr(booster, LGB_CARRIED_ATTR, [float(v) for v in row] if loss.is_multiclass else float(row[0]))
+    TrainedModel.embed(booster, loss, init_score)
     return booster
+
+
+def _shape_loss(booster: lgb.Booster) -> Loss:
+    """A loss of the booster's output kind (binary or softmax of ``K``), for shapes only."""
+    k = int(booster.num_model_per_iteration())
+    return BinaryFocalLoss() if k == 1 else MulticlassFocalLoss(k)
 
 
 def predict_raw(
@@ -279,10 +272,9 @@ def predict_raw(
 
     A booster that carries its initial score (:func:`embed_init_score`) already gives the full
     margin: leave ``init_score`` out (the same value is accepted; another raises ``ValueError``).
+    With ``start_iteration > 0`` the first trees, which carry it, are left out, so it is added.
     """
-    raw = np.asarray(booster.predict(X, raw_score=True, **predict_kwargs), dtype=np.float64)
-    value = init_to_add(booster, init_score)
-    return raw if value is None else raw + np.asarray(value, dtype=np.float64)
+    return TrainedModel.of(booster, _shape_loss(booster), init_score).raw(X, **predict_kwargs)
 
 
 def predict_proba(
@@ -303,7 +295,7 @@ def predict_proba(
     """
     check_loss(loss)
     check_booster_loss(loss, "lightgbm", booster)
-    raw = predict_raw(booster, X, init_score=init_score, **predict_kwargs)
+    raw = TrainedModel.of(booster, loss, init_score).raw(X, **predict_kwargs)
     return margins_to_proba(loss, raw, method)
 
 
@@ -340,14 +332,30 @@ class MultilabelBooster:
         boosters = list(boosters)
         if len(boosters) != loss.num_labels or not all(isinstance(b, lgb.Booster) for b in boosters):
             raise ValueError(f"boosters must be {loss.num_labels} lgb.Booster objects (one per label of {loss!r})")
+        models = []
         for label, booster in enumerate(boosters):
             check_booster_loss(loss.binary_loss(label), "lightgbm", booster)
-            if carried_init_score(booster) is None:
+            try:
+                models.append(TrainedModel.of(booster, loss.binary_loss(label), name=f"boosters[{label}]'s init_score"))
+            except TypeError:
                 raise ValueError(
-                    f"boosters[{label}] does not carry its initial score: call "
+                    f"boosters[{label}] records no initial score: call "
                     f"embed_init_score(booster, loss.binary_loss({label}), init_score[{label}]) first"
-                )
-        self.boosters = boosters
+                ) from None
+        self._set_models(models, loss)
+
+    @classmethod
+    def of_models(cls, models: Sequence[TrainedModel], loss: MultilabelFocalLoss) -> MultilabelBooster:
+        """The multilabel model of one trained binary model per label."""
+        out = cls.__new__(cls)
+        out._set_models(list(models), _check_multilabel_loss(loss))
+        return out
+
+    def _set_models(self, models: list[TrainedModel], loss: MultilabelFocalLoss) -> None:
+        if any(m.init_score is None for m in models):
+            raise ValueError("every label's booster must record the value of its initial score (embed_init_score)")
+        self.models = models
+        self.boosters = [m.booster for m in models]
         self.loss = loss
 
     def __repr__(self) -> str:
@@ -360,13 +368,47 @@ class MultilabelBooster:
 
     @property
     def init_score(self) -> NDArray[np.float64]:
-        """The initial score each booster carries, ``(L,)``."""
-        return np.array([carried_init_score(b) for b in self.boosters], dtype=np.float64)
+        """The initial score of each label, ``(L,)``."""
+        return np.array([m.init_score for m in self.models], dtype=np.float64)
 
     @property
-    def best_iteration(self) -> list[int]:
-        """Each booster's best iteration (``-1`` or ``0`` without early stopping)."""
+    def where(self) -> str:
+        """Where the labels' initial scores live (:class:`boostfocal._model.TrainedModel`)."""
+        places = {m.where for m in self.models}
+        if len(places) != 1:
+            raise ValueError(f"the labels' boosters keep their initial scores in different places: {sorted(places)}")
+        return places.pop()
+
+    def file_state(self) -> dict[str, Any]:
+        """The focal state's fields of the initial score (:meth:`TrainedModel.file_state`)."""
+        where = self.where
+        return {
+            "init_score": self.loss.kind.init_json(self.init_score),
+            "init_score_in_model": where != "beside",
+            "init_score_where": where,
+        }
+
+    def added(self, start_iteration: int = 0) -> NDArray[np.float64] | None:
+        """What :meth:`predict_raw` adds to the stacked raw scores, ``(L,)``, or None."""
+        parts = [m.added(start_iteration) for m in self.models]
+        if all(p is None for p in parts):
+            return None
+        return np.array([0.0 if p is None else float(p[0]) for p in parts])
+
+    @property
+    def best_iterations(self) -> list[int]:
+        """Each label's best iteration (``0`` without early stopping), as LightGBM counts it."""
         return [int(b.best_iteration) for b in self.boosters]
+
+    @property
+    def best_iteration(self) -> int:
+        """The most rounds any label predicts with after early stopping (:attr:`best_iterations`:
+        each label's own), ``0`` without early stopping: as ``lgb.Booster.best_iteration``."""
+        return max(self.best_iterations)
+
+    def current_iteration(self) -> int:
+        """The most boosting rounds any label's booster holds (``lgb.Booster.current_iteration``)."""
+        return max(int(b.current_iteration()) for b in self.boosters)
 
     def predict(self, X: Any, **kwargs: Any) -> Any:
         """Every booster's ``predict(X, **kwargs)``, stacked as columns (``(n, L)`` for scores)."""
@@ -375,7 +417,7 @@ class MultilabelBooster:
 
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Raw margins ``(n, L)``, each label's initial score included."""
-        return np.asarray(self.predict(X, raw_score=True, **kwargs), dtype=np.float64)
+        return np.column_stack([m.raw(X, **kwargs) for m in self.models])
 
     def predict_proba(self, X: Any, *, method: str = "posterior", **kwargs: Any) -> NDArray[np.float64]:
         """``P(y_l = 1 | x)`` of every label, ``(n, L)``: ``loss.posterior`` of the raw margins
@@ -575,7 +617,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     def _process_params(self, stage: str) -> dict[str, Any]:
         if stage == "fit":
-            self._objective = self._bf_objective
+            lgbe.use_objective(self, self._bf_objective)
         params = super()._process_params(stage)
         for key in _OWN_PARAMS:
             params.pop(key, None)
@@ -657,14 +699,15 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             check=check,
         )
         start = start_booster(init_model, "init_model")
+        if isinstance(start, (str, os.PathLike)):  # a LightGBM file without focal state
+            start = lgb.Booster(model_file=start)
         if start is not None:
-            carried = carried_init_score(start) if isinstance(start, lgb.Booster) else None
             if init_score is not None or eval_init_score is not None:
                 raise ValueError(
                     "init_score / eval_init_score cannot be combined with init_model: LightGBM starts from "
                     "init_model's own margins (which carry its initial score)"
                 )
-            init = loss.kind.zeros() if carried is None else carried
+            init = _start_init(start, loss)
         elif init_score is None:
             init_score = constant_margin(loss, init, y_enc.shape[0])
             if eval_init_score is None:
@@ -694,13 +737,13 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             init_model=start,
             **kwargs,
         )
-        booster = self._Booster
-        if start is not None:  # the start model's trees, its shifted first trees among them, come first
-            setattr(booster, LGB_CARRIED_ATTR, _marker(loss, init))
-        elif booster.num_trees() >= loss.num_outputs:
-            embed_init_score(booster, loss, init)
-        self.loss_, self.init_score_ = loss, init
-        self._bf_carried = carried_init_score(booster) is not None
+        booster = lgbe.fitted_booster(self)
+        if booster.num_trees() >= loss.num_outputs:  # a start model's marked first trees come first
+            model = TrainedModel.embed(booster, loss, init)
+        else:
+            model = TrainedModel("lightgbm", booster, loss, init, "beside")
+        self._bf_model = model
+        self.loss_, self.init_score_ = loss, model.init_score
 
     def _fit_multilabel(
         self,
@@ -725,10 +768,11 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         if self.probability not in ("posterior", "link"):
             raise ValueError(f"probability must be 'posterior' or 'link', got {self.probability!r}")
         for name, value in (("init_score", init_score), ("eval_init_score", eval_init_score),
-                            ("init_model", init_model), ("eval_class_weight", eval_class_weight)):  # fmt: skip
+                            ("eval_class_weight", eval_class_weight)):  # fmt: skip
             if value is not None:
                 raise ValueError(f"{name} is not supported with a multilabel y")
         Y, loss, _ = prepare_multilabel_fit(self, X, y, sample_weight, False, self.class_weight)
+        starts = _multilabel_starts(init_model, loss)
         _check_metrics(loss, self.get_params())
         check_engine_metrics(loss, metric_names(eval_metric), rank_metrics=(), param="eval_metric", engine="LightGBM")
         eval_X, eval_y = kwargs.pop("eval_X", None), kwargs.pop("eval_y", None)
@@ -750,6 +794,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             sub.fit(
                 X,
                 Y[:, label],
+                init_model=starts[label],
                 sample_weight=sample_weight,
                 eval_names=eval_names,
                 eval_sample_weight=eval_sample_weight,
@@ -758,44 +803,61 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
                 **kwargs,
             )
             subs.append(sub)
-        self._bf_set_multilabel(MultilabelBooster([sub.booster_ for sub in subs], loss), subs[0])
-        self._best_score = {f"label_{i}": sub._best_score for i, sub in enumerate(subs)}
-        self._evals_result = {f"label_{i}": sub._evals_result for i, sub in enumerate(subs)}
-        self.init_score_ = np.array([sub.init_score_ for sub in subs], dtype=np.float64)
+        self._bf_set_multilabel(MultilabelBooster.of_models([sub._bf_trained() for sub in subs], loss), subs[0])
+        lgbe.set_fit_results(
+            self,
+            best_score={f"label_{i}": sub.best_score_ for i, sub in enumerate(subs)},
+            evals_result={f"label_{i}": sub.evals_result_ for i, sub in enumerate(subs)},
+        )
 
     def _bf_set_multilabel(self, model: MultilabelBooster, first: Any = None) -> None:
         """The fitted attributes of a multilabel estimator around ``model`` (``first``: the first
         label's fitted estimator, for the feature names)."""
-        booster = model.boosters[0]
-        self._Booster = model
-        self._n_features = self._n_features_in = booster.num_feature()
-        if first is not None:
-            self._fitted_with_feature_names = getattr(first, "_fitted_with_feature_names", False)
-            if hasattr(first, "feature_names_in_"):
-                self.feature_names_in_ = first.feature_names_in_
-        self._classes = np.arange(model.num_labels)
-        self._n_classes = 2  # the classes of each label (as XGBClassifier sets n_classes_)
-        self._le = None
-        self._class_map = None
-        self._objective = self._bf_objective = None
-        self._best_iteration = model.best_iteration
-        self._best_score = {}
-        self._evals_result = {}
+        if first is not None and hasattr(first, "feature_names_in_"):
+            self.feature_names_in_ = first.feature_names_in_
+        lgbe.set_fitted(
+            self,
+            model,
+            np.arange(model.num_labels),
+            n_classes=2,  # the classes of each label (as XGBClassifier sets n_classes_)
+            objective=None,
+            best_iteration=model.best_iteration,
+            best_score={},
+            evals_result={},
+            fitted_with_feature_names=first is not None and lgbe.fitted_with_feature_names(first),
+            label_encoder=False,
+        )
+        self._bf_objective = None
+        self._bf_model = model
         self.loss_ = model.loss
         self.init_score_ = model.init_score
-        self._bf_carried = True
-        self.fitted_ = True
+
+    def _bf_trained(self) -> Any:
+        """The trained model (:class:`boostfocal._model.TrainedModel`; multilabel: the
+        :class:`MultilabelBooster`): where the initial score lives, the best iteration."""
+        check_is_fitted(self, "loss_")
+        return self._bf_model
+
+    @property
+    def _bf_carried(self) -> bool:
+        """Whether the booster carries ``init_score_`` (every reader sees the full margin)."""
+        model = self._bf_trained()
+        return model.where != "beside"
 
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass,
         ``(n, L)`` multilabel.
 
         The booster's own raw score when it carries ``init_score_`` (every model this estimator
-        trains); for a model loaded from a file that keeps it beside the trees, that score plus
-        ``init_score_``."""
-        check_is_fitted(self, "loss_")
+        trains but linear trees); otherwise that score plus ``init_score_`` (a linear-tree model,
+        or one loaded from a file that keeps it beside the trees).  With ``start_iteration > 0``
+        the first trees, which carry it, are left out, so it is added."""
+        model = self._bf_trained()
         raw = np.asarray(lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs), dtype=np.float64)
-        return raw if getattr(self, "_bf_carried", False) else raw + np.asarray(self.init_score_)
+        add = model.added(kwargs.get("start_iteration", 0))
+        if add is None:
+            return raw
+        return raw + (add if self.loss_.kind.vector else add[0])
 
     def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Scores whose sign (binary, ``(n,)``) or arg-max (multiclass, ``(n, K)``) is
@@ -812,8 +874,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         """``pred_contrib=True``: per-feature contributions whose bias column (the last of each
         class's block) includes ``init_score_``, so that each row sums to its full margin."""
         out = lgb.LGBMModel.predict(self, X, pred_contrib=True, **kwargs)
-        init = np.atleast_1d(np.asarray(self.init_score_, dtype=np.float64))
-        if getattr(self, "_bf_carried", False) or not np.any(init):
+        init = self._bf_trained().added(kwargs.get("start_iteration", 0))
+        if init is None or not np.any(init):
             return out  # the booster's first trees carry it
         if isinstance(out, list):  # multiclass contributions of sparse X: one matrix per class
             return [_with_bias(block, init[i : i + 1]) for i, block in enumerate(out)]
@@ -879,41 +941,80 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         return {**tags, "X_types": x_types, "multilabel": True, "multioutput": True}
 
     def _bf_carrying_booster(self) -> lgb.Booster:
-        """The booster, marked as carrying ``init_score_`` (a copy that carries it, for a model
-        loaded from a file that keeps it beside the trees): what ``init_model=self`` continues."""
-        check_is_fitted(self, "loss_")
-        if getattr(self, "_bf_carried", False):
-            if carried_init_score(self.booster_) is None:  # the mark is lost by copy.deepcopy
-                setattr(self.booster_, LGB_CARRIED_ATTR, _marker(self.loss_, self.init_score_))
-            return self.booster_
-        booster = lgb.Booster(model_str=self.booster_.model_to_string(num_iteration=-1))
+        """The booster, carrying ``init_score_`` (a copy that carries it, for a model loaded from a file
+        that keeps it beside the trees): what ``init_model=self`` continues."""
+        model = self._bf_trained()
+        if model.where != "beside":
+            return model.booster  # type: ignore[no-any-return]
+        if lgbe.is_linear(model.booster):
+            raise ValueError(
+                "init_model is a linear-tree model, which keeps its initial score beside its trees: LightGBM's "
+                "continued training would start from margins without it; train a new model instead"
+            )
+        booster = lgb.Booster(model_str=model.booster.model_to_string(num_iteration=-1))
         return embed_init_score(booster, self.loss_, self.init_score_)
 
     def _bf_file_state(self) -> dict[str, Any]:
         """What this estimator adds to the focal state of its model file."""
-        return {"fitted_with_feature_names": bool(getattr(self, "_fitted_with_feature_names", False))}
+        return {"fitted_with_feature_names": lgbe.fitted_with_feature_names(self)}
 
-    def _bf_restore(self, booster: lgb.Booster, state: dict[str, Any], classes: NDArray[Any]) -> None:
+    def _bf_restore(self, trained: TrainedModel, state: dict[str, Any], classes: NDArray[Any]) -> None:
         """The fitted attributes ``LGBMClassifier.fit`` sets (LightGBM 4.x), and ours."""
-        from sklearn.preprocessing import LabelEncoder
-
-        self._Booster = booster
-        self._n_features = self._n_features_in = booster.num_feature()
-        self._classes = classes
-        self._n_classes = len(classes)
-        le = LabelEncoder()
-        le.classes_ = classes
-        self._le = le
-        self._class_map = {c: i for i, c in enumerate(classes.tolist())}
-        self._bf_objective = self._objective = objective(self.loss_)
-        self._best_iteration = booster.best_iteration
-        self._best_score = booster.best_score
-        self._evals_result = {}
-        self._fitted_with_feature_names = bool(state.get("fitted_with_feature_names", False))
-        self._bf_carried = carried_init_score(booster) is not None
-        self.fitted_ = True
+        booster = trained.booster
+        self._bf_objective = objective(trained.loss)
+        lgbe.set_fitted(
+            self,
+            booster,
+            classes,
+            n_classes=len(classes),
+            objective=self._bf_objective,
+            best_iteration=booster.best_iteration,
+            best_score=booster.best_score,
+            evals_result={},
+            fitted_with_feature_names=bool(state.get("fitted_with_feature_names", False)),
+        )
+        self._bf_model = trained
+        self.loss_, self.init_score_ = trained.loss, trained.init_score
 
 
-def _marker(loss: Loss, value: Any) -> float | list[float]:
-    row = init_row(loss, value)
-    return [float(v) for v in row] if loss.is_multiclass else float(row[0])
+def _multilabel_starts(init_model: Any, loss: MultilabelFocalLoss) -> list[Any]:
+    """The start booster of each label for a multilabel ``init_model`` (a fitted multilabel
+    estimator, a :class:`MultilabelBooster`, or the directory of one), or ``[None] * L``."""
+    if init_model is None:
+        return [None] * loss.num_labels
+    if isinstance(init_model, (str, os.PathLike)):
+        from .persistence import load_model
+
+        init_model = load_model(init_model)
+    if isinstance(init_model, FocalLGBMClassifier):
+        init_model = init_model.booster_ if getattr(init_model, "loss_", None) is not None else None
+    if not isinstance(init_model, MultilabelBooster):
+        raise TypeError(
+            "init_model of a multilabel fit must be a fitted multilabel FocalLGBMClassifier, a MultilabelBooster "
+            f"or its directory, got {type(init_model).__name__}"
+        )
+    if init_model.num_labels != loss.num_labels:
+        raise ValueError(f"init_model has {init_model.num_labels} labels but y has {loss.num_labels}")
+    return list(init_model.boosters)
+
+
+def _start_init(start: Any, loss: Loss) -> Any:
+    """The initial score a continued training starts from: the one ``start`` (a Booster) carries,
+    0 for a booster that carries none.  A start model that keeps it beside its trees (linear
+    trees), or whose trees carry a value not recorded, is refused: the margins LightGBM continues
+    from would not match."""
+    found = recorded(start, loss.num_outputs)
+    if found is None:
+        return loss.kind.zeros()
+    where, value = found
+    if where == "beside":
+        raise ValueError(
+            "init_model keeps its initial score beside its trees (linear trees): LightGBM's continued training "
+            "would start from margins without it; train a new model instead"
+        )
+    if value is None:
+        raise ValueError(
+            "init_model's first trees carry an initial score whose value is not recorded (a booster continued with "
+            "lgb.train(init_model=...)): record it first with bfl.embed_init_score(booster, loss, value)"
+        )
+    return loss.kind.init_value(value)

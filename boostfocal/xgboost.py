@@ -23,8 +23,6 @@ margins; sample weights are read from the DMatrix.
 
 from __future__ import annotations
 
-import ctypes
-import json
 from typing import Any
 
 import numpy as np
@@ -32,10 +30,9 @@ import xgboost as xgb
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from . import _engine_xgboost as xgbe
 from ._adapter import (
-    XGB_CARRIED_ATTR,
     _LossAdapter,
-    carried_state,
     check_booster_loss,
     check_engine_metrics,
     check_loss,
@@ -44,9 +41,6 @@ from ._adapter import (
     decision_function_of,
     eval_margins,
     fit_or_restore,
-    init_row,
-    init_to_add,
-    is_vector,
     margins_to_proba,
     metric_names,
     predict_label_of,
@@ -54,6 +48,7 @@ from ._adapter import (
     prepare_fit,
     start_booster,
 )
+from ._model import TrainedModel
 from .losses import IndependentOutputs, Loss
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
@@ -90,30 +85,13 @@ def hessian_scale(loss: Loss) -> float:
     return loss.kind.hessian_scale("xgboost")
 
 
-def _info_view(data: xgb.DMatrix, field: str) -> NDArray[np.float32] | None:
-    """``data``'s own ``"label"`` or ``"weight"`` vector, not the copy ``get_label()`` makes
-    (which took 1-3 ms a round at 10^6 rows): a view of XGBoost's memory through the C API's
-    ``XGDMatrixGetFloatInfo``, valid until the DMatrix changes, so read it within one objective call
-    and keep nothing.  None if that function cannot be reached (then use ``get_label()``)."""
-    try:
-        get = xgb.core._LIB.XGDMatrixGetFloatInfo
-    except AttributeError:
-        return None
-    length = ctypes.c_uint64()
-    ptr = ctypes.POINTER(ctypes.c_float)()
-    if get(data.handle, field.encode(), ctypes.byref(length), ctypes.byref(ptr)) != 0:
-        return None
-    n = length.value
-    return np.ctypeslib.as_array(ptr, shape=(n,)) if n else np.empty(0, dtype=np.float32)
-
-
 class _Objective(_LossAdapter):
     """Objective for ``xgb.train(obj=...)`` / ``xgboost.dask.train`` (called ``(predt, DMatrix)``)
     and for ``XGBClassifier(objective=...)`` (called ``(y_true, y_pred[, sample_weight])``).
 
     Labels and weights go to the compiled kernel as XGBoost holds them, float32 vectors, with no
     copy, cache or comparison: called with a DMatrix, the objective reads its label and weight
-    vectors in place (:func:`_info_view`, not the copy ``get_label()`` makes); called by
+    vectors in place (:func:`boostfocal._engine_xgboost.float_info_view`, not the copy ``get_label()`` makes); called by
     ``XGBClassifier``, it takes the float32 vectors that wrapper copies from its DMatrix every
     round.  The kernel's first pass checks every label and weight (a bad one raises the public
     API's error).  Any other label array, and every array under the numpy backend, is checked once
@@ -134,7 +112,7 @@ class _Objective(_LossAdapter):
     def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         if isinstance(b, xgb.DMatrix):
             preds, data = a, b
-            y, w = _info_view(data, "label"), _info_view(data, "weight")
+            y, w = xgbe.float_info_view(data, "label"), xgbe.float_info_view(data, "weight")
             if y is not None and w is not None:
                 return self._grad_hess_views(y, preds, w, hessian_scale(self.loss))
             y, w = data.get_label(), data.get_weight()
@@ -222,12 +200,6 @@ def dmatrix(
     return xgb.DMatrix(X, label=y, weight=weight, base_margin=constant_margin(loss, value, n), **kwargs)
 
 
-#: Objectives whose ``base_score`` is a probability (XGBoost stores ``logit(base_score)`` as the margin).
-_LOGISTIC = ("binary:logistic", "reg:logistic", "binary:logitraw")
-#: Objectives whose ``base_score`` is the margin itself.
-_IDENTITY = ("reg:squarederror", "multi:softprob", "multi:softmax")
-
-
 def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | ArrayLike) -> xgb.Booster:
     """Make the constant initial raw score ``init_score`` the booster's own intercept (in place;
     returns it).
@@ -250,89 +222,8 @@ def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | Array
         raise TypeError(f"booster must be an xgb.Booster, got {type(booster).__name__}")
     _check_multilabel(loss)
     check_booster_loss(loss, "xgboost", booster)
-    if init_to_add(booster, init_score) is None:
-        return booster
-    try:
-        row = init_row(loss, init_score)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"init_score: {exc}") from None
-    if not np.all(np.isfinite(row)):
-        raise ValueError(f"init_score must be finite, got {init_score!r}")
-    _set_intercept(booster, loss, row)
+    TrainedModel.embed(booster, loss, init_score)
     return booster
-
-
-def _set_intercept(booster: xgb.Booster, loss: Loss, row: NDArray[np.float64], leaves: float | Any = 0.0) -> None:
-    """Set ``booster``'s intercept so that its margin is ``row + trees``; ``leaves``: what its
-    first trees already carry (a booster continued from one whose leaves carry it)."""
-    name = json.loads(booster.save_config())["learner"]["objective"]["name"]
-    value: Any = [float(v) for v in row] if is_vector(loss) else float(row[0])
-    where = "base_score"
-    if loss.is_multilabel:  # XGBoost >= 3.1 (checked before training): one intercept per label
-        if name not in _LOGISTIC + _IDENTITY:
-            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
-        if np.any(leaves):
-            raise ValueError("a multilabel booster carries its initial score in base_score, not in its leaves")
-        vector = 1.0 / (1.0 + np.exp(-row)) if name in _LOGISTIC else row
-        if name in _LOGISTIC and not np.all((np.float32(vector) > 0.0) & (np.float32(vector) < 1.0)):
-            raise ValueError(f"init_score={row.tolist()!r} is beyond what XGBoost's float32 base_score can hold")
-        booster.set_param({"base_score": "[" + ",".join(repr(float(v)) for v in vector) + "]"})
-        booster.num_features()
-    elif np.any(leaves):  # the first trees carry it already: keep it there, no intercept
-        booster.set_param({"base_score": 0.5 if name in _LOGISTIC else 0.0})
-        where = "leaves"
-    elif not loss.is_multiclass:
-        if name in _LOGISTIC:
-            p = 1.0 / (1.0 + np.exp(-row[0]))
-            if not 0.0 < np.float32(p) < 1.0:
-                raise ValueError(f"init_score={row[0]!r} is beyond what XGBoost's float32 base_score can hold")
-            booster.set_param({"base_score": float(p)})
-        elif name in _IDENTITY:
-            booster.set_param({"base_score": float(row[0])})
-        else:
-            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
-    else:
-        if name not in _IDENTITY:
-            raise ValueError(f"the booster's objective {name!r} is not one boostfocal trains with")
-        try:  # XGBoost >= 3.1: a vector intercept
-            booster.set_param({"base_score": "[" + ",".join(repr(float(v)) for v in row) + "]"})
-            booster.num_features()  # XGBoost < 3.1 refuses a vector only when it next configures
-        except xgb.core.XGBoostError:
-            booster.set_param({"base_score": 0.0})
-            _shift_first_trees(booster, row)
-            where = "leaves"
-    booster.set_attr(**{XGB_CARRIED_ATTR: json.dumps({"init_score": value, "in": where})})
-
-
-def _shift_first_trees(booster: xgb.Booster, row: NDArray[np.float64]) -> None:
-    """Add ``row[k]`` to every node weight of the first iteration's tree of class ``k`` (through the
-    model's JSON, reloaded in place)."""
-    model = json.loads(bytes(booster.save_raw(raw_format="json")))
-    gbm = model["learner"]["gradient_booster"]
-    trees = gbm["model"]["trees"] if "model" in gbm else gbm["gbtree"]["model"]["trees"]
-    info = gbm["model"]["tree_info"] if "model" in gbm else gbm["gbtree"]["model"]["tree_info"]
-    done = set()
-    for tree, group in zip(trees, info, strict=True):
-        if group in done:
-            continue
-        done.add(group)
-        shift = float(row[group])
-        left = tree["left_children"]
-        tree["base_weights"] = [w + shift for w in tree["base_weights"]]
-        tree["split_conditions"] = [c + shift if left[i] == -1 else c for i, c in enumerate(tree["split_conditions"])]
-        if len(done) == row.shape[0]:
-            break
-    booster.load_model(bytearray(json.dumps(model).encode()))
-
-
-def _engine_margin(booster: xgb.Booster, margin: Any) -> Any:
-    """The ``base_margin`` that makes ``booster`` predict ``margin + trees``: ``margin`` itself (a
-    ``base_margin`` replaces ``base_score``), less what the first trees carry when their leaves
-    hold the initial score (XGBoost < 3.1, multiclass)."""
-    state = carried_state(booster)
-    if state is not None and state["in"] == "leaves" and np.any(state["init_score"]):
-        return np.asarray(margin, dtype=np.float64) - state["init_score"]
-    return margin
 
 
 def predict_raw(
@@ -352,18 +243,7 @@ def predict_raw(
     After early stopping pass ``iteration_range=(0, booster.best_iteration + 1)``.
     """
     check_loss(loss)
-    value = init_to_add(booster, init_score)
-    if value is None:
-        value = carried_state(booster)["init_score"]  # type: ignore[index]
-    own = not isinstance(X, xgb.DMatrix)
-    dm = xgb.DMatrix(X) if own else X
-    saved = None if own else dm.get_base_margin()
-    dm.set_base_margin(_engine_margin(booster, constant_margin(loss, value, dm.num_row())))
-    try:
-        return np.asarray(booster.predict(dm, output_margin=True, **predict_kwargs), dtype=np.float64)
-    finally:
-        if saved is not None:  # leave the caller's DMatrix as it was
-            dm.set_base_margin(saved if saved.size else np.zeros(0))
+    return TrainedModel.of(booster, loss, init_score).raw(X, **predict_kwargs)
 
 
 def predict_proba(
@@ -386,6 +266,8 @@ def predict_proba(
 
 
 _OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
+#: What ``set_params`` on a fitted estimator leaves as the booster has it.
+_KEPT_BY_THE_BOOSTER = ("objective", "base_score", "num_class", "eval_metric")
 #: XGBoost's built-in metrics that rank a binary model's scores (valid on focal margins).
 RANK_METRICS = ("auc", "aucpr")
 
@@ -448,6 +330,23 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         self.alpha = alpha
         self.hessian = hessian
         self.probability = probability
+
+    def set_params(self, **params: Any) -> FocalXGBClassifier:
+        """Set parameters, as ``XGBClassifier.set_params``.  On a fitted estimator the booster keeps
+        the objective it was trained with (XGBoost would push its placeholder ``binary:logistic``,
+        which a multiclass or multilabel intercept does not fit) and its initial score, so the
+        model keeps predicting as before."""
+        booster = self.__dict__.get("_Booster")
+        if booster is None:
+            return super().set_params(**params)  # type: ignore[no-any-return]
+        xgbe.forget_booster(self)
+        try:
+            super().set_params(**params)
+        finally:
+            xgbe.set_booster(self, booster)
+        pushed = {k: v for k, v in self.get_xgb_params().items() if k not in _KEPT_BY_THE_BOOSTER}
+        booster.set_param(pushed)
+        return self
 
     def get_xgb_params(self) -> dict[str, Any]:
         params = super().get_xgb_params()
@@ -524,11 +423,11 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             self, X, y, sample_weight, margin_given=base_margin is not None, check=self._check_fit_loss
         )
         start = start_booster(xgb_model, "xgb_model")
-        carried = carried_state(start) if isinstance(start, xgb.Booster) else None
+        carried = xgbe.read(start) if isinstance(start, xgb.Booster) else None
         leaves: Any = 0.0
         if start is not None and carried is not None and base_margin is None:
-            init = carried["init_score"]
-            leaves = init if carried["in"] == "leaves" else 0.0
+            init = loss.kind.init_value(carried[1])
+            leaves = init if carried[0] == "leaves" else 0.0
         if base_margin is None:
             base_margin = constant_margin(loss, init, y_enc.shape[0]) - leaves
             if eval_set is not None and base_margin_eval_set is None:
@@ -558,26 +457,29 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             self.objective, self.eval_metric = saved
             self._bf_in_fit = False
         booster = self.get_booster()
-        booster.set_attr(**{XGB_CARRIED_ATTR: None})
-        _set_intercept(booster, loss, init_row(loss, init), leaves)
-        self.loss_, self.init_score_ = loss, init
+        xgbe.clear(booster)  # a start model's record, copied with its trees
+        model = TrainedModel.embed(booster, loss, init, leaves=bool(np.any(leaves)))
+        self._bf_model = model
+        self.loss_, self.init_score_ = loss, model.init_score
         self._bf_classes = np.arange(loss.num_outputs) if le is None else le.classes_
 
     def _margin(self, X: Any, base_margin: Any) -> Any:
         """The ``base_margin`` XGBoost gets to predict ``X``: the caller's (it replaces the initial
         score, as in XGBoost) or ``init_score_`` on every row, as in ``fit``."""
-        check_is_fitted(self, "loss_")
+        model = self._bf_trained()
         if base_margin is None:
             n = X.num_row() if isinstance(X, xgb.DMatrix) else _num_samples(X)
-            base_margin = constant_margin(self.loss_, self.init_score_, n)
-        return _engine_margin(self.get_booster(), base_margin)
+            return model.base_margin(n)
+        if model.where == "leaves":  # the first trees carry the initial score: a base_margin replaces it
+            return np.asarray(base_margin, dtype=np.float64) - model.row()
+        return base_margin
 
     def predict_raw(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:
         """Raw margins including ``init_score_`` (or the caller's ``base_margin`` instead, as in
         ``fit``); uses ``best_iteration`` after early stopping."""
         margin = self._margin(X, base_margin)
         raw = xgb.XGBModel.predict(self, X, output_margin=True, base_margin=margin, **kwargs)
-        return np.asarray(raw, dtype=np.float64)
+        return self.loss_.kind.squeeze(np.asarray(raw, dtype=np.float64))  # type: ignore[no-any-return]
 
     def predict_proba(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
         """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``);
@@ -650,7 +552,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
                 data,
                 pred_contribs=True,
                 validate_features=validate_features,
-                iteration_range=self._get_iteration_range(iteration_range),
+                iteration_range=xgbe.iteration_range(self, iteration_range),
             )
         finally:
             if saved is not None:
@@ -676,24 +578,33 @@ class FocalXGBClassifier(xgb.XGBClassifier):
     def _bf_booster(self) -> xgb.Booster:
         return self.get_booster()
 
+    def _bf_trained(self) -> TrainedModel:
+        """The trained model (:class:`boostfocal._model.TrainedModel`): where the initial score lives,
+        the best iteration."""
+        check_is_fitted(self, "loss_")
+        return self._bf_model  # type: ignore[no-any-return]
+
     def _bf_carrying_booster(self) -> xgb.Booster:
         """The booster, carrying ``init_score_`` (a copy that does, for a model loaded from a file
         that keeps it beside the trees): what ``xgb_model=self`` continues."""
-        check_is_fitted(self, "loss_")
-        booster = self.get_booster()
-        if carried_state(booster) is None:
-            booster = embed_init_score(booster.copy(), self.loss_, self.init_score_)
-        return booster
+        model = self._bf_trained()
+        if model.carried:
+            return model.booster
+        return embed_init_score(model.booster.copy(), self.loss_, self.init_score_)
 
     def _bf_file_state(self) -> dict[str, Any]:
         return {}
 
-    def _bf_restore(self, booster: xgb.Booster, state: dict[str, Any], classes: NDArray[Any]) -> None:
+    def _bf_restore(self, trained: TrainedModel, state: dict[str, Any], classes: NDArray[Any]) -> None:
         """The fitted attributes ``XGBClassifier.fit`` sets, and ours.  A bare Booster's estimator
         takes its feature types from the booster (an estimator's are among its saved parameters)."""
-        self._Booster = booster
-        self.n_classes_ = 2 if self.loss_.is_multilabel else len(classes)  # as XGBClassifier.fit sets it
+        booster = trained.booster
+        xgbe.set_booster(self, booster)
+        kind = trained.loss.kind
+        self.n_classes_ = 2 if isinstance(kind, IndependentOutputs) else kind.columns  # as XGBClassifier.fit
         if state["estimator"] is None:
             self.feature_types = booster.feature_types
             self.enable_categorical = any(t == "c" for t in booster.feature_types or ())
         self._bf_classes = classes
+        self._bf_model = trained
+        self.loss_, self.init_score_ = trained.loss, trained.init_score

@@ -246,7 +246,7 @@ def to_onnx(
 
     (Charoenphakdee et al., 2021; ``alpha = None`` weighs every class 1.)  Categorical splits,
     LightGBM linear trees and random forests, and XGBoost's linear and DART boosters raise
-    ``ValueError``.  Needs ``onnx`` and ``onnxmltools`` (the ``onnx`` extra).
+    ``ValueError``.  Needs ``onnx`` (the ``onnx`` extra; LightGBM models also ``onnxmltools``).
     """
     onnx, helper = require_onnx()
     engine, is_estimator, loss, classes, method = _read_model(model, loss, init_score, method)

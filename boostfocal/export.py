@@ -408,7 +408,8 @@ def to_onnx(
     ``ValueError``.  Needs ``onnx`` and ``onnxmltools`` (the ``onnx`` extra).
     """
     from ._adapter import booster_outputs
-    from .persistence import _encode_loss, _kind
+    from ._codec import encode_loss as _encode_loss
+    from .persistence import _kind
 
     onnx, helper = _require_onnx()
     engine, is_estimator = _kind(model)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -195,20 +194,10 @@ class _LossAdapter(_HoldsLoss):
         return self.loss._mean(labels, self._scores(preds, labels.y.shape[0]))
 
 
-def is_vector(loss: Loss) -> bool:
-    """Whether ``loss`` has one raw score per class or label (``loss.kind.vector``)."""
-    return bool(loss.kind.vector)
-
-
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
     """An ``(n,)``, ``(n, K)`` or ``(n, L)`` array holding the constant initial raw score ``value``
     on every row (:meth:`OutputKind.tile`)."""
     return loss.kind.tile(value, n)
-
-
-def init_row(loss: Loss, value: float | ArrayLike) -> Float:
-    """The constant initial score as a 1-D array: ``(1,)`` binary, ``(K,)`` / ``(L,)`` otherwise."""
-    return loss.kind.init_row(value)
 
 
 def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
@@ -462,29 +451,6 @@ def booster_outputs(engine: str, booster: Any) -> int:
         return int(booster.num_model_per_iteration())
     param = json.loads(booster.save_config())["learner"]["learner_model_param"]
     return max(int(param.get("num_class", "0")), int(param.get("num_target", "1")), 1)
-
-
-def start_booster(model: Any, name: str) -> Any:
-    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
-    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
-    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
-    version 1), so that the engine continues from the full margin."""
-    if model is None:
-        return None
-    if isinstance(model, (str, os.PathLike)):
-        from .persistence import has_focal_state, load_model
-
-        if not has_focal_state(model):
-            return model
-        model = load_model(model)
-    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
-        return model._bf_carrying_booster()
-    try:
-        return model_booster(model)[1]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
-        ) from None
 
 
 def check_loss(loss: Any, name: str = "loss") -> Loss:

@@ -1,7 +1,8 @@
 """LightGBM's internals, touched here and nowhere else.
 
-Checked on LightGBM 4.0 to 4.7 (the fitted attributes of ``LGBMClassifier``; 4.7.0 for the model
-text).  Two things live here:
+Checked by running it on LightGBM 4.7.0 (the attributes ``LGBMClassifier.fit`` sets, read from
+its ``sklearn.py``, and the model text; ``tests/test_model_home.py`` checks the latter on every
+run).  Two things live here:
 
 * **The fitted state of ``LGBMClassifier``** (its private attributes, which LightGBM's own ``fit``
   writes): :func:`set_fitted` writes all of them, for ``fit`` of the multilabel estimator and for

@@ -1,6 +1,8 @@
 """XGBoost's internals, touched here and nowhere else.
 
-Checked on XGBoost 2.1 to 3.2 (3.2.0 for the model JSON and the vector intercept of 3.1+):
+Checked by running it on XGBoost 3.2.0 (the model JSON, attributes, slicing and the vector
+intercept of 3.1+; the per-class leaves of XGBoost < 3.1 come from the earlier checks recorded in
+the design notes):
 
 * **The fitted state of ``XGBClassifier``**: its booster lives in the private ``_Booster``
   (:func:`set_booster`, :func:`forget_booster`).
@@ -39,6 +41,11 @@ _IDENTITY = ("reg:squarederror", "multi:softprob", "multi:softmax")
 def set_booster(est: Any, booster: Any) -> None:
     """The booster of a fitted ``XGBClassifier`` (what ``get_booster()`` returns)."""
     est._Booster = booster
+
+
+def fitted_booster(est: Any) -> Any:
+    """The booster of a fitted ``XGBClassifier``, or None (unlike ``get_booster()``, no error)."""
+    return est.__dict__.get("_Booster")
 
 
 def forget_booster(est: Any) -> None:

@@ -23,20 +23,16 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Sequence
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine_lightgbm as lgbe
 from ._adapter import (
-    _LossAdapter,
-    check_booster_loss,
     check_engine_metrics,
-    check_loss,
     check_multilabel_target,
     constant_margin,
     decision_function_of,
@@ -44,15 +40,29 @@ from ._adapter import (
     eval_xy_as_eval_set,
     fit_or_restore,
     is_multilabel_target,
-    margins_to_proba,
     metric_names,
     predict_label_of,
     predict_proba_of,
     prepare_fit,
-    start_booster,
+)
+from ._lgb_native import (
+    RANK_METRICS,
+    _check_metrics,
+    _Metric,
+    _Objective,
+    dataset,
+    embed_init_score,
+    hessian_scale,  # noqa: F401  (boostfocal.lightgbm.hessian_scale)
+    metric,
+    objective,
+    predict_proba,
+    predict_raw,
+    train_multilabel,
 )
 from ._model import TrainedModel, recorded
-from .losses import BinaryFocalLoss, IndependentOutputs, Loss, MulticlassFocalLoss, MultilabelFocalLoss
+from ._multilabel_booster import MultilabelBooster
+from .losses import Loss, MultilabelFocalLoss
+from .persistence import load_into, save_model, start_booster
 
 __all__ = [
     "FocalLGBMClassifier",
@@ -65,468 +75,6 @@ __all__ = [
     "predict_raw",
     "train_multilabel",
 ]
-
-
-def hessian_scale(loss: Loss) -> float:
-    """LightGBM's multiclass Hessian convention: its ``multiclass`` objective uses ``K/(K-1) p(1-p)``.
-
-    Following it makes ``gamma = 0`` reproduce the built-in objective exactly (tested).
-    """
-    return loss.kind.hessian_scale("lightgbm")
-
-
-class _Objective(_LossAdapter):
-    """Objective for ``lgb.train`` (called ``(preds, Dataset)``) and ``LGBMClassifier``/Dask
-    estimators (called ``(y_true, y_pred, weight)``): the same object serves both."""
-
-    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        if isinstance(b, lgb.Dataset):
-            preds, data = a, b
-            y, weight = data.get_label(), data.get_weight()
-        else:
-            y, preds = a, b
-        return self._grad_hess(y, preds, weight, hessian_scale(self.loss))
-
-
-class _Metric(_LossAdapter):
-    """Weighted mean loss on raw scores: ``feval`` of ``lgb.train`` and ``eval_metric`` of the
-    estimators.  Returns ``(loss.name, value, False)`` (lower is better)."""
-
-    _what = "metric"
-
-    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[str, float, bool]:
-        if isinstance(b, lgb.Dataset):
-            preds, data = a, b
-            y, weight = data.get_label(), data.get_weight()
-        else:
-            y, preds = a, b
-        return self.loss.name, self._mean_loss(y, preds, weight), False
-
-
-def _single_output(loss: Loss) -> Loss:
-    """LightGBM has no multi-output trees: a multilabel loss is trained one booster per label."""
-    check_loss(loss)
-    if isinstance(loss.kind, IndependentOutputs):
-        raise ValueError(
-            f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train it with "
-            "bfl.train_multilabel(params, X, Y, loss) (one booster per label, each with loss.binary_loss(l)) "
-            "or FocalLGBMClassifier on the 2-D Y"
-        )
-    return loss
-
-
-def objective(loss: Loss) -> _Objective:
-    """A LightGBM objective computing ``loss.grad_hess`` on the engine's raw scores.
-
-    Per row it returns ``g_i = w_i dL(y_i, z_i)/dz_i`` and ``h_i = w_i d2L(y_i, z_i)/dz_i^2`` (under
-    the loss's Hessian policy), the formulas of the loss's class docstring.
-
-    Pass it as ``params={"objective": objective(loss)}`` to ``lgb.train`` or as ``objective=`` to
-    ``LGBMClassifier`` / ``lightgbm.dask`` estimators.  Labels and sample weights are read from
-    the Dataset; multiclass Hessians follow LightGBM's ``K/(K-1)`` convention.  Set
-    ``num_class=K`` in the parameters for a multiclass loss.  A multilabel loss is refused: see
-    :func:`train_multilabel`.
-    """
-    return _Objective(_single_output(loss))
-
-
-def metric(loss: Loss) -> _Metric:
-    """A LightGBM eval metric: ``sum_i w_i L(y_i, z_i) / sum_i w_i`` on raw scores (early-stop on it)."""
-    return _Metric(_single_output(loss))
-
-
-_OBJECTIVE_KEYS = ("objective", "objective_type", "app", "application", "loss")
-_NUM_CLASS_KEYS = ("num_class", "num_classes")
-_METRIC_KEYS = ("metric", "metrics", "metric_types")
-#: LightGBM's built-in metrics that rank a binary model's scores (valid on focal margins).
-RANK_METRICS = ("auc", "average_precision")
-
-
-def _check_metrics(loss: Loss, params: dict[str, Any]) -> None:
-    """Refuse LightGBM's built-in metrics that it would compute on raw focal margins
-    (:func:`boostfocal._adapter.check_engine_metrics`)."""
-    for key in _METRIC_KEYS:
-        check_engine_metrics(
-            loss, metric_names(params.get(key)), rank_metrics=RANK_METRICS, param=key, engine="LightGBM"
-        )
-
-
-def _check_num_class(loss: Loss, params: dict[str, Any] | None) -> None:
-    """Raise a clear ValueError when the booster's ``num_class`` does not fit the loss.
-
-    Acts only once LightGBM has merged the training parameters, objective included, into the
-    Dataset's (``lgb.train`` does so before building the booster; it replaces a callable objective
-    by ``"none"``), not when a Dataset is constructed on its own.
-    """
-    if not params or not any(key in params for key in _OBJECTIVE_KEYS):
-        return
-    num_class = next((params[key] for key in _NUM_CLASS_KEYS if key in params), 1)
-    expected = loss.num_outputs
-    if int(num_class) != expected:
-        raise ValueError(
-            f"the Dataset's init_score was made for {loss!r} ({expected} raw score(s) per row), but the "
-            f"parameters have num_class={num_class}; "
-            + (f"set num_class={expected}" if loss.kind.vector else "leave num_class unset for a binary loss")
-        )
-
-
-class _Dataset(lgb.Dataset):
-    """The ``lgb.Dataset`` :func:`dataset` returns: when LightGBM constructs it for training, it
-    first checks the parameters' ``num_class`` against the loss its init score was made for
-    (LightGBM would otherwise fail with "Number of class for initial score error"), and, under a
-    custom objective, refuses the parameters' built-in metrics that LightGBM would compute on raw
-    focal margins (``binary_logloss``, ``multi_logloss``, ``binary_error``, ...; binary ``auc`` and
-    ``average_precision`` rank the margins and are accepted)."""
-
-    def __init__(self, *args: Any, bf_loss: Loss, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._bf_loss = bf_loss
-
-    def construct(self) -> lgb.Dataset:
-        _check_num_class(self._bf_loss, self.params)
-        params = self.params or {}
-        objective_value = next((params[key] for key in _OBJECTIVE_KEYS if key in params), None)
-        if objective_value == "none" or isinstance(objective_value, _Objective):  # a custom objective
-            _check_metrics(self._bf_loss, params)
-        return super().construct()
-
-
-def dataset(
-    X: Any,
-    y: ArrayLike,
-    loss: Loss,
-    *,
-    weight: ArrayLike | None = None,
-    init_score: float | ArrayLike | None = None,
-    reference: lgb.Dataset | None = None,
-    **kwargs: Any,
-) -> lgb.Dataset:
-    """An ``lgb.Dataset`` whose ``init_score`` is the loss-minimising constant.
-
-    ``init_score`` defaults to ``loss.init_score(y, weight)``, the constant
-    ``z0 = argmin_c sum_i w_i L(y_i, c)``; pass the training set's value for
-    a validation set (``reference=train``) so both start from the same constant.  The labels and
-    weights are checked here, as the loss checks them (a plain ``lgb.Dataset`` turns NaN labels
-    into 0 before any objective sees them).  Trained with ``objective(loss)``, the parameters'
-    ``num_class`` is checked against the loss (a clear ``ValueError`` instead of LightGBM's own
-    error), and a built-in ``metric`` LightGBM would compute on raw margins is refused.  A
-    multilabel loss is refused: see :func:`train_multilabel`.
-    """
-    _single_output(loss)
-    if init_score is None:
-        value = loss.init_score(y, weight)
-    else:
-        loss._prepare(y, weight, weight_name="weight")  # labels checked here: LightGBM turns NaN into 0
-        value = init_score
-    n = np.shape(y)[0]
-    return _Dataset(
-        X,
-        label=y,
-        weight=weight,
-        init_score=constant_margin(loss, value, n),
-        reference=reference,
-        bf_loss=loss,
-        **kwargs,
-    )
-
-
-def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | ArrayLike) -> lgb.Booster:
-    """Put the constant initial raw score ``init_score`` inside ``booster`` (in place; returns it).
-
-    ``z0_k`` (``init_score``, ``K`` values for a multiclass loss) is added to every leaf output of
-    the first iteration's tree of class ``k`` (``Booster.set_leaf_output``): every row passes
-    through exactly one leaf of that tree, so the booster's raw score becomes
-    ``raw(x) = z0 + Σ_t f_t(x)``, the margin it was trained on.  From then on ``booster.predict(X,
-    raw_score=True)``, ``pred_contrib`` (bias column included), ``shap.TreeExplainer``, continued
-    training with ``init_model=booster`` and the model text all include it, and
-    :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,
-    after ``lgb.train`` with a Dataset from :func:`dataset`; a second call with the same value
-    changes nothing, with another value raises ``ValueError``.  The booster records the fact in its
-    own model text (:mod:`boostfocal._engine_lightgbm`), which ``copy.deepcopy``, pickling,
-    ``save_model`` / ``lgb.Booster(model_file=...)`` and continued training keep, so no path adds it
-    twice.  Linear trees (``linear_tree=True``): ``set_leaf_output`` does not move their leaves, so
-    the score is kept beside the trees instead (recorded in the model text, added by
-    :func:`predict_raw` / :func:`predict_proba`; the engine's own ``predict`` and plain readers of
-    the file do not see it).
-    """
-    check_loss(loss)
-    if not isinstance(booster, lgb.Booster):
-        raise TypeError(f"booster must be an lgb.Booster, got {type(booster).__name__}")
-    check_booster_loss(loss, "lightgbm", booster)
-    TrainedModel.embed(booster, loss, init_score)
-    return booster
-
-
-def _shape_loss(booster: lgb.Booster) -> Loss:
-    """A loss of the booster's output kind (binary or softmax of ``K``), for shapes only."""
-    k = int(booster.num_model_per_iteration())
-    return BinaryFocalLoss() if k == 1 else MulticlassFocalLoss(k)
-
-
-def predict_raw(
-    booster: lgb.Booster, X: Any, *, init_score: float | ArrayLike | None = None, **predict_kwargs: Any
-) -> NDArray[np.float64]:
-    """``booster.predict(X, raw_score=True)`` plus the constant ``init_score`` it was trained from:
-
-        z(x) = init_score + sum_t f_t(x)
-
-    A booster that carries its initial score (:func:`embed_init_score`) already gives the full
-    margin: leave ``init_score`` out (the same value is accepted; another raises ``ValueError``).
-    With ``start_iteration > 0`` the first trees, which carry it, are left out, so it is added.
-    """
-    return TrainedModel.of(booster, _shape_loss(booster), init_score).raw(X, **predict_kwargs)
-
-
-def predict_proba(
-    booster: lgb.Booster,
-    X: Any,
-    loss: Loss,
-    *,
-    init_score: float | ArrayLike | None = None,
-    method: str = "posterior",
-    **predict_kwargs: Any,
-) -> NDArray[np.float64]:
-    """Class probabilities ``(n, n_classes)`` from a booster trained with ``objective(loss)``.
-
-    ``init_score`` is required unless the booster carries it (:func:`embed_init_score`): use
-    ``0.0`` if training started from zero; LightGBM does not add it back itself.
-    ``method="posterior"`` (default) recovers the class posterior from focal margins
-    (``loss.posterior``); ``"link"`` is the plain sigmoid/softmax.
-    """
-    check_loss(loss)
-    check_booster_loss(loss, "lightgbm", booster)
-    raw = TrainedModel.of(booster, loss, init_score).raw(X, **predict_kwargs)
-    return margins_to_proba(loss, raw, method)
-
-
-# --- multilabel: one booster per label ---------------------------------------------------------
-
-
-def _check_multilabel_loss(loss: Any) -> MultilabelFocalLoss:
-    if not isinstance(loss, MultilabelFocalLoss):
-        raise TypeError(
-            f"loss must be a boostfocal multilabel loss (bf.MultilabelFocalLoss(L)), got {type(loss).__name__}"
-        )
-    return loss
-
-
-class MultilabelBooster:
-    """``L`` LightGBM boosters, one per label, read as one multilabel model.
-
-    LightGBM has no multi-output trees, so a multilabel focal model (:class:`boostfocal.
-    MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
-    ``loss.binary_loss(l)`` on the column ``Y[:, l]``, carrying that label's initial score in its
-    first tree (:func:`embed_init_score`).  Made by :func:`train_multilabel` and by
-    :class:`FocalLGBMClassifier` fitted on a 2-D ``y`` (its ``booster_``).
-
-    ``predict`` takes ``lgb.Booster.predict``'s arguments and stacks the boosters' outputs along
-    the columns (raw scores ``(n, L)``; ``pred_contrib``: ``L`` blocks of ``n_features + 1``
-    columns, as LightGBM lays out a multiclass model; ``pred_leaf``: ``L`` blocks of leaf
-    indices).  :meth:`predict_raw` gives the full margins ``z0_l + sum_t f_lt(x)`` and
-    :meth:`predict_proba` the recovered posterior of each label, ``(n, L)``.  Each booster is a
-    plain ``lgb.Booster`` (``boosters[l]``); the object pickles.
-    """
-
-    def __init__(self, boosters: Sequence[lgb.Booster], loss: MultilabelFocalLoss) -> None:
-        loss = _check_multilabel_loss(loss)
-        boosters = list(boosters)
-        if len(boosters) != loss.num_labels or not all(isinstance(b, lgb.Booster) for b in boosters):
-            raise ValueError(f"boosters must be {loss.num_labels} lgb.Booster objects (one per label of {loss!r})")
-        models = []
-        for label, booster in enumerate(boosters):
-            check_booster_loss(loss.binary_loss(label), "lightgbm", booster)
-            try:
-                models.append(TrainedModel.of(booster, loss.binary_loss(label), name=f"boosters[{label}]'s init_score"))
-            except TypeError:
-                raise ValueError(
-                    f"boosters[{label}] records no initial score: call "
-                    f"embed_init_score(booster, loss.binary_loss({label}), init_score[{label}]) first"
-                ) from None
-        self._set_models(models, loss)
-
-    @classmethod
-    def of_models(cls, models: Sequence[TrainedModel], loss: MultilabelFocalLoss) -> MultilabelBooster:
-        """The multilabel model of one trained binary model per label."""
-        out = cls.__new__(cls)
-        out._set_models(list(models), _check_multilabel_loss(loss))
-        return out
-
-    def _set_models(self, models: list[TrainedModel], loss: MultilabelFocalLoss) -> None:
-        if any(m.init_score is None for m in models):
-            raise ValueError("every label's booster must record the value of its initial score (embed_init_score)")
-        self.models = models
-        self.boosters = [m.booster for m in models]
-        self.loss = loss
-
-    def __repr__(self) -> str:
-        return f"MultilabelBooster({self.loss!r}, {len(self.boosters)} boosters)"
-
-    @property
-    def num_labels(self) -> int:
-        """``L``, the number of labels (and boosters)."""
-        return len(self.boosters)
-
-    @property
-    def init_score(self) -> NDArray[np.float64]:
-        """The initial score of each label, ``(L,)``."""
-        return np.array([m.init_score for m in self.models], dtype=np.float64)
-
-    @property
-    def where(self) -> str:
-        """Where the labels' initial scores live (:class:`boostfocal._model.TrainedModel`)."""
-        places = {m.where for m in self.models}
-        if len(places) != 1:
-            raise ValueError(f"the labels' boosters keep their initial scores in different places: {sorted(places)}")
-        return places.pop()
-
-    def file_state(self) -> dict[str, Any]:
-        """The focal state's fields of the initial score (:meth:`TrainedModel.file_state`)."""
-        where = self.where
-        return {
-            "init_score": self.loss.kind.init_json(self.init_score),
-            "init_score_in_model": where != "beside",
-            "init_score_where": where,
-        }
-
-    def added(self, start_iteration: int = 0) -> NDArray[np.float64] | None:
-        """What :meth:`predict_raw` adds to the stacked raw scores, ``(L,)``, or None."""
-        parts = [m.added(start_iteration) for m in self.models]
-        if all(p is None for p in parts):
-            return None
-        return np.array([0.0 if p is None else float(p[0]) for p in parts])
-
-    @property
-    def best_iterations(self) -> list[int]:
-        """Each label's best iteration (``0`` without early stopping), as LightGBM counts it."""
-        return [int(b.best_iteration) for b in self.boosters]
-
-    @property
-    def best_iteration(self) -> int:
-        """The most rounds any label predicts with after early stopping (:attr:`best_iterations`:
-        each label's own), ``0`` without early stopping: as ``lgb.Booster.best_iteration``."""
-        return max(self.best_iterations)
-
-    def current_iteration(self) -> int:
-        """The most boosting rounds any label's booster holds (``lgb.Booster.current_iteration``)."""
-        return max(int(b.current_iteration()) for b in self.boosters)
-
-    def predict(self, X: Any, **kwargs: Any) -> Any:
-        """Every booster's ``predict(X, **kwargs)``, stacked as columns (``(n, L)`` for scores)."""
-        outs = [np.asarray(b.predict(X, **kwargs)) for b in self.boosters]
-        return np.column_stack([o.reshape(o.shape[0], -1) for o in outs])
-
-    def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
-        """Raw margins ``(n, L)``, each label's initial score included."""
-        return np.column_stack([m.raw(X, **kwargs) for m in self.models])
-
-    def predict_proba(self, X: Any, *, method: str = "posterior", **kwargs: Any) -> NDArray[np.float64]:
-        """``P(y_l = 1 | x)`` of every label, ``(n, L)``: ``loss.posterior`` of the raw margins
-        (``method="link"``: the plain sigmoid)."""
-        return margins_to_proba(self.loss, self.predict_raw(X, **kwargs), method)
-
-    def feature_importance(self, importance_type: str = "split", iteration: int | None = None) -> NDArray[Any]:
-        """The boosters' feature importances, summed over labels."""
-        return np.sum([b.feature_importance(importance_type=importance_type, iteration=iteration)
-                       for b in self.boosters], axis=0)  # fmt: skip
-
-    def num_feature(self) -> int:
-        """The number of features the boosters were trained on."""
-        return int(self.boosters[0].num_feature())
-
-    def feature_name(self) -> list[str]:
-        """The boosters' feature names."""
-        return list(self.boosters[0].feature_name())
-
-    def num_trees(self) -> int:
-        """Trees in all the boosters together."""
-        return sum(int(b.num_trees()) for b in self.boosters)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The first booster's ``params`` (the boosters share them but for the objective's ``alpha``)."""
-        return dict(self.boosters[0].params)
-
-    def dump_model(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The boosters' ``lgb.Booster.dump_model(*args, **kwargs)`` as one: the first booster's
-        header, and in ``tree_info`` the trees of booster 0, then 1, ... (``tree_index`` counted
-        in that order, ``label`` added).  With :meth:`predict`'s ``pred_contrib=True`` (one block
-        of ``n_features + 1`` columns per label) it is what ``shap.TreeExplainer`` reads, so SHAP
-        explains each label's full margin."""
-        dumps = [b.dump_model(*args, **kwargs) for b in self.boosters]
-        trees = [{**tree, "label": label} for label, dump in enumerate(dumps) for tree in dump["tree_info"]]
-        return {**dumps[0], "tree_info": [{**tree, "tree_index": i} for i, tree in enumerate(trees)]}
-
-
-def _pairs(valid_sets: Any) -> list[tuple[Any, ...]]:
-    if valid_sets is None:
-        return []
-    if isinstance(valid_sets, tuple):
-        valid_sets = [valid_sets]
-    out = []
-    for item in valid_sets:
-        if not isinstance(item, tuple) or len(item) not in (2, 3):
-            raise TypeError("valid_sets must be a list of (X, Y) or (X, Y, weight) tuples")
-        out.append(item)
-    return out
-
-
-def train_multilabel(
-    params: dict[str, Any],
-    X: Any,
-    Y: ArrayLike,
-    loss: MultilabelFocalLoss,
-    num_boost_round: int = 100,
-    *,
-    weight: ArrayLike | None = None,
-    valid_sets: Any = None,
-    valid_names: Sequence[str] | None = None,
-    callbacks: list[Any] | None = None,
-    **train_kwargs: Any,
-) -> MultilabelBooster:
-    """Train a multilabel focal model on LightGBM: one ``lgb.train`` per label.
-
-    Booster ``l`` trains on ``Y[:, l]`` with ``objective(loss.binary_loss(l))``, the metric
-    :func:`metric` of that loss on every validation set, and its own initial score
-    ``loss.init_score(Y, weight)[l]`` (the binary one of the column), which it carries afterwards
-    (:func:`embed_init_score`).  Since the labels do not interact in the loss, this is the
-    multilabel focal loss itself (with ``gamma = 0`` and ``alpha = None``, LightGBM's ``binary``
-    per label).
-
-    ``params``: ``lgb.train`` parameters (no ``objective``); ``valid_sets``: ``(X, Y)`` or
-    ``(X, Y, weight)`` tuples with an ``(n, L)`` ``Y``; ``callbacks`` (e.g. ``lgb.early_stopping``)
-    apply to each booster in turn, so early stopping stops each label at its own best iteration.
-    Other keyword arguments go to ``lgb.train``.  Returns a :class:`MultilabelBooster`.
-    """
-    loss = _check_multilabel_loss(loss)
-    if any(key in params for key in _OBJECTIVE_KEYS):
-        raise ValueError("params must not set the objective: train_multilabel trains with the focal loss")
-    labels = check_multilabel_target(Y, loss.num_labels, "Y")
-    init = loss.init_score(labels, weight)  # checks every column and the weights, before training
-    valid = [
-        (vx, check_multilabel_target(vy, loss.num_labels, "valid_sets Y"), *rest)
-        for vx, vy, *rest in _pairs(valid_sets)
-    ]
-    boosters = []
-    for label in range(loss.num_labels):
-        binary = loss.binary_loss(label)
-        train = dataset(X, labels[:, label], binary, weight=weight, init_score=init[label])
-        sets = [
-            dataset(vx, vy[:, label], binary, weight=rest[0] if rest else None, init_score=init[label], reference=train)
-            for vx, vy, *rest in valid
-        ]
-        booster = lgb.train(
-            {**params, "objective": objective(binary)},
-            train,
-            num_boost_round=num_boost_round,
-            valid_sets=sets or None,
-            valid_names=list(valid_names) if valid_names is not None else None,
-            feval=metric(binary),
-            callbacks=callbacks,
-            **train_kwargs,
-        )
-        boosters.append(embed_init_score(booster, binary, init[label]))
-    return MultilabelBooster(boosters, loss)
-
 
 _OWN_PARAMS = ("gamma", "alpha", "hessian", "probability")
 
@@ -574,18 +122,23 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     :class:`~boostfocal.MultilabelFocalLoss` (``loss_``): one binary focal booster per label
     (``loss_.binary_loss(l)``, the same parameters, each with its own initial score inside it;
     ``booster_`` is their :class:`MultilabelBooster`).  ``alpha``: one float, ``L`` floats or
-    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score``,
-    ``eval_init_score`` and ``init_model`` are refused.  ``predict`` returns the ``(n, L)`` 0/1
-    indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)`` posteriors as one array
-    (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of ``L`` ``(n, 2)`` arrays of
-    scikit-learn's multi-output forests), ``decision_function`` their log-odds; ``classes_`` is
-    ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early stopping callbacks stop each
-    label at its own best iteration (``best_iteration_``: one per label; ``evals_result_`` by label).
+    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score`` and
+    ``eval_init_score`` are refused; ``init_model`` (a fitted multilabel estimator, its
+    :class:`MultilabelBooster` or its saved directory) continues every label.  ``predict``
+    returns the ``(n, L)`` 0/1 indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)``
+    posteriors as one array (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of
+    ``L`` ``(n, 2)`` arrays of scikit-learn's multi-output forests), ``decision_function`` their
+    log-odds; ``classes_`` is ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early
+    stopping callbacks stop each label at its own best iteration (``booster_.best_iterations``;
+    ``best_iteration_`` is the largest, ``n_estimators_`` / ``n_iter_`` the most rounds a label
+    holds; ``evals_result_`` by label).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
     reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
     focal loss, and puts ``init_score_`` into the leaves of the booster's first trees
     (:func:`embed_init_score`): ``booster_.predict(X, raw_score=True)``, SHAP and the model file give
-    the full margin.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
+    the full margin.  Linear trees (``linear_tree=True``), whose leaves cannot move, keep it beside
+    the booster instead: :meth:`predict_raw` and the model file add it; ``booster_.predict`` does
+    not.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``
@@ -593,6 +146,9 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     ``decision_function(X) = loss_.posterior_logit(raw)``.  ``init_score_`` and
     ``alpha="balanced"`` see every weight training applies: ``class_weight`` times ``sample_weight``.
     """
+
+    #: The engine, for :mod:`boostfocal.persistence` (which does not import the estimator modules).
+    _bf_engine = "lightgbm"
 
     def __init__(
         self,
@@ -911,15 +467,11 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     def save_model(self, path: Any) -> None:
         """Save to a LightGBM model file holding the focal state too (:func:`boostfocal.save_model`)."""
-        from .persistence import save_model
-
         save_model(self, path)
 
     def load_model(self, path: Any) -> FocalLGBMClassifier:
         """Load a file written by :meth:`save_model` into this estimator, parameters included
         (:func:`boostfocal.load_model` makes a new one); returns ``self``, fitted."""
-        from .persistence import load_into
-
         return load_into(self, path)  # type: ignore[no-any-return]
 
     # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
@@ -1018,3 +570,8 @@ def _start_init(start: Any, loss: Loss) -> Any:
             "lgb.train(init_model=...)): record it first with bfl.embed_init_score(booster, loss, value)"
         )
     return loss.kind.init_value(value)
+
+
+# the classes' public home (pickles, repr and the API reference name boostfocal.lightgbm)
+for _cls in (MultilabelBooster, _Objective, _Metric):
+    _cls.__module__ = __name__

@@ -37,16 +37,14 @@ of the wrong shape, ...), raises ``ValueError`` naming the file and the field.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import _engine_xgboost as xgbe
-from ._adapter import booster_outputs
+from ._adapter import booster_outputs, model_booster
 from ._codec import (
     Unencodable,
     decode,
@@ -58,18 +56,24 @@ from ._codec import (
     encode_params,
 )
 from ._model import TrainedModel, _Disagree, booster_engine, recorded
+from ._model_files import (
+    FORMAT,
+    FORMAT_VERSION,
+    NoState,
+    dumps,
+    engine_of_file,
+    field,
+    parse_state,
+    read_lightgbm,
+    read_xgboost,
+    write_lightgbm,
+    write_xgboost,
+)
+from ._multilabel_booster import MultilabelBooster
 from .losses import IndependentOutputs, Loss
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
-#: Version of the focal state's layout; :func:`load_model` refuses a newer one.  1: the initial
-#: score beside the trees; 2: ``init_score_in_model`` says whether the booster carries it; 3:
-#: ``init_score_where`` says where, and the booster records it itself (:mod:`boostfocal._model`).
-FORMAT_VERSION = 3
-_FORMAT = "boostfocal-model"
-_XGB_ATTR = "boostfocal"
-_LGB_PREFIX = "boostfocal:"
-_LGB_PANDAS = "\npandas_categorical:"
 _ESTIMATORS = {"lightgbm": "FocalLGBMClassifier", "xgboost": "FocalXGBClassifier"}
 
 PathLike = str | os.PathLike  # type: ignore[type-arg]
@@ -98,13 +102,11 @@ def _kind(model: Any) -> tuple[str, bool]:
     engine = booster_engine(model)
     if engine is not None:
         return engine, False
-    ours_lgb = sys.modules.get(f"{__package__}.lightgbm")
-    if ours_lgb is not None and isinstance(model, ours_lgb.MultilabelBooster):
+    if isinstance(model, MultilabelBooster):
         return "lightgbm", False
-    for engine, name in _ESTIMATORS.items():
-        ours = sys.modules.get(f"{__package__}.{engine}")
-        if ours is not None and isinstance(model, getattr(ours, name)):
-            return engine, True
+    engine = getattr(type(model), "_bf_engine", None)  # boostfocal's estimators name their engine
+    if engine in _ESTIMATORS:
+        return engine, True
     raise TypeError(
         "model must be a fitted FocalLGBMClassifier or FocalXGBClassifier, or an lgb.Booster / xgb.Booster "
         f"trained with boostfocal's objective, got {type(model).__module__}.{type(model).__name__}"
@@ -151,8 +153,7 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
     if not target.parent.is_dir():
         raise FileNotFoundError(f"path: directory {str(target.parent)!r} does not exist")
     booster = model._bf_booster() if is_estimator and getattr(model, "loss_", None) is not None else model
-    ours_lgb = sys.modules.get(f"{__package__}.lightgbm")
-    if ours_lgb is not None and isinstance(booster, ours_lgb.MultilabelBooster):  # saved as a directory
+    if isinstance(booster, MultilabelBooster):  # saved as a directory
         if loss is not None or init_score is not None:
             raise TypeError("loss and init_score are read from the model; pass them only with a bare Booster")
         _save_lightgbm_multilabel(model if is_estimator else None, booster, target)
@@ -191,9 +192,9 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
             state["best_score"] = encode(dict(trained.booster.best_score))
         except Unencodable:
             pass
-        _write_lightgbm(trained.booster, target, state)
+        write_lightgbm(trained.booster, target, state)
     else:
-        _write_xgboost(model if is_estimator else None, trained.for_file(), target, state)
+        write_xgboost(model if is_estimator else None, trained.for_file(), target, state)
 
 
 #: The focal state's file in the directory of a LightGBM multilabel model.
@@ -235,7 +236,7 @@ def _save_lightgbm_multilabel(estimator: Any, model: Any, target: Path) -> None:
     target.mkdir(exist_ok=True)
     for label, booster in enumerate(model.boosters):
         save_model(booster, target / files[label], loss=loss.binary_loss(label))
-    (target / MULTILABEL_STATE).write_text(_dumps(state) + "\n", encoding="utf-8")
+    (target / MULTILABEL_STATE).write_text(dumps(state) + "\n", encoding="utf-8")
 
 
 def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
@@ -245,35 +246,35 @@ def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
         raise ValueError(
             f"{str(target)!r} is a directory without {MULTILABEL_STATE}: not a boostfocal multilabel model"
         )
-    state = _parse_state(state_file.read_text(encoding="utf-8"), state_file)
+    state = parse_state(state_file.read_text(encoding="utf-8"), state_file)
     for key in ("engine", "estimator", "loss", "init_score", "classes", "params", "labels"):
         if key not in state:
-            raise _field(state_file, key, "is missing (a damaged file?)")
+            raise field(state_file, key, "is missing (a damaged file?)")
     try:
         loss = decode_loss(state["loss"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _field(state_file, "loss", f"is invalid: {exc}") from None
+        raise field(state_file, "loss", f"is invalid: {exc}") from None
     if not isinstance(loss.kind, IndependentOutputs) or state["engine"] != "lightgbm":
-        raise _field(state_file, "loss", f"is {loss!r}, not a multilabel loss of a LightGBM model")
+        raise field(state_file, "loss", f"is {loss!r}, not a multilabel loss of a LightGBM model")
     files = state["labels"]
     if not isinstance(files, list) or len(files) != loss.num_outputs:
-        raise _field(state_file, "labels", f"must name {loss.num_outputs} label files")
+        raise field(state_file, "labels", f"must name {loss.num_outputs} label files")
     try:
         init = _decode_init_score(loss, _encode_init_score(loss, decode(state["init_score"])))
         classes = decode_classes(state["classes"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _field(state_file, "init_score", f"or 'classes' is invalid: {exc}") from None
+        raise field(state_file, "init_score", f"or 'classes' is invalid: {exc}") from None
     if len(classes) != loss.num_outputs or len(set(classes.tolist())) != len(classes):
-        raise _field(state_file, "classes", f"must hold {loss.num_outputs} distinct labels, got {classes.tolist()!r}")
+        raise field(state_file, "classes", f"must hold {loss.num_outputs} distinct labels, got {classes.tolist()!r}")
     boosters = []
     for label, name in enumerate(files):
         path = target / str(name)
         if not path.is_file():
             raise FileNotFoundError(f"{str(path)!r}: label {label}'s model file of {str(target)!r} is missing")
-        booster, label_state = _read_lightgbm(path)
+        booster, label_state = read_lightgbm(path)
         trained, _, _ = _check_state(label_state, "lightgbm", booster, path)
         if trained.loss != loss.binary_loss(label) or trained.init_score != init[label]:
-            raise _field(
+            raise field(
                 state_file,
                 "init_score",
                 f"or 'loss' does not match label {label}'s file ({trained.loss!r}, {trained.init_score!r})",
@@ -281,13 +282,11 @@ def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
         boosters.append(trained)
     params = decode(state["params"])
     if not isinstance(params, dict):
-        raise _field(state_file, "params", "is not a JSON object")
+        raise field(state_file, "params", "is not a JSON object")
     if state["estimator"] is None:
         params = {"gamma": loss.gamma, "alpha": loss.alpha, "hessian": loss.hessian}
     else:
         _check_params_match(params, loss, state_file)
-    from .lightgbm import MultilabelBooster
-
     est.set_params(**params)
     est._bf_set_multilabel(MultilabelBooster.of_models(boosters, loss))
     return est
@@ -298,10 +297,10 @@ def _state(
 ) -> dict[str, Any]:
     """The focal state (JSON data; its parts already encoded; ``init``: the initial score's fields,
     :meth:`TrainedModel.file_state`)."""
-    from . import __version__
+    from ._version import __version__
 
     return {
-        "format": _FORMAT,
+        "format": FORMAT,
         "version": FORMAT_VERSION,
         "boostfocal": __version__,
         "engine": engine,
@@ -313,39 +312,11 @@ def _state(
     }
 
 
-def _dumps(state: dict[str, Any]) -> str:
-    return json.dumps(state, allow_nan=False, separators=(",", ":"))  # ASCII, one line
-
-
-def _write_lightgbm(booster: Any, path: Path, state: dict[str, Any]) -> None:
-    text = booster.model_to_string(num_iteration=-1)
-    i = text.rfind(_LGB_PANDAS)
-    if i < 0:
-        raise RuntimeError("LightGBM's model text has no pandas_categorical line; this LightGBM is not supported")
-    text = text[: i + 1] + _LGB_PREFIX + _dumps(state) + "\n" + text[i + 1 :]
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-
-
-def _write_xgboost(estimator: Any, booster: Any, path: Path, state: dict[str, Any]) -> None:
-    previous = booster.attr(_XGB_ATTR)
-    booster.set_attr(**{_XGB_ATTR: _dumps(state)})
-    try:
-        if estimator is not None:
-            xgbe.save_estimator(estimator, booster, path)  # adds XGBoost's own scikit-learn metadata
-        else:
-            booster.save_model(path)
-    finally:
-        booster.set_attr(**{_XGB_ATTR: previous})
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-
 def _estimator(engine: str) -> Any:
     """A new, unfitted estimator of ``engine`` (its module imported on demand)."""
     import importlib
 
+    # the one upward step: a file names its engine, whose estimator module is imported on demand
     module = importlib.import_module(f"{__package__}.{engine}")
     return getattr(module, _ESTIMATORS[engine])()
 
@@ -368,18 +339,39 @@ def load_model(path: PathLike) -> Any:
     target = _check_path(path)
     if target.is_dir():
         return _load_lightgbm_multilabel(_estimator("lightgbm"), target)
-    return load_into(_estimator(_engine_of_file(target)), target)
+    return load_into(_estimator(engine_of_file(target)), target)
 
 
 def has_focal_state(path: Any) -> bool:
     """Whether the model file ``path`` holds a boostfocal focal state (read by :func:`load_model`)."""
     target = _check_path(path)
-    engine = _engine_of_file(target)
+    engine = engine_of_file(target)
     try:
-        _read_lightgbm(target) if engine == "lightgbm" else _read_xgboost(target)
-    except _NoState:
+        read_lightgbm(target) if engine == "lightgbm" else read_xgboost(target)
+    except NoState:
         return False
     return True
+
+
+def start_booster(model: Any, name: str) -> Any:
+    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
+    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
+    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
+    version 1), so that the engine continues from the full margin."""
+    if model is None:
+        return None
+    if isinstance(model, (str, os.PathLike)):
+        if not has_focal_state(model):
+            return model
+        model = load_model(model)
+    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
+        return model._bf_carrying_booster()
+    try:
+        return model_booster(model)[1]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
+        ) from None
 
 
 def load_into(est: Any, path: Any) -> Any:
@@ -392,12 +384,12 @@ def load_into(est: Any, path: Any) -> Any:
         source = _check_path(path)
         if source.is_dir() and engine == "lightgbm":
             return _load_lightgbm_multilabel(est, source)
-        found = _engine_of_file(source)
+        found = engine_of_file(source)
         if found != engine:
             raise ValueError(
                 f"{str(source)!r} holds a {found} model; load it with bf.load_model or {_ESTIMATORS[found]}"
             )
-    booster, state = _read_lightgbm(source) if engine == "lightgbm" else _read_xgboost(source)
+    booster, state = read_lightgbm(source) if engine == "lightgbm" else read_xgboost(source)
     trained, classes, params = _check_state(state, engine, booster, source)
     if engine == "xgboost":
         xgbe.forget_booster(est)  # XGBoost's set_params also pushes the parameters into a fitted booster
@@ -406,44 +398,40 @@ def load_into(est: Any, path: Any) -> Any:
     return est
 
 
-def _field(path: Any, field: str, problem: str) -> ValueError:
-    return ValueError(f"{_name(path)}: the boostfocal state's field {field!r} {problem}")
-
-
 def _check_state(state: dict[str, Any], engine: str, booster: Any, path: Any) -> tuple[TrainedModel, np.ndarray, Any]:
     """The trained model, classes and parameters of a focal state, each checked against the others
     and against the booster; ``ValueError`` naming the file and the field otherwise."""
     for key in ("engine", "estimator", "loss", "init_score", "classes", "params"):
         if key not in state:
-            raise _field(path, key, "is missing (a damaged file?)")
+            raise field(path, key, "is missing (a damaged file?)")
     if state["engine"] != engine:
-        raise _field(path, "engine", f"says {state['engine']!r} in a {engine} model file")
+        raise field(path, "engine", f"says {state['engine']!r} in a {engine} model file")
     if state["estimator"] not in (None, _ESTIMATORS[engine]):
-        raise _field(path, "estimator", f"names {state['estimator']!r}, not {_ESTIMATORS[engine]!r}")
+        raise field(path, "estimator", f"names {state['estimator']!r}, not {_ESTIMATORS[engine]!r}")
     try:
         loss = decode_loss(state["loss"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _field(path, "loss", f"is invalid: {exc}") from None
+        raise field(path, "loss", f"is invalid: {exc}") from None
     try:
         init_score = _decode_init_score(loss, _encode_init_score(loss, decode(state["init_score"])))
     except (TypeError, ValueError) as exc:
-        raise _field(path, "init_score", f"is invalid: {exc}") from None
+        raise field(path, "init_score", f"is invalid: {exc}") from None
     try:
         classes = decode_classes(state["classes"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _field(path, "classes", f"is invalid: {exc}") from None
+        raise field(path, "classes", f"is invalid: {exc}") from None
     outputs = booster_outputs(engine, booster)
     if classes.ndim != 1 or len(classes) != loss.kind.columns:
-        raise _field(path, "classes", f"holds {len(classes)} classes for a booster of {outputs} raw score(s) per row")
+        raise field(path, "classes", f"holds {len(classes)} classes for a booster of {outputs} raw score(s) per row")
     if len(set(classes.tolist())) != len(classes):
-        raise _field(path, "classes", f"holds duplicate classes {classes.tolist()!r}")
+        raise field(path, "classes", f"holds duplicate classes {classes.tolist()!r}")
     if outputs != loss.num_outputs:
-        raise _field(
+        raise field(
             path, "loss", f"is {loss!r}, for {loss.num_outputs} raw score(s) per row; the booster gives {outputs}"
         )
     params = decode(state["params"])
     if not isinstance(params, dict):
-        raise _field(path, "params", "is not a JSON object")
+        raise field(path, "params", "is not a JSON object")
     if state["estimator"] is None:  # a bare Booster
         params = {"gamma": loss.gamma, "alpha": loss.alpha, "hessian": loss.hessian}
     else:
@@ -459,141 +447,37 @@ def _trained_of_file(state: dict[str, Any], booster: Any, loss: Loss, init_score
     if version >= 3:
         where = state.get("init_score_where")
         if where not in ("leaves", "base_score", "beside"):
-            raise _field(path, "init_score_where", f"is {where!r}, not 'leaves', 'base_score' or 'beside'")
+            raise field(path, "init_score_where", f"is {where!r}, not 'leaves', 'base_score' or 'beside'")
         if (where != "beside") != in_model:
-            raise _field(path, "init_score_in_model", f"is {in_model} but init_score_where is {where!r}")
+            raise field(path, "init_score_in_model", f"is {in_model} but init_score_where is {where!r}")
     elif in_model:  # format 2: the place follows from the engine and the booster
         try:
             found = recorded(booster, loss.num_outputs)
         except ValueError as exc:
-            raise _field(path, "init_score_in_model", f"cannot be checked against the booster: {exc}") from None
+            raise field(path, "init_score_in_model", f"cannot be checked against the booster: {exc}") from None
         where = "leaves" if found is None else found[0]
     else:
         where = "beside"
     try:
         return TrainedModel.from_file(booster, loss, init_score, where)
     except _Disagree as exc:
-        raise _field(path, exc.field, exc.problem) from None
+        raise field(path, exc.field, exc.problem) from None
     except ValueError as exc:
-        raise _field(path, "init_score", f"cannot be checked against the booster: {exc}") from None
+        raise field(path, "init_score", f"cannot be checked against the booster: {exc}") from None
 
 
 def _check_params_match(params: dict[str, Any], loss: Loss, path: Any) -> None:
     """An estimator's ``gamma``, ``alpha`` and ``hessian`` must be those of its loss."""
     if "gamma" in params and float(params["gamma"]) != loss.gamma:
-        raise _field(path, "params.gamma", f"is {params['gamma']!r} but the loss has gamma={loss.gamma!r}")
+        raise field(path, "params.gamma", f"is {params['gamma']!r} but the loss has gamma={loss.gamma!r}")
     if "hessian" in params and params["hessian"] != loss.hessian:
-        raise _field(path, "params.hessian", f"is {params['hessian']!r} but the loss has hessian={loss.hessian!r}")
+        raise field(path, "params.hessian", f"is {params['hessian']!r} but the loss has hessian={loss.hessian!r}")
     alpha = params.get("alpha")
     if alpha is None or isinstance(alpha, str):
         if alpha is None and loss.alpha is not None:
-            raise _field(path, "params.alpha", f"is None but the loss has alpha={loss.alpha!r}")
+            raise field(path, "params.alpha", f"is None but the loss has alpha={loss.alpha!r}")
         return  # "balanced": resolved from the training labels
     given = np.asarray(alpha, dtype=np.float64)
     held = np.asarray(loss.alpha, dtype=np.float64) if loss.alpha is not None else None
     if held is None or given.shape != held.shape or not np.array_equal(given, held):
-        raise _field(path, "params.alpha", f"is {alpha!r} but the loss has alpha={loss.alpha!r}")
-
-
-def _engine_of_file(path: Path) -> str:
-    with open(path, "rb") as f:
-        head = f.read(64)
-    if head.startswith(b"tree\n") or head.startswith(b"tree\r\n"):
-        return "lightgbm"
-    if head.lstrip()[:1] == b"{":
-        return "xgboost"
-    raise ValueError(f"{str(path)!r} is neither a LightGBM model text nor an XGBoost JSON/UBJ model")
-
-
-def _parse_state(raw: str, path: Any) -> dict[str, Any]:
-    try:
-        state = json.loads(raw)
-    except ValueError:
-        state = None
-    if not isinstance(state, dict) or state.get("format") != _FORMAT:
-        raise ValueError(
-            f"{_name(path)}: the boostfocal state in this model file is unreadable (damaged or truncated?)"
-        )
-    try:
-        version = int(state.get("version", 0))
-    except (TypeError, ValueError):
-        raise _field(path, "version", f"is {state.get('version')!r}, not an integer") from None
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"{_name(path)} was written in boostfocal model format {state['version']}; this boostfocal reads "
-            f"format {FORMAT_VERSION} and older: upgrade boostfocal"
-        )
-    return state
-
-
-def _name(path: Any) -> str:
-    return repr(str(path)) if isinstance(path, (str, os.PathLike)) else "the model"
-
-
-class _NoState(ValueError):
-    pass
-
-
-def _no_state(path: Any, engine: str, load_hint: str) -> ValueError:
-    return _NoState(
-        f"{_name(path)} is a {engine} model file without boostfocal state (saved by {engine} itself?): "
-        f"load it with {load_hint}, or save the booster with "
-        "bf.save_model(booster, path, loss=..., init_score=...) to make a file bf.load_model reads"
-    )
-
-
-def _read_lightgbm(path: Path) -> tuple[Any, dict[str, Any]]:
-    try:
-        import lightgbm as lgb
-    except ImportError as exc:
-        raise ImportError(f"{_name(path)} is a LightGBM model: install lightgbm to load it") from exc
-    with open(path, encoding="utf-8", newline="") as f:
-        text = f.read()
-    complete = "\nend of trees" in text and text.rstrip("\r\n").rsplit("\n", 1)[-1].startswith("pandas_categorical:")
-    start = text.rfind("\n" + _LGB_PREFIX) + 1
-    if start == 0:
-        if not complete:
-            raise ValueError(
-                f"{_name(path)} is a damaged or truncated LightGBM model file (it does not end as LightGBM writes)"
-            )
-        raise _no_state(path, "LightGBM", "lgb.Booster(model_file=...)")
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    state = _parse_state(text[start + len(_LGB_PREFIX) : end], path)
-    if not complete:
-        raise ValueError(
-            f"{_name(path)} is a damaged or truncated LightGBM model file (it does not end as LightGBM writes)"
-        )
-    try:
-        booster = lgb.Booster(model_str=text[:start] + text[end + 1 :])
-    except lgb.basic.LightGBMError as exc:
-        raise ValueError(f"{_name(path)} is a damaged LightGBM model file: {str(exc).splitlines()[0]}") from None
-    try:
-        booster.best_iteration = int(state.get("best_iteration", -1))
-    except (TypeError, ValueError):
-        raise _field(path, "best_iteration", f"is {state.get('best_iteration')!r}, not an integer") from None
-    booster.best_score = decode(state.get("best_score", {}))
-    return booster, state
-
-
-def _read_xgboost(source: Any) -> tuple[Any, dict[str, Any]]:
-    try:
-        import xgboost as xgb
-    except ImportError as exc:
-        raise ImportError(f"{_name(source)} is an XGBoost model: install xgboost to load it") from exc
-    booster = xgb.Booster()
-    try:
-        booster.load_model(source)
-    except xgb.core.XGBoostError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ValueError(f"{_name(source)} is a damaged or truncated XGBoost model file ({first[:200]})") from None
-    raw = booster.attr(_XGB_ATTR)
-    if raw is None:
-        raise _no_state(source, "XGBoost", "xgb.Booster(model_file=...) or xgb.XGBClassifier().load_model(...)")
-    state = _parse_state(raw, source)
-    booster.set_attr(**{_XGB_ATTR: None, "scikit_learn": None})
-    try:
-        xgbe.read(booster)
-    except ValueError:
-        raise _field(source, xgbe.CARRIED_ATTR, "(a booster attribute) is unreadable") from None
-    return booster, state
+        raise field(path, "params.alpha", f"is {alpha!r} but the loss has alpha={loss.alpha!r}")

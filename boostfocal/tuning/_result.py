@@ -419,15 +419,20 @@ class TuneResult:
 
         def cell(r: ConfigResult, m: str) -> str:
             spec = METRICS[m].fmt if m in METRICS else (_EXTRA[m].fmt if m in _EXTRA else ".4f")
+            if stopped.get(r.name) and np.isnan(r.mean(m)):
+                return "stopped"
             if m in _EXTRA:
                 return format(r.mean(m), spec)
             return f"{r.mean(m):{spec}} ± {r.std(m):{spec}}"
 
         chosen = self.times_chosen()
         n = len(self.splits)
+        stopped = {r.name: stopped_early(r, n) for r in self.rows}
         header = ["", "rank", "model", "gamma", "alpha", *[label(m) for m in cols]]
         if chosen:
             header.append("chosen")
+        if any(stopped.values()):
+            header.append("stopped early")
         body = []
         best = self.best
         for rank, r in enumerate(self.ranked(), start=1):
@@ -440,6 +445,7 @@ class TuneResult:
                     r.alpha_label,
                     *[cell(r, m) for m in cols],
                     *([f"{chosen[r.name]}/{n}" if r.name in chosen else "-"] if chosen else []),
+                    *([stopped[r.name] or "-"] if any(stopped.values()) else []),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
@@ -484,6 +490,15 @@ class TuneResult:
         from ..plotting import plot_tuning
 
         return plot_tuning(self, metric, ax=ax, show_std=show_std)
+
+
+def stopped_early(row: ConfigResult, n_folds: int) -> str:
+    """``"3/3 at 50"``: in how many folds successive halving stopped the row, and at which rounds
+    (``extra["stopped_early"]``); ``""`` when it finished in every fold."""
+    marks = [m for m in row.extra.get("stopped_early", []) if m is not None]
+    if not marks:
+        return ""
+    return f"{len(marks)}/{n_folds} at {'/'.join(str(m) for m in sorted(set(marks)))}"
 
 
 def _jsonable(obj: Any) -> Any:

@@ -24,7 +24,7 @@ scoring needs ``onnxruntime`` (or any ONNX runtime) and nothing of boostfocal or
 2. the constant the trees do not hold, added to that sum (:func:`_margin_offset`): nothing when
    the initial score sits in the first trees' leaves, XGBoost's intercept when it sits there, and
    the estimator's ``init_score_`` or the ``init_score`` given with a bare Booster that carries none;
-3. the class probabilities from the full margin, :func:`_probability_nodes`: the recovered
+3. the class probabilities from the full margin, ``_probability_nodes``: the recovered
    posterior (Charoenphakdee et al., 2021) in the log-space form of
    :func:`boostfocal.losses._posterior_scores`, or the plain sigmoid/softmax for an estimator with
    ``probability="link"``.
@@ -394,9 +394,11 @@ def to_onnx(
         string for string ``classes_``, otherwise the int64 index into ``classes_``.  A bare
         Booster's classes are ``0..K-1``.
 
+    Notes
+    -----
     The graph: the trees (onnxmltools' conversion of the engine's model, cut at the best iteration
     after early stopping), plus the initial score, then the posterior in standard operators
-    (:func:`_probability_nodes`)::
+    (``_probability_nodes``)::
 
         z = trees(x) + init_score
         binary:      P(y=1|x) = 1 / (1 + alpha |l'(p)| / ((1 - alpha) |l'(1 - p)|)),  p = sigma(z)

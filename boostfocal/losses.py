@@ -389,7 +389,7 @@ class _Loss:
 
     A loss defines the per-sample ``L(y, z)`` of the raw margin ``z`` (its class docstring gives the
     formula and derivatives); :meth:`loss` returns ``w L``, :meth:`grad_hess` ``w dL/dz`` and the
-    second derivative under the Hessian policy, :meth:`init_score` ``argmin_c sum_i w_i L(y_i, c)``.
+    second derivative under the Hessian policy, ``init_score`` ``argmin_c sum_i w_i L(y_i, c)``.
     """
 
     name: ClassVar[str]
@@ -550,7 +550,7 @@ class _Loss:
     def link(self, raw: ArrayLike) -> Float:
         """The plain inverse link (sigmoid or softmax of ``raw``).
 
-        This is *not* the class probability of a focal-trained model (use :meth:`posterior`);
+        This is *not* the class probability of a focal-trained model (use the subclass's ``posterior``);
         it is for ``gamma = 0`` and ``alpha = None`` only, or for comparison.
         """
         raise NotImplementedError
@@ -841,8 +841,8 @@ class MultilabelFocalLoss(_Loss):
     .. math::
 
         L(y_i, z_i) = \sum_{l=1}^{L} \ell_l(y_{il}, z_{il}), \qquad
-        \ell_l(1, z) = -lpha_l (1-p)^\gamma \log p, \quad
-        \ell_l(0, z) = -(1-lpha_l) p^\gamma \log(1-p), \quad p = \sigma(z)
+        \ell_l(1, z) = -\alpha_l (1-p)^\gamma \log p, \quad
+        \ell_l(0, z) = -(1-\alpha_l) p^\gamma \log(1-p), \quad p = \sigma(z)
 
     Each column's derivatives are :class:`BinaryFocalLoss`'s (computed by the same kernels, element
     by element): with ``s = 2 y_il - 1``, ``t = s z_il``, ``a`` the element's class weight,
@@ -1098,8 +1098,7 @@ class MultilabelBalancedCrossEntropy(MultilabelFocalLoss):
 
         .. math::
 
-            L = -\sum_l \left[lpha_l\, y_l \log \sigma(z_l) + (1-lpha_l)(1-y_l) \log(1-\sigma(z_l))
-    ight]
+            L = -\sum_l \left[\alpha_l\, y_l \log \sigma(z_l) + (1-\alpha_l)(1-y_l) \log(1-\sigma(z_l))\right]
 
         Gradient ``a_l (sigma(z_l) - y_l)``, Hessian ``a_l sigma(z_l)(1 - sigma(z_l))`` with ``a_l`` the
         element's class weight.  ``alpha = bf.balanced_alpha(Y, multilabel=True)`` gives per-label

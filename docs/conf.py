@@ -173,6 +173,7 @@ def _skip_foreign_member(app: object, what: str, name: str, obj: object, skip: b
 def setup(app: object) -> None:
     app.connect("autodoc-skip-member", _skip_foreign_member)  # type: ignore[attr-defined]
 
+
 # --------------------------------------------------------------------------------------------
 # Gallery: every script of examples/ runs at build time, on small data
 # --------------------------------------------------------------------------------------------
@@ -191,6 +192,7 @@ sphinx_gallery_conf = {
     "capture_repr": (),
     "matplotlib_animations": False,
     "show_memory": False,
+    "write_computation_times": False,  # its pages load DataTables from a CDN
     "plot_gallery": "True",
 }
 

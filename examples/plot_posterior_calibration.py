@@ -1,6 +1,6 @@
 r"""
-Calibration: the posterior against :math:`\sigma(z)`
-====================================================
+Calibration: the posterior against σ(z)
+=======================================
 
 A focal model's plain link :math:`\sigma(z)` is not the class probability: focal loss pushes its
 minimiser towards 0.5.  :meth:`boostfocal.BinaryFocalLoss.posterior` inverts that minimiser.  This

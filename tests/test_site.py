@@ -171,6 +171,21 @@ def test_screenshot_of_the_gallery_page(chromium: str, site_copy: Path) -> None:
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
+def test_no_raw_tex_on_pages_without_mathjax(site: Path) -> None:
+    """A page that does not load MathJax shows no TeX (a title with math, linked from elsewhere,
+    would show ``\\(\\sigma(z)\\)`` there)."""
+    raw = {}
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if "mathjax/tex-chtml.js" in html:
+            continue
+        text = re.sub(r"<[^>]+>", " ", _without_scripts(html))
+        found = re.findall(r"\\\(.{0,30}", text)
+        if found:
+            raw[str(page.relative_to(site))] = found[:2]
+    assert not raw, f"raw TeX on pages without MathJax: {raw}"
+
+
 def test_no_page_loads_from_another_host(site: Path) -> None:
     """Scripts, style sheets and images of every built page are files of the site (no CDN)."""
     remote = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(?:https?:)?//[^"]*"', re.I)

@@ -243,7 +243,7 @@ def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | Array
     :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,
     after ``lgb.train`` with a Dataset from :func:`dataset`; a second call with the same value
     changes nothing, with another value raises ``ValueError``.  The booster is marked in memory
-    (:func:`boostfocal._adapter.carried_init_score`); ``copy.deepcopy`` and ``model_to_string``
+    (``boostfocal._adapter.carried_init_score``); ``copy.deepcopy`` and ``model_to_string``
     lose the mark (save it with :func:`boostfocal.save_model`, whose file keeps it).
     """
     check_loss(loss)
@@ -321,8 +321,8 @@ def _check_multilabel_loss(loss: Any) -> MultilabelFocalLoss:
 class MultilabelBooster:
     """``L`` LightGBM boosters, one per label, read as one multilabel model.
 
-    LightGBM has no multi-output trees, so a multilabel focal model (:class:`boostfocal.
-    MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
+    LightGBM has no multi-output trees, so a multilabel focal model
+    (:class:`boostfocal.MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
     ``loss.binary_loss(l)`` on the column ``Y[:, l]``, carrying that label's initial score in its
     first tree (:func:`embed_init_score`).  Made by :func:`train_multilabel` and by
     :class:`FocalLGBMClassifier` fitted on a 2-D ``y`` (its ``booster_``).

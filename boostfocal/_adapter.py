@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import type_of_target
 
 from . import _validation as v
+from ._model import TrainedModel, booster_engine, recorded
 from .losses import IndependentOutputs, Loss, _Labels, _out_like
 
 Float = NDArray[np.float64]
@@ -194,20 +194,10 @@ class _LossAdapter(_HoldsLoss):
         return self.loss._mean(labels, self._scores(preds, labels.y.shape[0]))
 
 
-def is_vector(loss: Loss) -> bool:
-    """Whether ``loss`` has one raw score per class or label (``loss.kind.vector``)."""
-    return bool(loss.kind.vector)
-
-
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
     """An ``(n,)``, ``(n, K)`` or ``(n, L)`` array holding the constant initial raw score ``value``
     on every row (:meth:`OutputKind.tile`)."""
     return loss.kind.tile(value, n)
-
-
-def init_row(loss: Loss, value: float | ArrayLike) -> Float:
-    """The constant initial score as a 1-D array: ``(1,)`` binary, ``(K,)`` / ``(L,)`` otherwise."""
-    return loss.kind.init_row(value)
 
 
 def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
@@ -434,16 +424,6 @@ def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
 # --- engines and boosters: recognised here, once ---------------------------------------------
 
 
-def booster_engine(obj: Any) -> str | None:
-    """``"lightgbm"`` or ``"xgboost"`` if ``obj`` is that engine's ``Booster``, else None (without
-    importing an engine that is not loaded)."""
-    for engine in ("lightgbm", "xgboost"):
-        module = sys.modules.get(engine)
-        if module is not None and isinstance(obj, module.Booster):
-            return engine
-    return None
-
-
 def model_booster(model: Any) -> tuple[str, Any]:
     """``(engine, booster)`` of a Booster, a (Dask) scikit-learn model of either engine, or the
     dict ``xgboost.dask.train`` returns; ``TypeError`` for anything else."""
@@ -473,29 +453,6 @@ def booster_outputs(engine: str, booster: Any) -> int:
     return max(int(param.get("num_class", "0")), int(param.get("num_target", "1")), 1)
 
 
-def start_booster(model: Any, name: str) -> Any:
-    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
-    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
-    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
-    version 1), so that the engine continues from the full margin."""
-    if model is None:
-        return None
-    if isinstance(model, (str, os.PathLike)):
-        from .persistence import has_focal_state, load_model
-
-        if not has_focal_state(model):
-            return model
-        model = load_model(model)
-    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
-        return model._bf_carrying_booster()
-    try:
-        return model_booster(model)[1]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
-        ) from None
-
-
 def check_loss(loss: Any, name: str = "loss") -> Loss:
     """``loss`` must be a boostfocal loss object."""
     if not isinstance(loss, Loss):
@@ -520,70 +477,58 @@ def binary_1d(raw: NDArray[Any], loss: Loss) -> NDArray[Any]:
     return loss.kind.squeeze(raw)
 
 
-# --- the initial score inside the booster ------------------------------------------------------
+# --- the initial score inside the booster (boostfocal._model.TrainedModel decides) -------------
 
-#: The in-memory marker of a LightGBM Booster whose first trees carry the initial score (LightGBM's
-#: model text has no place for it: boostfocal's model files keep it in the focal state).
-LGB_CARRIED_ATTR = "_boostfocal_init_score"
-#: The XGBoost booster attribute (kept in its model files) naming the initial score it carries.
-XGB_CARRIED_ATTR = "boostfocal_init_score"
+
+def carried_state(booster: Any) -> dict[str, Any] | None:
+    """What a booster records of the initial score it carries: ``{"init_score": value, "in": where}``
+    (``where``: ``"leaves"`` or ``"base_score"``; value None when its leaves carry one whose value is
+    not recorded), or None if it carries none (:func:`boostfocal._model.recorded`)."""
+    found = recorded(booster)
+    if found is None or found[0] == "beside":
+        return None
+    return {"init_score": None if found[1] is None else _as_init(found[1]), "in": found[0]}
 
 
 def _as_init(value: Any) -> float | Float:
     return float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
 
 
-def carried_state(booster: Any) -> dict[str, Any] | None:
-    """The marker a booster carrying its initial score holds: ``{"init_score": value, "in": where}``
-    (``where``: ``"leaves"`` -- added to the first iteration's tree of each class -- or
-    ``"base_score"``, XGBoost's intercept), or None."""
-    engine = booster_engine(booster)
-    if engine == "lightgbm":
-        value = getattr(booster, LGB_CARRIED_ATTR, None)
-        return None if value is None else {"init_score": _as_init(value), "in": "leaves"}
-    if engine == "xgboost":
-        raw = booster.attr(XGB_CARRIED_ATTR)
-        if raw is None:
-            return None
-        data = json.loads(raw)
-        return {"init_score": _as_init(data["init_score"]), "in": data["in"]}
-    raise TypeError(f"booster must be an lgb.Booster or xgb.Booster, got {type(booster).__name__}")
-
-
 def carried_init_score(booster: Any) -> float | Float | None:
     """The constant initial raw score a LightGBM/XGBoost booster carries inside its model (a float,
-    or ``(K,)`` for multiclass), or None if it carries none.
+    or ``(K,)`` / ``(L,)``), or None if it carries none.
 
     Set by the estimators' ``fit``, by :func:`boostfocal.lightgbm.embed_init_score` /
     :func:`boostfocal.xgboost.embed_init_score`, and by :func:`boostfocal.load_model` for files that
-    hold it.  A booster that carries it gives the full margin to every reader (``predict``, SHAP, the
-    engines' own files): add nothing to its raw predictions.
+    hold it; it travels with the booster (:mod:`boostfocal._model`).  A booster that carries it gives
+    the full margin to every reader (``predict``, SHAP, the engines' own files): add nothing to its
+    raw predictions.  ``ValueError`` for a booster whose leaves carry a value that is not recorded
+    (a LightGBM booster continued with ``lgb.train(init_model=...)``).
     """
     state = carried_state(booster)
-    return None if state is None else state["init_score"]
+    if state is None:
+        return None
+    if state["init_score"] is None:
+        raise ValueError(
+            "this booster's first trees carry an initial score whose value is not recorded (continued with "
+            "lgb.train(init_model=...)): record it with embed_init_score(booster, loss, value)"
+        )
+    return state["init_score"]  # type: ignore[no-any-return]
 
 
-def init_to_add(booster: Any, init_score: Any, name: str = "init_score") -> Any:
+def init_to_add(booster: Any, init_score: Any, name: str = "init_score", loss: Loss | None = None) -> Any:
     """The constant a bare-booster prediction adds to the booster's margins: ``init_score`` for a
     booster that carries none (then it is required), None for one that carries it (``init_score``
-    then must be None or that same value: adding it again would shift the margins twice)."""
-    carried = carried_init_score(booster)
-    if carried is None:
-        if init_score is None:
-            raise TypeError(
-                f"{name} is required: pass the constant the booster was trained from (loss.init_score(y)), or 0.0 "
-                "if training started from zero (or embed it with embed_init_score and pass nothing)"
-            )
-        return init_score
-    if init_score is not None:
-        given = np.asarray(init_score, dtype=np.float64)
-        if given.shape != np.shape(carried) or not np.array_equal(given, carried):
-            raise ValueError(
-                f"{name}={init_score!r}, but this booster already carries the initial score {carried!r} inside its "
-                "trees (embed_init_score, or a boostfocal estimator's fit): leave init_score out; adding another "
-                "would shift its margins twice"
-            )
-    return None
+    then must be None or that same value: adding it again would shift the margins twice); the
+    recorded value for a LightGBM linear-tree booster, which keeps it beside its trees."""
+    from .losses import BinaryOutput, SoftmaxOutput, focal_loss_for
+
+    if loss is None:  # the kind follows from the booster and the value
+        outputs = booster_outputs(booster_engine(booster) or "", booster)
+        kind = BinaryOutput() if outputs == 1 else SoftmaxOutput(outputs)
+        loss = focal_loss_for(kind, gamma=0.0, alpha=None, hessian="exact")
+    model = TrainedModel.of(booster, loss, init_score, name=name)
+    return None if model.carried else model.init_score
 
 
 #: Metric names that switch an engine's metrics off.

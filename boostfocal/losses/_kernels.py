@@ -37,7 +37,7 @@ def _fast() -> Any:
             _fast_module = None
         else:
             try:
-                from . import _fast as module
+                from .. import _fast as module
             except ImportError:
                 if choice == "numba":
                     raise

@@ -262,6 +262,10 @@ class IndependentOutputs(OutputKind):
         z = self.check_raw(raw, self.rows(raw))
         return _binary_posterior_logit(z, log_alpha[:, 0], log_alpha[:, 1], gamma)
 
+    def squeeze(self, raw: NDArray[Any]) -> NDArray[Any]:
+        """One label's ``(n,)`` scores (an engine's single target) as ``(n, 1)``."""
+        return raw[:, None] if raw.ndim == 1 and self.outputs == 1 else raw
+
     def predict(self, proba: Float, classes: NDArray[Any]) -> NDArray[Any]:
         return (proba > 0.5).astype(np.int64)
 

@@ -110,7 +110,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._adapter import (
-    carried_init_score,
     check_booster_loss,
     margins_to_proba,
     model_booster,
@@ -363,28 +362,19 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kwargs: dict[str, Any]) -> Float:
-    """Raw margins of one partition plus the initial score (runs on a worker)."""
+def _raw_block(block: Any, trained: Any, kwargs: dict[str, Any]) -> Float:
+    """Raw margins ``z0 + trees`` of one partition (runs on a worker), as the trained model gives
+    them (:meth:`boostfocal._model.TrainedModel.raw`; a MultilabelBooster's ``predict_raw``)."""
     if block.shape[0] == 0:
-        return np.empty(loss.kind.shape(0))
-    if _is_multilabel_booster(booster):  # each label's booster carries its initial score
-        return booster.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
-    if engine == "lightgbm":
-        from ..lightgbm import predict_raw as lgb_predict_raw
-
-        raw = lgb_predict_raw(booster, block, init_score=value, **kwargs)
-    else:
-        from ..xgboost import predict_raw as xgb_predict_raw
-
-        raw = xgb_predict_raw(booster, block, init_score=value, loss=loss, **kwargs)
-    return loss.kind.squeeze(raw)
+        return np.empty(trained.loss.kind.shape(0))
+    if _is_multilabel_booster(trained):  # each label's trained model adds its own initial score
+        return trained.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
+    return trained.raw(block, **kwargs)  # type: ignore[no-any-return]
 
 
-def _proba_block(
-    block: Any, engine: str, booster: Any, loss: Loss, value: Any, method: str, kwargs: dict[str, Any]
-) -> Float:
-    """Class probabilities ``(rows, n_classes)`` of one partition (runs on a worker)."""
-    raw = _raw_block(block, engine, booster, loss, value, kwargs)
+def _proba_block(block: Any, trained: Any, loss: Loss, method: str, kwargs: dict[str, Any]) -> Float:
+    """Class (or label) probabilities of one partition (runs on a worker), ``loss.kind.columns`` wide."""
+    raw = _raw_block(block, trained, kwargs)
     if raw.shape[0] == 0:
         return np.empty((0, loss.kind.columns))
     return margins_to_proba(loss, raw, method)
@@ -412,58 +402,43 @@ def _is_multilabel_booster(booster: Any) -> bool:
     return ours is not None and isinstance(booster, ours.MultilabelBooster)
 
 
-def _model_booster(model: Any) -> tuple[str, Any]:
-    """``(engine, booster)`` as :func:`boostfocal._adapter.model_booster`, and a LightGBM
-    multilabel model (a ``MultilabelBooster``, or an estimator holding one) as LightGBM's."""
+def _trained_model(model: Any, loss: Loss, init_score: Any) -> Any:
+    """The trained model whose margins the workers compute, checked here (not on the workers):
+    a :class:`boostfocal._model.TrainedModel` (the one home of where the initial score lives: an
+    estimator's own, or a bare booster's from what it records and ``init_score``), or a LightGBM
+    :class:`~boostfocal.lightgbm.MultilabelBooster` (one per label)."""
+    from .._model import TrainedModel
+
+    if not _is_multilabel_booster(model) and hasattr(model, "_bf_trained") and init_score is None:
+        model = model._bf_trained()  # FocalLGBMClassifier / FocalXGBClassifier
     if _is_multilabel_booster(model):
-        return "lightgbm", model
-    return model_booster(model)
-
-
-def _resolve_init(model: Any, booster: Any, init_score: Any) -> Any:
-    if init_score is not None:
-        return init_score
-    if hasattr(model, "init_score_"):  # FocalLGBMClassifier / FocalXGBClassifier
-        return model.init_score_
-    carried = carried_init_score(booster)
-    if carried is not None:  # the booster carries it (embed_init_score)
-        return carried
-    raise TypeError(
-        "init_score is required: pass the constant the model was trained from (boostfocal.dask.init_score), "
-        "or 0.0 if training started from zero (or embed it in the booster with embed_init_score)"
-    )
-
-
-def _checked_model(model: Any, loss: Loss, init_score: Any) -> tuple[str, Any, Any]:
-    """``(engine, booster, initial score)`` of a model trained with ``loss``, checked here (not on
-    the workers): the booster's outputs against the loss, and the initial score's shape."""
-    engine, booster = _model_booster(model)
-    if _is_multilabel_booster(booster):
-        if booster.loss != loss:
-            raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {booster.loss!r}")
-        carried = booster.init_score
-        if init_score is not None and not np.array_equal(np.asarray(init_score, dtype=np.float64), carried):
+        if model.loss != loss:
+            raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {model.loss!r}")
+        if init_score is not None and not np.array_equal(np.asarray(init_score, dtype=np.float64), model.init_score):
             raise ValueError(
-                f"init_score={init_score!r}, but the MultilabelBooster carries its initial scores {carried!r}: "
-                "leave init_score out (adding it again would shift the margins twice)"
+                f"init_score={init_score!r}, but the MultilabelBooster carries its initial scores "
+                f"{model.init_score!r}: leave init_score out (adding it again would shift the margins twice)"
             )
-        return engine, booster, carried
+        return model
+    if isinstance(model, TrainedModel):
+        check_booster_loss(loss, model.engine, model.booster)
+        return model
+    engine, booster = model_booster(model)
     if engine == "lightgbm" and isinstance(loss.kind, IndependentOutputs):
         raise ValueError(
             f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train one model per label "
             "(objective boostfocal.lightgbm.objective(loss.binary_loss(l))) and predict with their "
             "boostfocal.lightgbm.MultilabelBooster (each booster after embed_init_score)"
         )
-    value = _checked_value(loss, _resolve_init(model, booster, init_score))
     check_booster_loss(loss, engine, booster)
-    return engine, booster, value
+    return TrainedModel.of(booster, loss, init_score)
 
 
 def _map_over_rows(X: Any, block_fn: Any, frame_fn: Any, width: int | None, args: tuple[Any, ...]) -> Any:
     """Apply ``block_fn`` (arrays) or ``frame_fn`` (DataFrames) lazily to each row partition of ``X``.
 
-    ``width`` is the number of output columns, ``None`` for a 1-D result.  The booster in ``args``
-    is wrapped in ``dask.delayed`` so that it is stored once in the graph, not once per task.
+    ``width`` is the number of output columns, ``None`` for a 1-D result.  The trained model in
+    ``args`` is wrapped in ``dask.delayed`` so that it is stored once in the graph, not once per task.
     """
     if _is_dask_array(X):
         if X.ndim != 2:
@@ -521,8 +496,7 @@ def predict_raw(
     Nothing is computed: the result is built with ``map_blocks`` / ``map_partitions``.
     """
     loss = _check_loss(loss)
-    engine, booster, value = _checked_model(model, loss, init_score)
-    args = (engine, dask.delayed(booster, pure=False), loss, value, dict(predict_kwargs))
+    args = (dask.delayed(_trained_model(model, loss, init_score), pure=False), dict(predict_kwargs))
     width = None if not loss.kind.vector else loss.kind.outputs
     return _map_over_rows(X, _raw_block, _raw_frame, width, args)
 
@@ -551,6 +525,6 @@ def predict_proba(
     loss = _check_loss(loss)
     if method not in ("posterior", "link"):
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
-    engine, booster, value = _checked_model(model, loss, init_score)
-    args = (engine, dask.delayed(booster, pure=False), loss, value, method, dict(predict_kwargs))
+    trained = dask.delayed(_trained_model(model, loss, init_score), pure=False)
+    args = (trained, loss, method, dict(predict_kwargs))
     return _map_over_rows(X, _proba_block, _proba_frame, loss.kind.columns, args)

@@ -51,41 +51,33 @@ __all__ = ["to_onnx"]
 # --- what the model is --------------------------------------------------------------------------
 
 
-def _margin_offset(model: Any, booster: Any, loss: Loss, init_score: Any) -> NDArray[np.float64]:
-    """The constant the graph adds to the sum of the trees to make the full raw margin, ``(K',)``
-    (``K' = 1`` binary, ``K`` multiclass, ``L`` multilabel).
+def _trained_models(model: Any, loss: Loss, init_score: Any, is_estimator: bool) -> list[Any]:
+    """The trained model(s) to export (:class:`boostfocal._model.TrainedModel`): one, or one per
+    label of a LightGBM :class:`~boostfocal.lightgbm.MultilabelBooster`.  They alone know where the
+    initial score lives; a bare Booster's comes from what it records and ``init_score``
+    (``TrainedModel.of``: required when it records none, refused when it differs from what it
+    records)."""
+    from .._model import TrainedModel
 
-    The tree ensemble keeps the trees' leaves and leaves out the engines' intercepts, so the
-    constant depends on where the initial score is (:func:`boostfocal._adapter.carried_state`):
-    in the first trees' leaves (LightGBM, each booster of a LightGBM multilabel model, or XGBoost
-    < 3.1 multiclass) nothing is added; in XGBoost's intercept (``base_score``) the carried score
-    is added; a booster that carries none (a model file of format version 1, or a bare Booster
-    trained without ``embed_init_score``) gets the estimator's ``init_score_`` or the
-    ``init_score`` given with it.  The one place that decides it.
-    """
-    from .._adapter import carried_state, init_to_add
-
-    if _is_multilabel_booster(booster):  # every booster carries its label's score in its leaves
+    trained = model._bf_trained() if is_estimator else model
+    if _is_multilabel_booster(trained):  # every label's booster records its own initial score
         if init_score is not None:
             raise ValueError("init_score: a MultilabelBooster carries each label's initial score; pass none")
-        return np.zeros(loss.kind.outputs)
-    state = carried_state(booster)
-    if model is booster:
-        value = init_to_add(booster, init_score)  # refuses an init_score other than the carried one
-    else:
-        value = model.init_score_
-        if getattr(model, "_bf_carried", False) and state is None:  # LightGBM: the estimator's own flag
-            state = {"init_score": value, "in": "leaves"}
-    if state is not None:
-        value = 0.0 if state["in"] == "leaves" else state["init_score"]
-        if loss.kind.vector and np.ndim(value) == 0:
-            value = np.full(loss.kind.outputs, float(value))
-    try:
-        row = loss.kind.init_row(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"init_score: {exc}") from None
+        return list(trained.models)
+    if not is_estimator:
+        trained = TrainedModel.of(model, loss, init_score)
+    return [trained]
+
+
+def _margin_offset(models: list[Any]) -> NDArray[np.float64]:
+    """The constant the graph adds to the sum of the trees to make the full raw margin, ``(K',)``
+    (``K' = 1`` binary, ``K`` softmax, ``L`` labels): what each trained model adds to its trees
+    (:meth:`boostfocal._model.TrainedModel.offset`: nothing where the first trees' leaves carry
+    the initial score, the score itself where it sits in XGBoost's intercept or beside the booster),
+    side by side for the labels of a MultilabelBooster."""
+    row = np.concatenate([np.atleast_1d(m.offset()) for m in models]).astype(np.float64)
     if not np.all(np.isfinite(row)):
-        raise ValueError(f"init_score must be finite, got {value!r}")
+        raise ValueError(f"init_score must be finite, got {row!r}")
     return row
 
 
@@ -138,9 +130,10 @@ def _missing_value(engine: str, model: Any, is_estimator: bool, missing: Any) ->
 
 
 def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | None) -> tuple[Any, ...]:
-    """``(engine, is_estimator, booster, loss, classes, method)`` of the model to export, checked."""
+    """``(engine, is_estimator, loss, classes, method)`` of the model to export, checked."""
     from .._adapter import booster_outputs
-    from ..persistence import _encode_loss, _kind
+    from .._codec import encode_loss
+    from ..persistence import _kind
 
     engine, is_estimator = _kind(model)
     if is_estimator:
@@ -164,14 +157,14 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
                 f"exporting a bare {engine} Booster needs loss: the loss it was trained with (and init_score, the "
                 "initial raw score of its training data, unless the booster carries it: embed_init_score)"
             )
-        _encode_loss(loss)  # a boostfocal loss object, or TypeError naming "loss"
+        encode_loss(loss)  # a boostfocal loss object, or TypeError naming "loss"
         classes = np.arange(loss.kind.columns)
         method = check_method("posterior" if method is None else method)
     if not _is_multilabel_booster(booster):
         found = booster_outputs(engine, booster)
         if found != loss.kind.outputs:
             raise ValueError(f"loss {loss!r} gives {loss.kind.outputs} raw score(s) per row, the booster {found}")
-    return engine, is_estimator, booster, loss, classes, method
+    return engine, is_estimator, loss, classes, method
 
 
 def _outputs(g: Graph, scores: str, proba: str, loss: Loss, classes: NDArray[Any]) -> list[Any]:
@@ -253,18 +246,18 @@ def to_onnx(
 
     (Charoenphakdee et al., 2021; ``alpha = None`` weighs every class 1.)  Categorical splits,
     LightGBM linear trees and random forests, and XGBoost's linear and DART boosters raise
-    ``ValueError``.  Needs ``onnx`` and ``onnxmltools`` (the ``onnx`` extra).
+    ``ValueError``.  Needs ``onnx`` (the ``onnx`` extra; LightGBM models also ``onnxmltools``).
     """
     onnx, helper = require_onnx()
-    engine, is_estimator, booster, loss, classes, method = _read_model(model, loss, init_score, method)
+    engine, is_estimator, loss, classes, method = _read_model(model, loss, init_score, method)
     value = _missing_value(engine, model, is_estimator, missing)
-    offset = _margin_offset(model, booster, loss, init_score)
+    models = _trained_models(model, loss, init_score, is_estimator)
+    offset = _margin_offset(models)
     n_outputs = loss.kind.outputs
     if engine == "lightgbm":
-        boosters = booster.boosters if _is_multilabel_booster(booster) else [booster]
-        attrs, conventions = lightgbm_trees(boosters, n_outputs)
-    else:
-        attrs, conventions = xgboost_trees(booster, n_outputs, value)
+        attrs, conventions = lightgbm_trees([m.booster for m in models], n_outputs)
+    else:  # the rounds up to the best iteration, as a model file holds them
+        attrs, conventions = xgboost_trees(models[0].for_file(), n_outputs, value)
     n_features = len(conventions.nan_as_zero)
 
     g = Graph()

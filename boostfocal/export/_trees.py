@@ -177,7 +177,7 @@ def lightgbm_trees(boosters: list[Any], n_outputs: int) -> tuple[dict[str, Any],
 
 
 def _xgboost_model_json(booster: Any) -> dict[str, Any]:
-    """The ``gbtree`` model of an XGBoost booster cut at its best iteration (XGBoost's JSON)."""
+    """The ``gbtree`` model of an XGBoost booster (XGBoost's JSON)."""
     config = json.loads(booster.save_config())["learner"]
     kind = config["gradient_booster"]["name"]
     if kind != "gbtree":
@@ -187,9 +187,7 @@ def _xgboost_model_json(booster: Any) -> dict[str, Any]:
             "model: the booster has categorical features, which bf.to_onnx does not export; train with the "
             "categories encoded as numbers (enable_categorical=False) to deploy through ONNX"
         )
-    best = booster.attr("best_iteration")
-    cut = booster[: int(best) + 1] if best is not None else booster
-    return json.loads(cut.save_raw("json"))["learner"]["gradient_booster"]["model"]  # type: ignore[no-any-return]
+    return json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]  # type: ignore[no-any-return]
 
 
 def _xgboost_tree(tree: dict[str, Any], t: int, target: int, attrs: dict[str, list[Any]]) -> None:
@@ -230,7 +228,7 @@ def _xgboost_tree(tree: dict[str, Any], t: int, target: int, attrs: dict[str, li
 
 
 def xgboost_trees(booster: Any, n_outputs: int, missing: float) -> tuple[dict[str, Any], Missing]:
-    """The ensemble of an XGBoost ``gbtree`` booster (its best iteration; scalar trees assigned to
+    """The ensemble of an XGBoost ``gbtree`` booster (every round it holds; scalar trees assigned to
     outputs by the model's ``tree_info``, vector-leaf trees feeding every output), without its
     intercept, and ``missing`` (besides NaN) as its missing value."""
     model = _xgboost_model_json(booster)

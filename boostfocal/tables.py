@@ -355,7 +355,9 @@ def _weights(table: Any, name: str, columns: Sequence[str], target: str, source:
     if not np.all(np.isfinite(w)):
         raise TableError(f"weight={name!r}: column {name!r} has {int(np.sum(~np.isfinite(w)))} infinite value(s)")
     if np.any(w < 0):
-        raise TableError(f"weight={name!r}: column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})")
+        raise TableError(
+            f"weight={name!r}: column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})"
+        )
     if not np.any(w > 0):
         raise TableError(f"weight={name!r}: column {name!r} is zero on every row")
     return w

@@ -235,7 +235,9 @@ class TuneResult:
         """The comparison as text (:meth:`Comparison.summary`), or why there is none."""
         comp = self.comparison
         if comp is not None:
-            return "\n".join([comp.summary(), *self._multilabel_note(), *self.collapsed_baselines()])
+            return "\n".join(
+                [comp.summary(), *self._split_note(), *self._multilabel_note(), *self.collapsed_baselines()]
+            )
         if len(self.splits) < 2:
             return "No comparison: a single fold."
         if self.best_focal is None:
@@ -243,6 +245,13 @@ class TuneResult:
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
         return "No comparison: no inner validation split to choose the rows by."
+
+    def _split_note(self) -> list[str]:
+        """The folds in words and what the corrected test assumes under them."""
+        what = self.settings.get("split_description")
+        if not what:
+            return []
+        return [f"Folds: {what}. The corrected t-test {self.settings.get('test_assumes', '')}."]
 
     def _multilabel_note(self) -> list[str]:
         if not self.multilabel:
@@ -360,8 +369,9 @@ class TuneResult:
         Columns: ``rank``, ``model`` (focal or the baseline's name), ``gamma``, ``alpha``, then
         for every metric its mean over folds (column named after the metric) and standard
         deviation (``<metric>_std``), then ``best_iteration``, ``fit_time`` (+ ``_std``),
-        ``chosen`` (folds in which the headline chose the row inside the fold; None for rows in
-        neither of its families) and ``best`` (True on the row with the best mean).
+        ``chosen_focal`` and ``chosen_baseline`` (folds in which the headline chose the row inside
+        the fold as its focal row or as its baseline; None outside that family) and ``best`` (True
+        on the row with the best mean).
 
         A description of every configuration: the means are taken over the test folds they are
         ranked by, so the top row's mean is optimistic; the headline (:attr:`comparison`) chooses
@@ -384,7 +394,8 @@ class TuneResult:
             for m in [*self.metrics, *_EXTRA]:
                 rec[m] = r.mean(m)
                 rec[f"{m}_std"] = r.std(m)
-            rec["chosen"] = chosen.get(r.name)
+            rec["chosen_focal"] = chosen.get(r.name) if in_focal_family(r) else None
+            rec["chosen_baseline"] = chosen.get(r.name) if in_baseline_family(r) else None
             rec["best"] = r is best
             records.append(rec)
         return pd.DataFrame.from_records(records)
@@ -405,8 +416,9 @@ class TuneResult:
         n = len(self.splits)
         return (
             f"Every configuration, mean ± std over the {n} outer test folds (a description: the top row's mean "
-            "is optimistic, being the best of several measured on the same folds; 'chosen' counts the folds "
-            "in which the headline picked the row on the inner validation split)"
+            "is optimistic, being the best of several measured on the same folds; 'chosen focal' and 'chosen "
+            "baseline' count the folds in which the headline picked the row, on the inner validation split, as "
+            "its focal model or as its baseline: each column sums to the number of folds)"
         )
 
     def format_table(self, metrics: Sequence[str] | None = None) -> str:
@@ -427,7 +439,7 @@ class TuneResult:
         n = len(self.splits)
         header = ["", "rank", "model", "gamma", "alpha", *[label(m) for m in cols]]
         if chosen:
-            header.append("chosen")
+            header += ["chosen focal", "chosen baseline"]
         body = []
         best = self.best
         for rank, r in enumerate(self.ranked(), start=1):
@@ -439,7 +451,7 @@ class TuneResult:
                     "-" if r.gamma is None else f"{r.gamma:g}",
                     r.alpha_label,
                     *[cell(r, m) for m in cols],
-                    *([f"{chosen[r.name]}/{n}" if r.name in chosen else "-"] if chosen else []),
+                    *(_chosen_cells(r, chosen, n) if chosen else []),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
@@ -484,6 +496,12 @@ class TuneResult:
         from ..plotting import plot_tuning
 
         return plot_tuning(self, metric, ax=ax, show_std=show_std)
+
+
+def _chosen_cells(row: ConfigResult, chosen: dict[str, int], n: int) -> list[str]:
+    """The two ``chosen`` cells of a table row: as the focal model, as the baseline."""
+    k = f"{chosen[row.name]}/{n}" if row.name in chosen else "-"
+    return [k if in_focal_family(row) else "", k if in_baseline_family(row) else ""]
 
 
 def _jsonable(obj: Any) -> Any:

@@ -47,6 +47,8 @@ from ._metrics import METRICS, greater_is_better
 
 #: Significance level of the headline verdict.
 SIGNIFICANCE_LEVEL = 0.05
+#: Fewer degrees of freedom than this are said to be few, next to the verdict.
+FEW_DOF = 5
 #: Repeats beyond which the power advice gives up ("more than ...").
 MAX_REPEATS = 1_000
 
@@ -205,12 +207,25 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        """The comparison in one plain sentence: significantly better, worse, or not significantly better."""
+        """The comparison in one plain sentence whose wording follows the sign of the difference:
+        significantly better, significantly worse, or no significant difference (and which side
+        the folds leaned to)."""
         if self.significant and self.focal_is_better:
             return "focal loss is significantly better here"
         if self.significant:
             return "focal loss is significantly worse here"
-        return "focal loss is not significantly better here"
+        if self.mean_difference == 0:
+            return "no significant difference between focal loss and the baseline here (they tie)"
+        side = "ahead" if self.focal_is_better else "behind"
+        return (
+            f"no significant difference between focal loss and the baseline here (focal loss {side}, "
+            "but not beyond the noise of the folds)"
+        )
+
+    @property
+    def few_folds(self) -> bool:
+        """Whether fewer than :data:`FEW_DOF` degrees of freedom back the test."""
+        return self.dof < FEW_DOF
 
     def choices(self, family: str) -> list[tuple[str, int]]:
         """How often each row was chosen for ``family`` (``"focal"`` or ``"baseline"``), most first."""
@@ -219,24 +234,24 @@ class Comparison:
         return sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))
 
     def power_note(self) -> str:
-        """What the test could have detected, and how many repeats would reach the observed difference."""
+        """What the test could have detected, in plain words, and what more folds would change."""
         label = METRICS[self.metric].label if self.metric in METRICS else self.metric
         text = (
-            f"Power: at level {self.level:g} the test detects a mean {label} difference of at least "
-            f"{self.minimum_detectable:.4f} (t quantile x corrected se, {self.dof} dof)"
+            f"What the test can see: with folds that vary as much as these, only a mean {label} difference of "
+            f"at least {self.minimum_detectable:.4f} would count as significant; the observed one is "
+            f"{self.mean_difference:+.4f}"
         )
         if self.folds_per_repeat is None:
             return text + "."
-        m = f"{self.mean_difference:+.4f}"
         if self.repeats_needed is None:
-            return (
-                text + f"; no number of repeats of the {self.folds_per_repeat} folds brings the observed {m} within "
-                f"reach at this fold-to-fold variance (up to {MAX_REPEATS:,} tried)."
+            return text + (
+                f"; no number of repeats of the {self.folds_per_repeat} folds would make a difference this small "
+                "significant: it is within the noise of the folds."
             )
         r = self.repeats_needed
-        return (
-            text + f"; the observed {m} would be within reach with {r} repeats of the {self.folds_per_repeat} folds "
-            f"(--repeats {r}), if the folds vary as much as here."
+        return text + (
+            f". Repeating the {self.folds_per_repeat} folds {r} times (--repeats {r}) would make it significant "
+            "if the folds keep varying this much."
         )
 
     def summary(self) -> str:
@@ -256,8 +271,13 @@ class Comparison:
             f"paired difference "
             f"{self.mean_difference:+.4f} (corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, "
             f"p = {self.p_value:.3f}), better in {self.wins} of {self.n_folds} folds",
-            f"  chosen focal: {chosen('focal')}; chosen baseline: {chosen('baseline')}",
-            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g}).",
+            f"  chosen in the folds: focal {chosen('focal')}; baseline {chosen('baseline')}",
+            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g})."
+            + (
+                f" Only {self.dof} degrees of freedom back it ({self.n_folds} folds): a rough guide, not proof."
+                if self.few_folds
+                else ""
+            ),
         ]
         if not self.significant:
             lines.append(self.power_note())

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
+from . import _splits
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, RANK_METRICS, metric_name
 from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
 from ._search import SPW_POWER, FitOutcome, Fold, Row, Settings, choose, row_candidates, run_all
@@ -88,6 +89,10 @@ def tune(
     random_state: int | None = 0,
     n_jobs: int | None = None,
     progress: bool = True,
+    time: Any = None,
+    gap: Any = 0,
+    groups: Any = None,
+    time_feature: bool = False,
     **engine_params: Any,
 ) -> TuneResult:
     """Cross-validate focal loss over a grid of ``gamma`` and ``alpha`` against three baselines.
@@ -197,6 +202,22 @@ def tune(
         cores.
     progress : bool, default True
         Show a progress bar on stderr (tqdm) for runs longer than a second.
+    time : array-like (n_samples,) or str, optional
+        When each row happened (numbers, read as seconds, or datetimes), or the name of that column
+        of the DataFrame ``X``.  The outer folds are then ordered expanding windows: the rows sorted
+        by time are cut into ``cv + 1`` periods, fold ``k`` trains on periods ``1..k`` and tests on
+        period ``k + 1``; each fold's inner validation split is the latest ``validation_fraction``
+        of its training window.  A named column is not a feature unless ``time_feature=True``.
+    gap : int or str, default 0
+        With ``time``: rows (an int) or a duration (``"2d"``, ``"12h"``, ``"30min"``, a
+        ``timedelta``) left out between each training window and its test period, as labels
+        such as chargebacks arrive late.
+    groups : array-like (n_samples,) or str, optional
+        A group per row (card, customer), or the name of that column of ``X`` (then not a feature):
+        stratified folds that keep each group in one fold (``StratifiedGroupKFold``), inner
+        splits likewise.
+    time_feature : bool, default False
+        Keep the ``time`` column of ``X`` as a feature.
     **engine_params
         Passed to every estimator, focal and baseline alike (e.g. ``num_leaves=63``,
         ``learning_rate=0.05``).  Checked before any fit by :func:`check_params`: unknown names,
@@ -254,6 +275,7 @@ def tune(
         classes, y_enc = inp.check_y(y)
         strata = y_enc
     w = inp.check_weights(sample_weight, y_enc)
+    X, split = _splits.splitting(X, y_enc.shape[0], time, gap, groups, time_feature)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
     coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
     if categorical and engine == "xgboost":
@@ -275,13 +297,13 @@ def tune(
 
     # ----- rows and folds -------------------------------------------------------------------
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    outer = inp.make_splits(cv, repeats, strata, seed)
+    outer = split.outer(cv, repeats, strata, seed)
     the_plan = _plan(rows, len(outer), candidates, spw_search)
     # an inner validation split for early stopping, for a choice among candidates, or for the
     # headline's choice of the focal row and the baseline inside each fold
     choosing = any(in_focal_family(r) for r in rows) and any(in_baseline_family(r) for r in rows)
     needs_val = rounds is not None or max(the_plan.candidates) > 1 or choosing
-    folds = _folds(outer, strata, needs_val, fraction, seed)
+    folds = _folds(outer, strata, needs_val, fraction, seed, split)
 
     settings = Settings(
         engine=engine,
@@ -333,6 +355,9 @@ def tune(
         "precision_level": level,
         "hessian": hessian,
         "random_state": seed,
+        "split": split.record(),
+        "split_description": split.describe(cv, repeats),
+        "test_assumes": split.assumption(),
         "n_jobs": n_jobs,
         "engine_params": _jsonable(params),
         "sample_weight": w is not None,
@@ -425,13 +450,16 @@ def _folds(
     needs_val: bool,
     fraction: float,
     seed: int,
+    split: _splits.Splitting | None = None,
 ) -> list[Fold]:
-    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``)."""
+    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``):
+    stratified at random, the latest part of a time-ordered window, or grouped (``split``)."""
+    split = _splits.Splitting("stratified") if split is None else split
     folds: list[Fold] = []
     for f, (train, test) in enumerate(outer):
         if needs_val:
             fold_seed = int(np.random.SeedSequence([seed, f]).generate_state(1)[0])
-            fit_idx, val_idx = inp.inner_split(train, y_enc, fraction, fold_seed)
+            fit_idx, val_idx = split.inner(train, y_enc, fraction, fold_seed)
         else:
             fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
         folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))

@@ -30,20 +30,26 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ._search import Row, Settings
 
 __all__ = [
     "EXTRA",
     "METRICS",
     "RANK_METRICS",
+    "Scored",
     "average_precision",
     "metric_name",
     "per_label",
     "recall_at_precision",
     "score",
+    "test_scores",
+    "validation_score",
 ]
 
 DEFAULT_PRECISION_LEVEL = 0.5
@@ -237,3 +243,36 @@ def score(
             return float(scoring_fn(y, proba, sample_weight=w))
         return float(scoring_fn(y, proba))
     return float(np.average(per_row, weights=w))
+
+
+class Scored(NamedTuple):
+    """What a model is scored on: the rows of one split and the model's probabilities for them.
+
+    ``y``: encoded labels ``(n,)`` (multilabel: the ``(n, L)`` 0/1 matrix); ``proba``: the
+    calibrated ``(n, K)`` class probabilities (multilabel: ``(n, L)`` per-label posteriors);
+    ``w``: sample weights or ``None``; ``aux``: row-aligned side arrays (e.g. ``amount``) or ``None``.
+    """
+
+    y: NDArray[Any]
+    proba: NDArray[np.float64]
+    w: NDArray[np.float64] | None
+    aux: dict[str, NDArray[Any]] | None
+
+
+def validation_score(settings: Settings, row: Row, val: Scored) -> float:
+    """The selection score of a model on the inner validation split: the ``scoring`` metric of its
+    posterior (higher or lower is better as :func:`greater_is_better` says)."""
+    s = settings
+    return score(s.scoring_name, val.y, val.proba, s.precision_level, s.scoring_fn, val.w)
+
+
+def test_scores(settings: Settings, row: Row, val: Scored | None, test: Scored) -> dict[str, float]:
+    """Every metric column of the table for the model kept for one (fold, row), scored on the test fold.
+
+    ``val`` is the inner validation split (``None`` when there is none); ``test`` the test fold.
+    """
+    s = settings
+    return {m: score(m, test.y, test.proba, s.precision_level, s.scoring_fn, test.w) for m in s.metric_names}
+
+
+test_scores.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from .._adapter import resolve_loss
 from . import _engines as eng
 from ._inputs import take
-from ._metrics import METRICS, greater_is_better, per_label, score
+from ._metrics import METRICS, Scored, greater_is_better, per_label, test_scores, validation_score
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,11 @@ def run_fit(
     X: Any,
     y: NDArray[np.intp],
     w: NDArray[np.float64] | None,
+    aux: dict[str, NDArray[Any]] | None = None,
 ) -> FitOutcome:
-    """Fit one model of one fold with one thread; score it on the inner validation split and the test fold."""
+    """Fit one model of one fold with one thread; score it on the inner validation split and the test fold.
+
+    ``aux``: row-aligned side arrays, sliced like the weights and handed to the scores."""
     s = settings
     focal_cls, builtin_cls = eng.estimator_classes(s.engine)
     X_fit, y_fit = take(X, fold.fit), y[fold.fit]
@@ -205,23 +208,31 @@ def run_fit(
         fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical)
     fit_time = time.perf_counter() - t0
 
+    val = None
+    if has_val:
+        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
+        val = Scored(y_val, proba_val, w_val, _aux_take(aux, fold.val))
     if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
         # early stopping already scored the kept trees on the inner validation split
         val_score = eng.best_validation_score(est, s.engine, stop)
-    elif has_val:
-        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
-        val_score = score(s.scoring_name, y_val, proba_val, s.precision_level, s.scoring_fn, w_val)
+    elif val is not None:
+        val_score = validation_score(s, row, val)
     else:
         val_score = float("nan")
     proba = eng.predict_proba(est, s.engine, row.kind, X_test, spw)
     if focal and row.alpha == "balanced":
         extra["alpha"] = est.loss_.alpha
-    scores = {m: score(m, y_test, proba, s.precision_level, s.scoring_fn, w_test) for m in s.metric_names}
+    scores = test_scores(s, row, val, Scored(y_test, proba, w_test, _aux_take(aux, fold.test)))
     if s.multilabel:
         extra["per_label"] = {m: per_label(m, y_test, proba, s.precision_level, w_test) for m in METRICS}
     scores["best_iteration"] = float(eng.best_iteration(est, s.engine, s.n_estimators))
     scores["fit_time"] = fit_time
     return FitOutcome(fold_id, row_id, cand_id, val_score, scores, extra)
+
+
+def _aux_take(aux: dict[str, NDArray[Any]] | None, idx: NDArray[np.intp]) -> dict[str, NDArray[Any]] | None:
+    """The side arrays of the rows ``idx`` (sliced like the weights)."""
+    return None if aux is None else {k: np.asarray(a)[idx] for k, a in aux.items()}
 
 
 def _multilabel_loss(Y: NDArray[np.intp], gamma: float, alpha: Any, hessian: str, w: Any) -> Any:
@@ -267,6 +278,7 @@ def run_all(
     w: NDArray[np.float64] | None,
     n_jobs: int | None,
     progress: bool,
+    aux: dict[str, NDArray[Any]] | None = None,
 ) -> list[list[FitOutcome]]:
     """Every fit, in parallel; returns per (fold, row) the outcomes of all the row's candidates
     (:func:`row_candidates`), in candidate order.
@@ -290,7 +302,7 @@ def run_all(
     try:
         parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered")
         results = parallel(
-            delayed(run_fit)(settings, row, cand, f, r, c, fold, X, y, w) for f, r, c, fold, row, cand in tasks
+            delayed(run_fit)(settings, row, cand, f, r, c, fold, X, y, w, aux) for f, r, c, fold, row, cand in tasks
         )
         for res in results:
             out[res.fold * len(rows) + res.row][res.candidate] = res

@@ -19,13 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _snippet, _stats
-from ._engines import BASELINES, FOCAL, SPW, estimator_classes, is_focal
-from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
+from ._engines import FOCAL, LOGLOSS, SPW, estimator_classes, is_focal
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, TUNED_KEYS, metric_name
 from ._metrics import EXTRA as _EXTRA
 from ._metrics import greater_is_better as _greater_is_better
 from ._search import SPW_POWER
 from ._snippet import DataCode
-from ._stats import Comparison, compare, in_baseline_family, in_focal_family
+from ._stats import THRESHOLD, Comparison, compare, in_baseline_family, in_focal_family
 
 
 def _alpha_label(alpha: Any) -> str:
@@ -74,8 +74,9 @@ class ConfigResult:
 
     @property
     def is_baseline(self) -> bool:
-        """Whether this row is one of the baselines (log-loss, balanced CE, ``scale_pos_weight``)."""
-        return self.kind in BASELINES
+        """Whether this row is one of the baselines (log-loss, log-loss + threshold, balanced CE,
+        ``scale_pos_weight``)."""
+        return in_baseline_family(self)
 
     @property
     def is_focal(self) -> bool:
@@ -155,8 +156,9 @@ class TuneResult:
     @property
     def metrics(self) -> list[str]:
         """Score columns, in table order (a custom scoring function comes first)."""
-        base = list(METRICS)
-        return ([self.scoring] if self.scoring not in METRICS else []) + base
+        money = [m for m in MONEY if m in (self.settings.get("money") or {}).get("metrics", [])]
+        base = [*list(METRICS)[:1], *money, *list(METRICS)[1:]]  # money beside PR-AUC
+        return ([self.scoring] if self.scoring not in base else []) + base
 
     @property
     def greater_is_better(self) -> bool:
@@ -171,8 +173,13 @@ class TuneResult:
         """How ``metric`` is printed (``recall_at_precision`` with its precision level)."""
         if metric == "recall_at_precision":
             return f"recall@P>={self.settings.get('precision_level', DEFAULT_PRECISION_LEVEL):g}"
+        if metric == "precision_at_budget":
+            budget = (self.settings.get("money") or {}).get("alert_budget")
+            return f"prec@{budget if isinstance(budget, int) else f'{100 * float(budget):g}%'}"
         if metric in METRICS:
             return METRICS[metric].label
+        if metric in MONEY:
+            return MONEY[metric].label
         return _EXTRA[metric].label if metric in _EXTRA else metric
 
     def metric_higher_is_better(self, metric: str) -> bool:
@@ -236,7 +243,13 @@ class TuneResult:
         comp = self.comparison
         if comp is not None:
             return "\n".join(
-                [comp.summary(), *self._split_note(), *self._multilabel_note(), *self.collapsed_baselines()]
+                [
+                    comp.summary(),
+                    *self._money_note(comp),
+                    *self._split_note(),
+                    *self._multilabel_note(),
+                    *self.collapsed_baselines(),
+                ]
             )
         if len(self.splits) < 2:
             return "No comparison: a single fold."
@@ -245,6 +258,23 @@ class TuneResult:
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
         return "No comparison: no inner validation split to choose the rows by."
+
+    def _money_note(self, comp: Comparison) -> list[str]:
+        """The headline in money: the cost of the rows chosen in each fold, summed over its test rows."""
+        if "cost" not in self.metrics:
+            return []
+        by_name = {r.name: r for r in self.rows}
+        focal = np.array([by_name[f["focal"]].scores["cost"][i] for i, f in enumerate(comp.folds)])
+        base = np.array([by_name[f["baseline"]].scores["cost"][i] for i, f in enumerate(comp.folds)])
+        diff = float(np.mean(focal - base))
+        side = "less" if diff < 0 else "more"
+        costs = (self.settings.get("money") or {}).get("costs") or {}
+        unit = "missed frauds at their amount" if costs.get("admin_cost") else "the class costs"
+        return [
+            f"In money (the Bayes rule on each model's calibrated probability; {unit}, alerts at their cost; "
+            f"summed over each test fold): focal loss {float(np.mean(focal)):,.0f}, the baseline "
+            f"{float(np.mean(base)):,.0f} per fold on average: focal loss costs {abs(diff):,.0f} {side}."
+        ]
 
     def _split_note(self) -> list[str]:
         """The folds in words and what the corrected test assumes under them."""
@@ -430,7 +460,7 @@ class TuneResult:
         label = self.metric_label
 
         def cell(r: ConfigResult, m: str) -> str:
-            spec = METRICS[m].fmt if m in METRICS else (_EXTRA[m].fmt if m in _EXTRA else ".4f")
+            spec = {**METRICS, **MONEY, **_EXTRA}[m].fmt if m in {**METRICS, **MONEY, **_EXTRA} else ".4f"
             if m in _EXTRA:
                 return format(r.mean(m), spec)
             return f"{r.mean(m):{spec}} ± {r.std(m):{spec}}"
@@ -496,6 +526,27 @@ class TuneResult:
         from ..plotting import plot_tuning
 
         return plot_tuning(self, metric, ax=ax, show_std=show_std)
+
+
+def add_threshold_row(rows: list[ConfigResult], scoring: str) -> list[ConfigResult]:
+    """``rows`` with, after the log-loss row, the ``log-loss + threshold`` row its fits reported
+    under :data:`~._metrics.TUNED_KEYS` (the same model deciding with a threshold tuned on the
+    inner validation split), those keys removed from the log-loss row; ``rows`` unchanged when
+    the log-loss row carries none."""
+    out: list[ConfigResult] = []
+    for r in rows:
+        out.append(r)
+        if r.kind != LOGLOSS or TUNED_KEYS[0] not in r.scores:
+            continue
+        savings_t, cost_t, val_t, scale_t = (r.scores.pop(k) for k in TUNED_KEYS)
+        tuned = ConfigResult(THRESHOLD, None, None, {k: list(v) for k, v in r.scores.items()})
+        tuned.scores["savings"], tuned.scores["cost"] = savings_t, cost_t
+        tuned.extra = {k: list(v) for k, v in r.extra.items()}
+        tuned.extra["threshold_scale"] = scale_t
+        if scoring == "savings":  # chosen by its savings on the split its threshold was tuned on
+            tuned.extra["validation_score"] = val_t
+        out.append(tuned)
+    return out
 
 
 def _chosen_cells(row: ConfigResult, chosen: dict[str, int], n: int) -> list[str]:

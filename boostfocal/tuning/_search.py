@@ -75,6 +75,8 @@ class Settings:
     binary: bool
     categorical: tuple[int, ...] = ()  # LightGBM's categorical_feature for an array of category codes
     multilabel: bool = False  # y is an (n, L) 0/1 matrix: every row is a multilabel focal estimator
+    costs: Any = None  # boostfocal.metrics.Costs of the money scores (referee, issue #25)
+    alert_budget: Any = None  # alerts a team can check: a count or a share of the rows
 
 
 @dataclass(frozen=True)

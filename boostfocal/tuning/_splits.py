@@ -171,15 +171,15 @@ def group_inner_split(
 #: What the Nadeau-Bengio corrected t-test assumes under each way of splitting.
 ASSUMPTIONS = {
     "stratified": (
-        "it treats the fold differences as exchangeable draws whose training sets overlap by the "
+        "treats the fold differences as exchangeable draws whose training sets overlap by the "
         "share n_test/n_train, as random folds of one table are"
     ),
     "grouped": (
-        "as for random folds, with groups (not rows) drawn into folds: rows of one group are not "
-        "independent, so it needs many groups"
+        "treats the fold differences as for random folds, with groups (not rows) drawn into folds: "
+        "rows of one group are not independent, so it needs many groups"
     ),
     "time": (
-        "it treats the periods' differences as exchangeable; with drift they are not (a later "
+        "treats the periods' differences as exchangeable; with drift they are not (a later "
         "period can favour one model), so read it as a description of these periods, not a "
         "guarantee for the next one"
     ),
@@ -287,3 +287,48 @@ def splitting(X: Any, n: int, time: Any, gap: Any, groups: Any, time_feature: bo
             X = X.drop(columns=[c for c in X.columns if str(c) == col])
         return X, Splitting("grouped", groups=arr, column=col)
     return X, Splitting("stratified")
+
+
+def money(
+    X: Any,
+    n: int,
+    binary: bool,
+    amount: Any,
+    admin_cost: Any,
+    cost_fp: Any,
+    cost_fn: Any,
+    alert_budget: Any,
+) -> tuple[Any, int | float | None, dict[str, NDArray[Any]] | None, list[str], dict[str, Any]]:
+    """The money settings of :func:`boostfocal.tune`: the :class:`~boostfocal.metrics.Costs` (or
+    None), the alert budget, the side arrays the scores need (``{"amount": ...}``), the
+    :data:`~._metrics.MONEY` columns they add, and a JSON-ready record.
+
+    ``amount`` is an array or the name of a column of the DataFrame ``X`` (it stays a feature).
+    """
+    from ..metrics import Costs, alert_count, check_amount
+
+    names: list[str] = []
+    costs = None
+    aux = None
+    given = admin_cost is not None or cost_fp is not None or cost_fn is not None
+    if (given or alert_budget is not None) and not binary:
+        raise ValueError("money scores (admin_cost, cost_fp/cost_fn, alert_budget) need a binary target")
+    if amount is not None and admin_cost is None:
+        raise ValueError("amount is used with admin_cost (the cost of an alert): give admin_cost too")
+    column = None
+    if given:
+        costs = Costs(admin_cost=admin_cost, cost_fp=cost_fp, cost_fn=cost_fn)
+        if costs.uses_amount:
+            _, arr, column = side_column(amount, X, "amount", n)
+            aux = {"amount": check_amount(arr, n)}
+        names += ["savings", "cost"]
+    if alert_budget is not None:
+        alert_count(alert_budget, n)  # checked now
+        names.append("precision_at_budget")
+    record = {
+        "costs": None if costs is None else {k: getattr(costs, k) for k in ("admin_cost", "cost_fp", "cost_fn")},
+        "amount": column if column is not None else (aux is not None),
+        "alert_budget": alert_budget,
+        "metrics": names,
+    }
+    return costs, alert_budget, aux, names, record

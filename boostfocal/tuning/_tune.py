@@ -16,8 +16,8 @@ from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
 from . import _splits
-from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, RANK_METRICS, metric_name
-from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, RANK_METRICS, metric_name
+from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable, add_threshold_row
 from ._search import SPW_POWER, FitOutcome, Fold, Row, Settings, choose, row_candidates, run_all
 from ._stats import in_baseline_family, in_focal_family
 
@@ -93,6 +93,11 @@ def tune(
     gap: Any = 0,
     groups: Any = None,
     time_feature: bool = False,
+    amount: Any = None,
+    admin_cost: float | None = None,
+    cost_fp: float | None = None,
+    cost_fn: float | None = None,
+    alert_budget: int | float | None = None,
     **engine_params: Any,
 ) -> TuneResult:
     """Cross-validate focal loss over a grid of ``gamma`` and ``alpha`` against three baselines.
@@ -218,6 +223,20 @@ def tune(
         splits likewise.
     time_feature : bool, default False
         Keep the ``time`` column of ``X`` as a feature.
+    amount, admin_cost : array-like (n_samples,) or str, and float, optional
+        Money (binary targets): the transaction amount of each row (or the name of that column of
+        ``X``, which stays a feature) and the cost of one alert.  The table gains ``savings`` and
+        ``cost`` columns: the Bayes rule ``p * amount > admin_cost`` on each row's calibrated
+        probability, a missed fraud costing its amount (:mod:`boostfocal.metrics`), and a
+        ``log-loss + threshold`` row (log-loss with the rule's threshold tuned on the inner
+        validation split).  ``scoring="savings"`` selects and tests on it.
+    cost_fp, cost_fn : float, optional
+        Class costs instead of amounts: a false alarm costs ``cost_fp``, a missed fraud ``cost_fn``;
+        the rule flags ``p > cost_fp / (cost_fp + cost_fn)``.
+    alert_budget : int or float, optional
+        Alerts the team can check: a count, or a share of the rows in (0, 1).  The table gains
+        ``precision_at_budget`` (precision among the top-scored rows of each test fold);
+        ``scoring="precision_at_budget"`` selects and tests on it.
     **engine_params
         Passed to every estimator, focal and baseline alike (e.g. ``num_leaves=63``,
         ``learning_rate=0.05``).  Checked before any fit by :func:`check_params`: unknown names,
@@ -259,7 +278,8 @@ def tune(
     scoring_name, scoring_fn = _resolve_scoring(scoring)
     metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
     if early_stopping_metric is None:
-        stop_name = scoring_name
+        # a money score needs side data the engines' callbacks do not see: stop on PR-AUC
+        stop_name = "average_precision" if scoring_name in MONEY else scoring_name
     elif early_stopping_metric == "objective":
         stop_name = "objective"
     else:
@@ -275,6 +295,17 @@ def tune(
         classes, y_enc = inp.check_y(y)
         strata = y_enc
     w = inp.check_weights(sample_weight, y_enc)
+    costs, budget, aux, money_names, money_record = _splits.money(
+        X, y_enc.shape[0], classes.size == 2 and not multilabel, amount, admin_cost, cost_fp, cost_fn, alert_budget
+    )
+    if scoring_name == "cost":
+        raise ValueError("scoring='cost': use scoring='savings', which ranks the same way on each split")
+    if scoring_name in MONEY and scoring_name not in money_names:
+        raise ValueError(
+            f"scoring={scoring_name!r} needs its settings: amount and admin_cost, or cost_fp and cost_fn "
+            "(savings, cost), or alert_budget (precision_at_budget)"
+        )
+    metric_names += money_names
     X, split = _splits.splitting(X, y_enc.shape[0], time, gap, groups, time_feature)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
     coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
@@ -320,10 +351,12 @@ def tune(
         binary=binary,
         categorical=coded if engine == "lightgbm" else (),
         multilabel=multilabel,
+        costs=costs,
+        alert_budget=budget,
     )
 
     # ----- the search -----------------------------------------------------------------------
-    groups = run_all(settings, rows, candidates, spw_search, folds, X, y_enc, w, n_jobs, progress)
+    groups = run_all(settings, rows, candidates, spw_search, folds, X, y_enc, w, n_jobs, progress, aux)
     results = _collect(
         groups, rows, [row_candidates(r, candidates, spw_search) for r in rows], len(folds), scoring_name
     )
@@ -356,6 +389,7 @@ def tune(
         "hessian": hessian,
         "random_state": seed,
         "split": split.record(),
+        "money": money_record,
         "split_description": split.describe(cv, repeats),
         "test_assumes": split.assumption(),
         "n_jobs": n_jobs,
@@ -490,7 +524,7 @@ def _collect(
             if len(per_row[i]) > 1:
                 res.extra.setdefault("regularization", []).append(dict(per_row[i][chosen.candidate]))
                 res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
-    return results
+    return add_threshold_row(results, scoring)
 
 
 def _spw_search(

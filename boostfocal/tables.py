@@ -205,6 +205,9 @@ class Table:
         For each categorical column, its levels in code order.
     sample_weight : ndarray of float64 or None
         The ``weight`` column, when one was named.
+    side : dict of str to ndarray
+        The columns named in ``side`` (a time, a group, an amount), as read: numbers, or text
+        (``None`` where missing); a side column is a feature too unless it is dropped.
     """
 
     X: np.ndarray
@@ -214,6 +217,7 @@ class Table:
     categorical_features: list[int] = field(default_factory=list)
     categories: dict[str, list[Any]] = field(default_factory=dict)
     sample_weight: np.ndarray | None = None
+    side: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def feature_types(self) -> list[str]:
@@ -428,8 +432,11 @@ def prepare(
     source: str,
     weight: str | None = None,
     sep: str | None = None,
+    side: Sequence[str] = (),
 ) -> Table:
     """The :class:`Table` of a table read by :func:`load_data`: features, labels, weights.
+
+    The columns named in ``side`` are also returned as read, in ``Table.side``.
 
     Numeric columns are features as they are; boolean and text columns (and pandas ``category``
     columns) are categorical features, coded by their sorted values.  A text column with a
@@ -492,7 +499,16 @@ def prepare(
         categorical_features=categorical,
         categories=categories,
         sample_weight=sample_weight,
+        side=_side_columns(table, columns, side, source),
     )
+
+
+def _side_columns(table: Any, columns: Sequence[str], side: Sequence[str], source: str) -> dict[str, np.ndarray]:
+    """The ``side`` columns as read (numbers, or text with ``None`` where missing)."""
+    unknown = [c for c in side if c not in columns]
+    if unknown:
+        raise TableError(f"side={unknown!r}: no such column in {source}")
+    return {c: _column(table, c)[0] for c in side}
 
 
 def read_table(
@@ -503,8 +519,12 @@ def read_table(
     positive_class: str | None = None,
     weight: str | None = None,
     sep: str | None = None,
+    side: Sequence[str] = (),
 ) -> Table:
     """Read a CSV or Parquet file as ``boostfocal tune`` does: :func:`load_data`, then :func:`prepare`.
+
+    ``side`` names columns returned as read in ``Table.side`` (a time or a group column to split
+    by, an amount to score by); drop them to keep them out of the features.
 
     Works without pandas for CSV files (the standard-library reader; both readers give the same
     :class:`Table`).  Text and boolean columns become categorical features coded by their sorted
@@ -515,7 +535,7 @@ def read_table(
     """
     data = load_data(path, sep)
     used = None if _file_kind(Path(path))[1] else (sep or detect_separator(path))
-    return prepare(data, target, list(drop), positive_class, str(path), weight, used)
+    return prepare(data, target, list(drop), positive_class, str(path), weight, used, list(side))
 
 
 def read_features(

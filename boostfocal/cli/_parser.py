@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -123,6 +124,33 @@ def _positive_number(text: str) -> float:
     if not math.isfinite(val) or val <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return val
+
+
+def _gap(text: str) -> int | str:
+    from ..tuning._splits import parse_gap
+
+    try:
+        unit, size = parse_gap(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("gap must be", "expected")) from None
+    return int(size) if unit == "rows" else text
+
+
+def _budget(text: str) -> int | float:
+    """``500`` (a count), ``0.5%`` or ``0.005`` (a share of the rows)."""
+    t = text.strip()
+    try:
+        if t.endswith("%"):
+            share = float(t[:-1]) / 100.0
+        elif re.fullmatch(r"\d+", t):
+            return _int_at_least(1)(t)
+        else:
+            share = float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count (500) or a share (0.5%), got {text!r}") from None
+    if not 0 < share < 1:
+        raise argparse.ArgumentTypeError(f"a share of the rows must be in (0, 100%), got {text!r}")
+    return share
 
 
 def _separator(text: str) -> str:
@@ -245,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(t.add_argument_group("data"))
     _grid_options(t.add_argument_group("what to tune"))
     _split_options(t.add_argument_group("cross-validation and scoring"))
+    _money_options(t.add_argument_group("money and alerts"))
     _boosting_options(t.add_argument_group("boosting"))
     _output_options(t.add_argument_group("output"))
     return parser
@@ -351,9 +380,33 @@ def _split_options(c: Any) -> None:
     )
     c.add_argument(
         "--scoring",
-        choices=list(METRICS),
+        choices=[*METRICS, "savings", "precision_at_budget"],
         default="average_precision",
-        help="metric that picks the best row (default: average_precision, i.e. PR-AUC)",
+        help="metric that picks the best row and that the headline tests (default: average_precision, i.e. "
+        "PR-AUC); savings needs --amount and --admin-cost (or --cost-fp and --cost-fn), precision_at_budget "
+        "needs --alert-budget",
+    )
+    c.add_argument(
+        "--time-column",
+        metavar="COL",
+        help="time-ordered folds: train on the past, test on the next period (expanding windows), the "
+        "latest part of each window validating; COL holds numbers (seconds) or dates, and is no feature "
+        "unless --time-feature",
+    )
+    c.add_argument(
+        "--gap",
+        type=_gap,
+        default=0,
+        metavar="N|DURATION",
+        help="with --time-column: rows (e.g. 1000) or a duration (e.g. 2d, 12h, 30min) left out between "
+        "each training window and its test period, for labels that arrive late (default 0)",
+    )
+    c.add_argument("--time-feature", action="store_true", help="keep the --time-column column as a feature")
+    c.add_argument(
+        "--group-column",
+        metavar="COL",
+        help="grouped stratified folds: the rows of one value of COL (a card, a customer) stay in one fold; "
+        "COL is no feature",
     )
     c.add_argument(
         "--precision-level",
@@ -368,6 +421,27 @@ def _split_options(c: Any) -> None:
         default=0,
         metavar="SEED",
         help="seed of the folds, inner splits and engines (default 0)",
+    )
+
+
+def _money_options(g: Any) -> None:
+    """The "money and alerts" options."""
+    g.add_argument(
+        "--amount",
+        metavar="COL",
+        help="the transaction amount (a missed fraud costs it): with --admin-cost, adds savings and cost "
+        "columns (the Bayes rule p x amount > admin cost on each model's calibrated probability); COL "
+        "stays a feature",
+    )
+    g.add_argument("--admin-cost", type=_positive_number, metavar="X", help="the cost of one alert, with --amount")
+    g.add_argument("--cost-fp", type=_positive_number, metavar="X", help="class costs: a false alarm costs X")
+    g.add_argument("--cost-fn", type=_positive_number, metavar="X", help="class costs: a missed fraud costs X")
+    g.add_argument(
+        "--alert-budget",
+        type=_budget,
+        metavar="N|P%",
+        help="alerts the team checks: a count (500) or a share of the rows (0.5%%); adds precision among "
+        "the top-scored rows of each test fold",
     )
 
 

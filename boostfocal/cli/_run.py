@@ -111,14 +111,24 @@ def _summary(result: TuneResult) -> str:
     best = result.best
     m = result.scoring
     label = METRICS[m].label if m in METRICS else m
-    return "\n".join(
-        [
-            result.headline(),
-            "",
-            f"Highest mean {label} over the {len(result.splits)} folds (descriptive, optimistic as the best of "
-            f"{len(result.rows)}): {best.name}, {best.mean(m):.4f} ± {best.std(m):.4f}",
-        ]
-    )
+    lines = [
+        result.headline(),
+        "",
+        f"Highest mean {label} over the {len(result.splits)} folds (descriptive, optimistic as the best of "
+        f"{len(result.rows)}): {best.name}, {best.mean(m):.4f} ± {best.std(m):.4f}",
+    ]
+    comp = result.comparison
+    if comp is not None:
+        family = "focal" if comp.focal_is_better else "baseline"
+        top, k = comp.choices(family)[0]
+        if top != best.name:
+            lines.append(
+                f"The program below trains that starred row, which is not what the headline's procedure picked: "
+                f"it chooses on each fold's inner validation split (its {family} choice was most often {top}, "
+                f"{k} of {comp.n_folds} folds), the star ranks means on the test folds themselves; "
+                f"result.snippet(row) in Python trains any row."
+            )
+    return "\n".join(lines)
 
 
 def _data_code(
@@ -129,11 +139,13 @@ def _data_code(
     file (the quick-start install); Parquet needs pandas and pyarrow."""
     if args.data is None or table is None:
         new_call = builtin.replace(f"n_samples={args.n_samples or BUILTIN_N_SAMPLES}", f"n_samples={n_new}")
-        new_call = new_call.replace(f"random_state={args.random_state})", f"random_state={args.random_state + 1})")
+        new_call = new_call.replace(f"random_state={args.random_state}", f"random_state={args.random_state + 1}")
+        load, new_rows = [f"X, y = {builtin}"], [f"X_new, _ = {new_call}  # new rows to score (their labels unused)"]
+        if args.time_column and not args.time_feature:
+            load.append("X = X[:, :-1]  # the last column, time, orders the folds and is no feature")
+            new_rows.append("X_new = X_new[:, :-1]")
         return DataCode(
-            imports=["from boostfocal.datasets import make_fraud"],
-            load=[f"X, y = {builtin}"],
-            new_rows=[f"X_new, _ = {new_call}  # new rows to score (their labels unused)"],
+            imports=["from boostfocal.datasets import make_fraud"], load=load, new_rows=new_rows, amount="X_new[:, 0]"
         )
     path = str(args.data)
     read_args = [repr(path), f"target={table.target!r}"]
@@ -157,7 +169,11 @@ def _data_code(
     if table.categorical_features and args.engine == "lightgbm":
         fit_kwargs.append("categorical_feature=data.categorical_features")
     schema = MODEL_FILES[args.engine].rsplit(".", 1)[0] + ".schema.json"
+    amount = "amount_new  # the amounts of the new rows"
+    if args.amount is not None and args.amount in table.feature_names:
+        amount = f"X_new[:, {table.feature_names.index(args.amount)}]"
     return DataCode(
+        amount=amount,
         imports=["from boostfocal.tables import Schema, read_features, read_table"],
         load=load,
         fit_kwargs=fit_kwargs,
@@ -180,25 +196,38 @@ class _Data:
     builtin_call: str | None = None
     sample_weight: np.ndarray | None = None
     categorical: list[int] = field(default_factory=list)
+    side: dict[str, Any] = field(default_factory=dict)  # time, groups, amount: what tune() takes
+    drop: list[str] = field(default_factory=list)  # the columns left out of the features
 
 
 def _builtin_data(args: argparse.Namespace, drop: list[str]) -> _Data:
     """The built-in :func:`~boostfocal.datasets.make_fraud` table, announced."""
-    given = [args.target, drop or None, args.positive_class, args.weight, args.sep]
+    given = [args.target, drop or None, args.positive_class, args.weight, args.sep, args.group_column]
     if any(v is not None for v in given):
-        raise UsageError("--target, --drop, --weight, --positive-class and --sep need a DATA file")
+        raise UsageError("--target, --drop, --weight, --positive-class, --sep and --group-column need a DATA file")
+    for option, value, name in (("--time-column", args.time_column, "time"), ("--amount", args.amount, "amount")):
+        if value not in (None, name):
+            raise UsageError(f"{option} {value}: the built-in data's column is {name!r}")
     from ..datasets import make_fraud
 
     n = args.n_samples or BUILTIN_N_SAMPLES
     rate = args.positive_rate or BUILTIN_POSITIVE_RATE
-    call = f"make_fraud(n_samples={n}, positive_rate={rate:g}, random_state={args.random_state})"
-    X, y = make_fraud(n_samples=n, positive_rate=rate, random_state=args.random_state)
+    timed = args.time_column is not None
+    call = f"make_fraud(n_samples={n}, positive_rate={rate:g}, random_state={args.random_state}"
+    call += ", time_column=True)" if timed else ")"
+    X, y = make_fraud(n_samples=n, positive_rate=rate, random_state=args.random_state, time_column=timed)
+    side: dict[str, Any] = {}
+    if timed:
+        side["time"] = X[:, -1]
+        X = X if args.time_feature else X[:, :-1]
+    if args.amount is not None:
+        side["amount"] = X[:, 0]
     print(
         f"No data file given: using the built-in synthetic data boostfocal.datasets.{call}: "
         f"{X.shape[0]:,} rows, {_count(X.shape[1], 'feature')} ({_class_summary(y)}).",
         file=sys.stdout,
     )
-    return _Data(X, y, "is_fraud", builtin_call=call)
+    return _Data(X, y, "is_fraud", builtin_call=call, side=side)
 
 
 def _file_data(args: argparse.Namespace, drop: list[str]) -> _Data:
@@ -207,10 +236,25 @@ def _file_data(args: argparse.Namespace, drop: list[str]) -> _Data:
         raise UsageError("--n-samples and --positive-rate apply to the built-in data only (no DATA file)")
     if args.sep is not None and Path(args.data).suffix.lower() in (".parquet", ".pq"):
         raise UsageError("--sep applies to CSV files, not to Parquet")
+    columns = {"time": args.time_column, "groups": args.group_column, "amount": args.amount}
+    drop = drop + [c for c in (args.group_column,) if c] + ([args.time_column] if args.time_column else [])
+    if args.time_feature:
+        drop.remove(args.time_column)
     table = read_table(
-        args.data, target=args.target, drop=drop, positive_class=args.positive_class, weight=args.weight, sep=args.sep
+        args.data,
+        target=args.target,
+        drop=drop,
+        positive_class=args.positive_class,
+        weight=args.weight,
+        sep=args.sep,
+        side=[c for c in columns.values() if c],
     )
-    data = _Data(table.X, table.y, table.target, table, None, table.sample_weight, table.categorical_features)
+    side = {key: table.side[col] for key, col in columns.items() if col}
+    if "time" in side:
+        side["time"] = _time_array(side["time"], args.time_column)
+    data = _Data(
+        table.X, table.y, table.target, table, None, table.sample_weight, table.categorical_features, side, drop
+    )
     pos = "" if args.positive_class is None else f", positive class {args.positive_class!r} -> 1"
     cats = ""
     if data.categorical:
@@ -223,6 +267,17 @@ def _file_data(args: argparse.Namespace, drop: list[str]) -> _Data:
         file=sys.stdout,
     )
     return data
+
+
+def _time_array(values: np.ndarray, column: str) -> np.ndarray:
+    """A time column as numbers (seconds) or, for text cells, datetimes."""
+    if values.dtype.kind in "iuf":
+        return values
+    try:
+        return np.array(values, dtype="datetime64[ns]")
+    except (ValueError, TypeError):
+        shown = next((v for v in values.tolist() if v is not None), None)
+        raise UsageError(f"--time-column {column}: its cells are neither numbers nor dates (e.g. {shown!r})") from None
 
 
 def _plan_run(args: argparse.Namespace, data: _Data, shared: dict[str, Any]) -> None:
@@ -244,11 +299,45 @@ def _plan_run(args: argparse.Namespace, data: _Data, shared: dict[str, Any]) -> 
     print(
         f"Tuning {args.engine}: {_count(len(args.gammas), 'gamma')} x {_count(len(args.alphas), 'alpha')}"
         f"{' + baselines' if args.baselines else ''}: {size}"
-        f" ({args.cv}-fold stratified{f' x {args.repeats} repeats' if args.repeats > 1 else ''}), "
-        f"scoring {args.scoring}.",
+        f" ({_folds_in_words(args)}), scoring {args.scoring}.",
         file=sys.stdout,
     )
     sys.stdout.flush()
+
+
+def _folds_in_words(args: argparse.Namespace) -> str:
+    if args.time_column:
+        gap = f", gap {args.gap}" if args.gap else ""
+        return f"{args.cv} time-ordered expanding-window folds on {args.time_column!r}{gap}"
+    rep = f" x {args.repeats} repeats" if args.repeats > 1 else ""
+    if args.group_column:
+        return f"{args.cv}-fold stratified, grouped by {args.group_column!r}{rep}"
+    return f"{args.cv}-fold stratified{rep}"
+
+
+def _money_kwargs(args: argparse.Namespace, data: _Data) -> dict[str, Any]:
+    """The money and split arguments of :func:`boostfocal.tune` this run gives."""
+    if args.amount is not None and args.admin_cost is None:
+        raise UsageError("--amount needs --admin-cost (the cost of an alert)")
+    if args.admin_cost is not None and args.amount is None:
+        raise UsageError("--admin-cost needs --amount (a missed fraud costs its amount); or use --cost-fp/--cost-fn")
+    if (args.cost_fp is None) != (args.cost_fn is None):
+        raise UsageError("--cost-fp and --cost-fn go together")
+    if args.admin_cost is not None and args.cost_fp is not None:
+        raise UsageError("give --amount with --admin-cost, or --cost-fp with --cost-fn, not both")
+    if args.gap and not args.time_column:
+        raise UsageError("--gap needs --time-column")
+    if args.time_feature and not args.time_column:
+        raise UsageError("--time-feature needs --time-column")
+    if args.time_column and args.group_column:
+        raise UsageError("--time-column and --group-column exclude each other: choose one way to split")
+    out: dict[str, Any] = dict(data.side)
+    if "time" in out and args.gap:
+        out["gap"] = args.gap
+    for key in ("admin_cost", "cost_fp", "cost_fn", "alert_budget"):
+        if getattr(args, key) is not None:
+            out[key] = getattr(args, key)
+    return out
 
 
 def _run_tune(args: argparse.Namespace) -> int:
@@ -291,9 +380,10 @@ def _run_tune(args: argparse.Namespace) -> int:
         random_state=args.random_state,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
+        **_money_kwargs(args, data),
     )
     elapsed = time.perf_counter() - start
-    _report(args, data, drop, result, elapsed)
+    _report(args, data, data.drop or drop, result, elapsed)
     if args.output:
         _write_json(args, data, result, elapsed)
     if args.plot:
@@ -395,6 +485,7 @@ _TABLE_OPTIONS = {
     "positive_class": "--positive-class",
     "decimal": "--decimal",
     "unknown": "--unknown",
+    "side": "--time-column/--group-column/--amount",
 }
 
 

@@ -458,6 +458,7 @@ def prepare(
     else:
         tgt = choose_target(columns, target, source, sep)
     targets = names or [tgt]
+    _check_side(columns, side, source)  # a side column that is not there: said before drop's check
     unknown = [c for c in drop if c not in columns]
     if unknown:
         raise TableError(f"drop={unknown!r}: no such column in {source}")
@@ -503,11 +504,15 @@ def prepare(
     )
 
 
-def _side_columns(table: Any, columns: Sequence[str], side: Sequence[str], source: str) -> dict[str, np.ndarray]:
-    """The ``side`` columns as read (numbers, or text with ``None`` where missing)."""
+def _check_side(columns: Sequence[str], side: Sequence[str], source: str) -> None:
     unknown = [c for c in side if c not in columns]
     if unknown:
         raise TableError(f"side={unknown!r}: no such column in {source}")
+
+
+def _side_columns(table: Any, columns: Sequence[str], side: Sequence[str], source: str) -> dict[str, np.ndarray]:
+    """The ``side`` columns as read (numbers, or text with ``None`` where missing)."""
+    _check_side(columns, side, source)
     return {c: _column(table, c)[0] for c in side}
 
 

@@ -29,12 +29,12 @@ def fraud() -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def money(fraud: tuple[np.ndarray, np.ndarray]):  # noqa: ANN201
+def money(fraud: tuple[np.ndarray, np.ndarray]):
     X, y = fraud
     return tune(X, y, amount=X[:, 0], admin_cost=5.0, alert_budget=0.01, scoring="savings", cv=3, **SMALL)
 
 
-def test_money_columns_beside_pr_auc_and_per_fold_in_the_json(money) -> None:  # noqa: ANN001
+def test_money_columns_beside_pr_auc_and_per_fold_in_the_json(money) -> None:
     assert money.metrics[:4] == ["average_precision", "savings", "cost", "precision_at_budget"]
     header = money.format_table().splitlines()[0]
     assert header.index("PR-AUC") < header.index("savings") < header.index("prec@1%")
@@ -46,7 +46,7 @@ def test_money_columns_beside_pr_auc_and_per_fold_in_the_json(money) -> None:  #
 
 
 def test_savings_decide_with_the_bayes_rule_and_the_threshold_row_with_a_tuned_one(
-    money, fraud: tuple[np.ndarray, np.ndarray]  # noqa: ANN001
+    money, fraud: tuple[np.ndarray, np.ndarray]
 ) -> None:
     """Refit the log-loss row of fold 0 as the tuner did (every round, no early stopping): its
     savings are those of the Bayes rule on sigma(z), and the threshold row's those of the scale
@@ -74,7 +74,7 @@ def test_savings_decide_with_the_bayes_rule_and_the_threshold_row_with_a_tuned_o
     )
 
 
-def test_headline_in_money_and_bad_settings(money, fraud: tuple[np.ndarray, np.ndarray]) -> None:  # noqa: ANN001
+def test_headline_in_money_and_bad_settings(money, fraud: tuple[np.ndarray, np.ndarray]) -> None:
     text = money.headline()
     assert "savings on the outer test folds" in text and "In money" in text and "per fold on average" in text
     X, y = fraud

@@ -89,6 +89,7 @@ def test_the_tuner_gives_the_reference_table(
         monkeypatch, X, y, engine=engine, gammas=(2.0,), sample_weight=w, n_jobs=2, full_search=True, **FAST
     )
     assert res.settings["search"].startswith("full search")
+    assert not res.table_caption().startswith("Search")
     for r, row in enumerate(res.rows):
         for f in range(len(res.splits)):
             best, ref = _reference_scores(seen, X, y, w, f, r)
@@ -107,6 +108,7 @@ def test_a_raced_row_is_its_kept_candidate_trained_to_the_end(
     res, seen = _spied_tune(monkeypatch, X, y, gammas=(2.0,), sample_weight=w, n_jobs=2, **FAST)
     assert seen["settings"].race_rounds == 8
     assert res.settings["search"].startswith("raced: each row's regularisation candidates trained to 8 rounds")
+    assert res.table_caption().startswith("Search raced: each row's")
     longer = 0
     for r, row in enumerate(res.rows):
         cands = _search.row_candidates(seen["rows"][r], seen["candidates"], seen["spw_search"])

@@ -78,7 +78,7 @@ def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict
             f"; successive halving (eta = {HALVING_ETA}) over the {len(halved)} focal rows at {rungs} rounds, "
             "rows stopped early marked in the table"
         )
-    return text + " (full_search=True for the full search)"
+    return text + " (the full search: full_search=True, boostfocal tune --full-search)"
 
 
 def _race(
@@ -91,8 +91,9 @@ def _race(
     y: NDArray[np.intp],
     w: NDArray[np.float64] | None,
     budget: int,
+    aux: dict[str, NDArray[Any]] | None,
 ) -> tuple[tuple[int, int, int], Fitted]:
-    return key, _search.run_fit(settings, row, cand, fold, X, y, w, budget)
+    return key, _search.run_fit(settings, row, cand, fold, X, y, w, budget, aux)
 
 
 def _finish(
@@ -109,7 +110,7 @@ def _finish(
 ) -> tuple[tuple[int, int, int], Fitted, dict[str, Any]]:
     """The kept model of a (fold, row), trained to the end unless ``fitted`` already is, scored on the test fold."""
     if fitted is None:
-        fitted = _search.run_fit(settings, row, cand, fold, X, y, w)
+        fitted = _search.run_fit(settings, row, cand, fold, X, y, w, None, aux)
     return key, fitted, score_kept(settings, row, fitted, fold, X, y, w, aux)
 
 
@@ -171,7 +172,7 @@ def run_all(
         stack.enter_context(_quiet())
         parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered", prefer=PREFER)
         for key, fitted in parallel(
-            delayed(_race)(s, row, cand, (f, r, c), fold, X, y, w, b) for f, r, c, fold, row, cand, b in tasks
+            delayed(_race)(s, row, cand, (f, r, c), fold, X, y, w, b, aux) for f, r, c, fold, row, cand, b in tasks
         ):
             fits[key] = fitted
             bar.update()
@@ -195,7 +196,7 @@ def run_all(
             ]
             bar.add(len(more))
             for key, fitted in parallel(
-                delayed(_race)(s, rows[r], per_row[r][c], (f, r, c), folds[f], X, y, w, budgets[rung])
+                delayed(_race)(s, rows[r], per_row[r][c], (f, r, c), folds[f], X, y, w, budgets[rung], aux)
                 for f, r, c in more
             ):
                 fitted.fit_time += fits[key].fit_time

@@ -86,6 +86,8 @@ class Settings:
     binary: bool
     categorical: tuple[int, ...] = ()  # LightGBM's categorical_feature for an array of category codes
     multilabel: bool = False  # y is an (n, L) 0/1 matrix: every row is a multilabel focal estimator
+    costs: Any = None  # boostfocal.metrics.Costs of the money scores (referee, issue #25)
+    alert_budget: Any = None  # alerts a team can check: a count or a share of the rows
     race_rounds: int | None = None  # racing and successive halving from this many rounds; None: full search
 
 
@@ -171,10 +173,12 @@ def run_fit(
     y: NDArray[np.intp],
     w: NDArray[np.float64] | None,
     budget: int | None = None,
+    aux: dict[str, NDArray[Any]] | None = None,
 ) -> Fitted:
     """Fit one candidate of one row on a fold's inner training split with one thread, at most
     ``budget`` rounds (``None``: ``n_estimators``), early-stopped on the inner validation split,
-    and read its validation score (the ``scoring`` metric of its posterior)."""
+    and read its validation score (:func:`._metrics.validation_score`; ``aux``: the side arrays,
+    sliced like the weights)."""
     s = settings
     n_rounds = s.n_estimators if budget is None else min(int(budget), s.n_estimators)
     focal_cls, builtin_cls = eng.estimator_classes(s.engine)
@@ -253,7 +257,7 @@ def run_fit(
         val_score = eng.best_validation_score(est, s.engine, stop)
     elif has_val:
         proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
-        val_score = validation_score(s, row, Scored(y_val, proba_val, w_val, None))
+        val_score = validation_score(s, row, Scored(y_val, proba_val, w_val, _aux_take(aux, fold.val)))
     else:
         val_score = float("nan")
     if focal and row.alpha == "balanced":

@@ -15,8 +15,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import pkgutil
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -53,8 +55,8 @@ default_role = "py:obj"
 # --------------------------------------------------------------------------------------------
 
 #: The modules users import, in the order the reference lists them.  A name exported by several
-#: (``boostfocal.tune`` and ``boostfocal.tuning.tune``) is documented once, under the first.
-API_MODULES = (
+#: (``boostfocal.tune`` and ``boostfocal.tuning.tune``) is documented once (:func:`_home`).
+LISTED_MODULES = (
     "boostfocal",
     "boostfocal.lightgbm",
     "boostfocal.xgboost",
@@ -63,14 +65,37 @@ API_MODULES = (
     "boostfocal.tables",
     "boostfocal.datasets",
 )
+#: Public submodules the reference leaves out: the command line has its user-guide page.
+UNLISTED_MODULES = frozenset({"boostfocal.cli"})
+
+
+def _api_modules() -> tuple[str, ...]:
+    """:data:`LISTED_MODULES`, then every other public submodule with an ``__all__`` that exports
+    a name none of those does (``boostfocal.losses``, whose names ``boostfocal`` exports, is not
+    one): the reference follows the package as it is."""
+    exported = {id(getattr(m, a)) for m in map(importlib.import_module, LISTED_MODULES) for a in m.__all__}
+    extra = []
+    for info in pkgutil.iter_modules(boostfocal.__path__, "boostfocal."):
+        name = info.name
+        if name.split(".")[-1].startswith("_") or name in LISTED_MODULES or name in UNLISTED_MODULES:
+            continue
+        module = importlib.import_module(name)  # the docs extra installs every optional dependency
+        if any(id(getattr(module, a)) not in exported for a in getattr(module, "__all__", ())):
+            extra.append(name)
+    return (*LISTED_MODULES, *sorted(extra))
+
+
+API_MODULES = _api_modules()
 
 
 def _home(obj: object, exporters: list[str]) -> str:
-    """The module whose page documents ``obj``: of the modules exporting it, the one its
-    ``__module__`` lies deepest in (``tune`` is ``boostfocal.tuning``'s), else the first."""
+    """The module whose page documents ``obj``: of the modules exporting it (the listed ones
+    first), the one its ``__module__`` lies deepest in (``tune`` is ``boostfocal.tuning``'s),
+    else the first."""
+    listed = [m for m in exporters if m in LISTED_MODULES] or exporters
     defined = getattr(obj, "__module__", None) or ""
-    inside = [m for m in exporters if defined == m or defined.startswith(m + ".")]
-    return max(inside, key=len) if inside else exporters[0]
+    inside = [m for m in listed if defined == m or defined.startswith(m + ".")]
+    return max(inside, key=len) if inside else listed[0]
 
 
 def _directive(obj: object) -> str:
@@ -170,8 +195,30 @@ def _skip_foreign_member(app: object, what: str, name: str, obj: object, skip: b
     return None
 
 
-def setup(app: object) -> None:
-    app.connect("autodoc-skip-member", _skip_foreign_member)  # type: ignore[attr-defined]
+def _resolve_short_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve a reference to one of boostfocal's documented objects by the end of its name
+    (``SoftmaxOutput`` in a docstring of ``boostfocal.BinaryFocalLoss`` is
+    ``boostfocal.losses.SoftmaxOutput``) when exactly one object ends so; anything else stays
+    unresolved, and ``-n -W`` reports it."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"].lstrip("~.")
+    domain = env.get_domain("py")
+    matches = {
+        name
+        for name in domain.objects
+        if name.startswith("boostfocal")
+        and "._" not in name  # autodoc's canonical aliases (``boostfocal.losses._kinds.X``)
+        and (name == target or name.endswith("." + target))
+    }
+    if len(matches) != 1:
+        return None
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], matches.pop(), node, contnode)
+
+
+def setup(app: Any) -> None:
+    app.connect("autodoc-skip-member", _skip_foreign_member)
+    app.connect("missing-reference", _resolve_short_name)
 
 
 # --------------------------------------------------------------------------------------------

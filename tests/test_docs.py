@@ -1,6 +1,7 @@
 """The documentation runs: README's Python blocks, the example scripts, and the API docstrings.
 
-- Every fenced ``python`` block of ``README.md`` is extracted from the file itself, saved as a
+- Every fenced ``python`` block of ``README.md`` and every ``.. code-block:: python`` of the
+  site's pages (``docs/*.rst``, ``docs/user_guide/*.rst``) is extracted from the file itself, saved as a
   script and run as a reader would run it, ``python block.py`` in a fresh process and an empty
   folder (the blocks are self-contained and use small data; all start at once, so the suite waits
   for the slowest, not their sum).  A block that needs an optional engine or extra (LightGBM,
@@ -32,6 +33,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,8 +154,36 @@ def installed(needed: set[str]) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in OPTIONAL if m in needed)
 
 
+def rst_python_blocks(text: str) -> list[tuple[int, str]]:
+    """``(line number of the directive, code)`` of every ``.. code-block:: python`` of ``text``."""
+    blocks, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        if lines[i].strip() == ".. code-block:: python":
+            start, indent = i + 1, len(lines[i]) - len(lines[i].lstrip())
+            i += 1
+            while i < len(lines) and lines[i].strip().startswith(":"):  # directive options
+                i += 1
+            body = []
+            while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent):
+                body.append(lines[i])
+                i += 1
+            code = textwrap.dedent("\n".join(body)).strip("\n")
+            assert code, f"line {start}: an empty code block"
+            blocks.append((start, code + "\n"))
+        else:
+            i += 1
+    return blocks
+
+
 README_TEXT = README.read_text(encoding="utf-8")
 README_BLOCKS = python_blocks(README_TEXT)
+GUIDE = sorted((ROOT / "docs").glob("*.rst")) + sorted((ROOT / "docs" / "user_guide").glob("*.rst"))
+#: Every Python block a reader may copy: README's and the site's pages', as ``(where, code)``.
+DOC_BLOCKS = [(f"README.md:{line}", code) for line, code in README_BLOCKS] + [
+    (f"{page.relative_to(ROOT)}:{line}", code)
+    for page in GUIDE
+    for line, code in rst_python_blocks(page.read_text(encoding="utf-8"))
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,20 +192,29 @@ README_BLOCKS = python_blocks(README_TEXT)
 
 
 def test_readme_has_python_blocks() -> None:
-    assert len(README_BLOCKS) >= 5, "README.md: expected the losses, engines, saving, Dask and tuner blocks"
+    assert len(README_BLOCKS) >= 5, "README.md: expected the losses, engines, saving and tuner blocks"
+
+
+def test_the_site_pages_have_python_blocks() -> None:
+    """The user guide's examples are found (and so run by :func:`test_doc_block_runs`)."""
+    guide = [where for where, _ in DOC_BLOCKS if where.startswith("docs")]
+    assert len(guide) >= 10, guide
+    assert rst_python_blocks(".. code-block:: python\n   :caption: x\n\n   a = 1\n\n   b = 2\ntext\n") == [
+        (1, "a = 1\n\nb = 2\n")
+    ]
 
 
 @pytest.fixture(scope="module")
-def readme_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, subprocess.Popen[str]]]:
-    """Every README block that can run here, saved as ``block.py`` in an empty folder of its own
-    and started as ``python block.py``, all at once; the processes by the block's line."""
-    procs: dict[int, subprocess.Popen[str]] = {}
-    for line, code in README_BLOCKS:
+def block_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.Popen[str]]]:
+    """Every block of :data:`DOC_BLOCKS` that can run here, saved as ``block.py`` in an empty folder
+    of its own and started as ``python block.py``, all at once; the processes by the block's place."""
+    procs: dict[str, subprocess.Popen[str]] = {}
+    for n, (where, code) in enumerate(DOC_BLOCKS):
         if not installed(requirements(code)) or pending_names(code):
             continue
-        folder = tmp_path_factory.mktemp(f"readme_{line}")
+        folder = tmp_path_factory.mktemp(f"block_{n}")
         (folder / "block.py").write_text(code, encoding="utf-8")
-        procs[line] = subprocess.Popen(
+        procs[where] = subprocess.Popen(
             [sys.executable, "block.py"],
             cwd=folder,
             env={**os.environ, **BLOCK_ENV},
@@ -190,18 +229,19 @@ def readme_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[in
             proc.communicate()
 
 
-@pytest.mark.parametrize(("line", "code"), README_BLOCKS, ids=[f"README.md:{line}" for line, _ in README_BLOCKS])
-def test_readme_block_runs(line: int, code: str, readme_scripts: dict[int, subprocess.Popen[str]]) -> None:
-    """One README block, saved as a script, runs in a fresh process with exit status 0."""
+@pytest.mark.parametrize(("where", "code"), DOC_BLOCKS, ids=[where for where, _ in DOC_BLOCKS])
+def test_doc_block_runs(where: str, code: str, block_scripts: dict[str, subprocess.Popen[str]]) -> None:
+    """One block of README or of the site's pages, saved as a script, runs in a fresh process with
+    exit status 0."""
     needed = requirements(code)
     for module in OPTIONAL:
         if module in needed and importlib.util.find_spec(module) is None:
-            pytest.skip(f"README.md:{line} needs {module}, which is not installed")
+            pytest.skip(f"{where} needs {module}, which is not installed")
     missing = pending_names(code)
-    assert not missing, f"README.md:{line} uses {sorted(missing)}, which boostfocal does not have"
-    proc = readme_scripts[line]
+    assert not missing, f"{where} uses {sorted(missing)}, which boostfocal does not have"
+    proc = block_scripts[where]
     _, err = proc.communicate(timeout=BLOCK_TIMEOUT)
-    assert proc.returncode == 0, f"README.md:{line} failed as a script (exit status {proc.returncode}):\n{err[-4000:]}"
+    assert proc.returncode == 0, f"{where} failed as a script (exit status {proc.returncode}):\n{err[-4000:]}"
 
 
 def test_requirements_are_detected() -> None:

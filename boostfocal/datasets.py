@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["make_fraud", "make_multilabel_fraud"]
 
+#: Days the ``time`` column of :func:`make_fraud` spans.
+FRAUD_PERIOD_DAYS = 30
+
 # ---------------------------------------------------------------------------------------------
 # Fixed structure of the generative story (the same for every seed, so the story is stable).
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +173,7 @@ def make_fraud(
     easy_fraction: float = ...,
     random_state: int | np.random.Generator | None = ...,
     as_frame: Literal[False] = ...,
+    time_column: bool = ...,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]: ...
 
 
@@ -186,6 +190,7 @@ def make_fraud(
     easy_fraction: float = ...,
     random_state: int | np.random.Generator | None = ...,
     as_frame: Literal[True],
+    time_column: bool = ...,
 ) -> tuple[pd.DataFrame, pd.Series]: ...
 
 
@@ -201,6 +206,7 @@ def make_fraud(
     easy_fraction: float = 0.3,
     random_state: int | np.random.Generator | None = None,
     as_frame: bool = False,
+    time_column: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | tuple[pd.DataFrame, pd.Series]:
     """Generate a synthetic, card-fraud-like binary classification table.
 
@@ -243,6 +249,12 @@ def make_fraud(
     as_frame : bool, default=False
         If True, return a pandas DataFrame (categorical columns as int64, the rest float64) and an
         int64 Series named ``is_fraud``.
+    time_column : bool, default=False
+        Add a last column ``time``: when the transaction happened, in seconds over
+        ``FRAUD_PERIOD_DAYS`` (30) days, uniform.  The fraud patterns drift with it, as fraudsters
+        adapt: the share of easy frauds among the frauds falls linearly from
+        ``1.5 * easy_fraction`` at the start to ``0.5 * easy_fraction`` at the end (clipped to
+        [0, 1]), so a model trained on the past meets more hard frauds than it learnt from.
 
     Returns
     -------
@@ -320,6 +332,8 @@ def make_fraud(
     easy = _check_real(easy_fraction, "easy_fraction", 0.0, 1.0, low_open=False, high_open=False)
     if not isinstance(as_frame, (bool, np.bool_)):
         raise TypeError(f"as_frame must be a bool, got {type(as_frame).__name__}")
+    if not isinstance(time_column, (bool, np.bool_)):
+        raise TypeError(f"time_column must be a bool, got {type(time_column).__name__}")
     if k == 0 and n_red > 0:
         raise ValueError(f"n_redundant must be 0 when n_informative is 0 (nothing to combine), got {n_red}")
     p_true = rate / (1.0 - (1.0 - _FALSE_FRAUD_RATIO) * noise)
@@ -333,7 +347,13 @@ def make_fraud(
     # 1. True class and pattern.
     fraud = rng.random(n) < p_true
     f_idx = np.flatnonzero(fraud)
-    is_easy = rng.random(f_idx.size) < easy
+    when = None
+    if time_column:  # drawn only when asked: the table without it is unchanged
+        when = rng.random(n) * FRAUD_PERIOD_DAYS * 86_400.0
+        easy_at = np.clip(easy * (1.5 - when[f_idx] / (FRAUD_PERIOD_DAYS * 86_400.0)), 0.0, 1.0)
+        is_easy = rng.random(f_idx.size) < easy_at
+    else:
+        is_easy = rng.random(f_idx.size) < easy
     e_idx, h_idx = f_idx[is_easy], f_idx[~is_easy]
     ne, nh = e_idx.size, h_idx.size
 
@@ -418,7 +438,7 @@ def make_fraud(
     y_int = y.astype(np.int64)
 
     cats = [merchant, country, channel][:n_cat] + extra
-    X = np.empty((n, 2 + n_cat + k + n_red + n_nse), dtype=np.float64)
+    X = np.empty((n, 2 + n_cat + k + n_red + n_nse + int(when is not None)), dtype=np.float64)
     X[:, 0] = _amounts(log_amt)
     X[:, 1] = hour
     for j, c in enumerate(cats):
@@ -426,14 +446,16 @@ def make_fraud(
     start = 2 + n_cat
     X[:, start : start + k] = v
     X[:, start + k : start + k + n_red] = redundant
-    X[:, start + k + n_red :] = noise_cols
+    X[:, start + k + n_red : start + k + n_red + n_nse] = noise_cols
+    if when is not None:
+        X[:, -1] = when
 
     if not as_frame:
         return X, y_int
 
     import pandas as pd
 
-    names = _column_names(n_cat, k, n_red, n_nse)
+    names = _column_names(n_cat, k, n_red, n_nse) + (["time"] if when is not None else [])
     frame = pd.DataFrame(X, columns=names, copy=False)
     frame = frame.astype({name: np.int64 for name in names[2 : 2 + n_cat]})
     return frame, pd.Series(y_int, name="is_fraud")

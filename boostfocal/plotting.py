@@ -2,19 +2,18 @@
 
 matplotlib is imported when a function here is called, never when the module is imported, so
 ``boostfocal.tuning`` works without it.  This module reads a :class:`~boostfocal.tuning.TuneResult`
-through its public attributes only and never imports :mod:`boostfocal.tuning` (which imports this
-module, lazily, in ``TuneResult.plot``): there is no import circle.
+through the public attributes the protocol :class:`TunedResult` names and imports nothing of
+:mod:`boostfocal.tuning`, not even for type checking: ``TuneResult.plot`` imports this module, and
+the dependency runs one way only.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .tuning import TuneResult
 
 __all__ = ["plot_tuning", "save_tuning_plot"]
 
@@ -25,6 +24,24 @@ _BASELINE_STYLES = {
 }
 
 
+class TunedResult(Protocol):
+    """What the plots read of a :class:`~boostfocal.tuning.TuneResult`."""
+
+    rows: Sequence[Any]
+    scoring: str
+    engine: str
+    settings: dict[str, Any]
+
+    @property
+    def best(self) -> Any: ...
+
+    def metric_name(self, metric: str | None = None) -> str: ...
+
+    def metric_label(self, metric: str) -> str: ...
+
+    def metric_higher_is_better(self, metric: str) -> bool: ...
+
+
 def _matplotlib() -> Any:
     try:
         import matplotlib
@@ -33,7 +50,7 @@ def _matplotlib() -> Any:
     return matplotlib
 
 
-def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None, show_std: bool = True) -> Any:
+def plot_tuning(result: TunedResult, metric: str | None = None, *, ax: Any = None, show_std: bool = True) -> Any:
     """Draw ``metric`` (default ``result.scoring``) against gamma, one line per alpha.
 
     Each focal line joins the fold means of one alpha over the gamma grid of the focal rows.
@@ -105,7 +122,7 @@ def plot_tuning(result: TuneResult, metric: str | None = None, *, ax: Any = None
     return ax
 
 
-def save_tuning_plot(result: TuneResult, path: str | os.PathLike[str], metric: str | None = None) -> None:
+def save_tuning_plot(result: TunedResult, path: str | os.PathLike[str], metric: str | None = None) -> None:
     """Draw :func:`plot_tuning` on a new figure and save it to ``path`` (any format matplotlib writes).
 
     Uses ``matplotlib.figure.Figure`` directly, so it works without a display or a GUI backend.

@@ -38,9 +38,6 @@ Every problem with a file raises :class:`TableError` (a ``ValueError``) with a o
 
 from __future__ import annotations
 
-import csv
-import gzip
-import itertools
 import json
 import math
 import os
@@ -50,6 +47,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._files import (  # noqa: F401 - PARQUET_INSTALL, SEPARATORS are part of this module's names
+    _FALSE,
+    _TRUE,
+    PARQUET_INSTALL,
+    SEPARATORS,
+    TableError,
+    _column,
+    _columns,
+    _file_kind,
+    _separator_name,
+    _text_cells,
+    detect_separator,
+    load_data,
+)
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -65,27 +77,16 @@ __all__ = [
 
 #: Target columns looked for, in this order, when no target is named.
 DEFAULT_TARGETS = ("target", "Class", "y")
+#: A class with fewer rows than this, in a table of at least ``MIN_ROWS_FOR_RARE_CHECK``, is refused.
+MIN_CLASS_ROWS, MIN_ROWS_FOR_RARE_CHECK = 5, 50
 #: More distinct target values than this is taken for a regression target, not classes.
 MAX_CLASSES = 100
 #: A text column with more distinct values than this share of its non-missing rows (and more
 #: than ``ID_MIN_DISTINCT`` of them) is taken for an identifier, not a category (the tuner's rule).
 ID_FRACTION = 0.5
 ID_MIN_DISTINCT = 50
-#: How to get the Parquet reader.
-PARQUET_INSTALL = "pip install boostfocal[parquet]"
-#: Delimiters recognised in a CSV header, in order of preference on a tie.
-SEPARATORS = (",", ";", "\t", "|")
-
-_NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
-#: The spellings of a boolean cell (those pandas' CSV reader recognises too).
-_TRUE = frozenset({"true", "True", "TRUE"})
-_FALSE = frozenset({"false", "False", "FALSE"})
 _SCHEMA_FORMAT = "boostfocal-schema"
 _SCHEMA_VERSION = 1
-
-
-class TableError(ValueError):
-    """A data file that cannot be used as it is: the message says what and where, in one line."""
 
 
 # --------------------------------------------------------------------------------------
@@ -206,6 +207,9 @@ class Table:
         For each categorical column, its levels in code order.
     sample_weight : ndarray of float64 or None
         The ``weight`` column, when one was named.
+    side : dict of str to ndarray
+        The columns named in ``side`` (a time, a group, an amount), as read: numbers, or text
+        (``None`` where missing); a side column is a feature too unless it is dropped.
     """
 
     X: np.ndarray
@@ -215,6 +219,7 @@ class Table:
     categorical_features: list[int] = field(default_factory=list)
     categories: dict[str, list[Any]] = field(default_factory=dict)
     sample_weight: np.ndarray | None = None
+    side: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def feature_types(self) -> list[str]:
@@ -226,223 +231,6 @@ class Table:
     def schema(self) -> Schema:
         """The columns, in order, and the category levels: what :func:`read_features` needs to code new rows."""
         return Schema(tuple(self.feature_names), {k: tuple(v) for k, v in self.categories.items()})
-
-
-# --------------------------------------------------------------------------------------
-# Reading files
-# --------------------------------------------------------------------------------------
-
-
-def detect_separator(path: str | os.PathLike[str]) -> str:
-    """The delimiter of a CSV file: the most frequent of ``,`` ``;`` tab ``|`` in its header line,
-    outside double quotes (``,`` on a tie or when there is none; tab for ``.tsv``)."""
-    p = Path(path)
-    if ".tsv" in [s.lower() for s in p.suffixes]:
-        return "\t"
-    opener: Any = gzip.open if p.suffix.lower() == ".gz" else open
-    try:
-        with opener(p, "rt", newline="", encoding="utf-8-sig") as fh:
-            header = fh.readline()
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise TableError(f"cannot read {p}: {exc}") from None
-    outside = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
-    counts = {s: outside.count(s) for s in SEPARATORS}
-    best = max(SEPARATORS, key=lambda s: (counts[s], -SEPARATORS.index(s)))
-    return best if counts[best] > 0 else ","
-
-
-def _separator_name(sep: str) -> str:
-    return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
-
-
-def _read_csv_stdlib(path: Path, sep: str, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
-    """CSV without pandas: a header row, then values; numbers where every cell parses.  The
-    columns named in ``text`` keep their cells as text (stripped; ``None`` where missing)."""
-    opener: Any = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise TableError(f"{path} is empty") from None
-        rows = [r for r in reader if r]
-    width = len(header)
-    for i, r in enumerate(rows, start=2):
-        if len(r) != width:
-            raise TableError(f"cannot read {path}: line {i} has {len(r)} fields, the header has {width}")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    keep = set(text)
-    return {
-        name: _raw_column(col) if name in keep else _parse_column(col)
-        for name, col in zip(header, columns, strict=True)
-    }
-
-
-def _raw_column(values: Sequence[str]) -> np.ndarray:
-    cells = [v.strip() for v in values]
-    return np.array([None if c.lower() in _NA_TOKENS else c for c in cells], dtype=object)
-
-
-def _parse_column(values: Sequence[str]) -> np.ndarray:
-    """The cells of one CSV column as an array: integers, floats (NaN where missing), booleans
-    (an object array of ``True``/``False``/``None`` when some are missing), or the strings
-    themselves (``None`` where missing)."""
-    cells = [v.strip() for v in values]
-    missing = [c.lower() in _NA_TOKENS for c in cells]
-    present = [c for c, na in zip(cells, missing, strict=True) if not na]
-    if present and all(c in _TRUE or c in _FALSE for c in present):
-        flags = [None if na else c in _TRUE for c, na in zip(cells, missing, strict=True)]
-        return np.array(flags, dtype=object if any(missing) else bool)
-    try:
-        nums = [math.nan if na else float(c) for c, na in zip(cells, missing, strict=True)]
-    except ValueError:
-        return np.array([None if na else c for c, na in zip(cells, missing, strict=True)], dtype=object)
-    arr = np.array(nums, dtype=np.float64)
-    if not any(missing) and all(_looks_int(c) for c in present):
-        return arr.astype(np.int64)
-    return arr
-
-
-def _looks_int(text: str) -> bool:
-    return text.lstrip("+-").isdigit()
-
-
-def _na_spellings() -> list[str]:
-    """Every upper/lower-case spelling of the missing-value tokens, for pandas' ``na_values``."""
-    out = set()
-    for token in _NA_TOKENS:
-        choices = [(ch.lower(), ch.upper()) if ch.isalpha() else (ch,) for ch in token]
-        out.update("".join(p) for p in itertools.product(*choices))
-    return sorted(out)
-
-
-def _read_with_pandas(path: Path, sep: str, parquet: bool, text: Sequence[str] = ()) -> Any:
-    import pandas as pd
-
-    if parquet:
-        return pd.read_parquet(path)
-    # the standard-library reader's missing-value tokens, and whole-column type inference
-    kwargs: dict[str, Any] = {"na_values": _na_spellings(), "keep_default_na": False, "low_memory": False}
-    if int(pd.__version__.split(".")[0]) < 3:
-        kwargs["float_precision"] = "round_trip"  # as Python's float(); pandas 3 parses exactly by default
-    if text:
-        header = pd.read_csv(path, sep=sep, nrows=0).columns
-        kwargs["dtype"] = {c: str for c in text if c in header}
-    return pd.read_csv(path, sep=sep, **kwargs)
-
-
-def _file_kind(p: Path) -> tuple[str, bool]:
-    suffixes = [s.lower() for s in p.suffixes]
-    kind = suffixes[-2] if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1 else (suffixes or [""])[-1]
-    return kind, kind in (".parquet", ".pq")
-
-
-def load_data(path: str | os.PathLike[str], sep: str | None = None, *, text: Sequence[str] = ()) -> Any:
-    """Read ``path`` into a pandas DataFrame, or a dict of column arrays when pandas is missing (CSV only).
-
-    ``sep`` is the CSV delimiter (default: :func:`detect_separator`); the columns named in ``text``
-    are read as text, not parsed as numbers (how :func:`read_features` reads categorical columns).
-    """
-    p = Path(path)
-    if not p.exists():
-        raise TableError(f"no such file: {p}")
-    if p.is_dir():
-        raise TableError(f"{p} is a directory, not a data file")
-    kind, parquet = _file_kind(p)
-    if not parquet and kind not in (".csv", ".tsv", ".txt"):
-        raise TableError(f"{p}: unsupported file type {kind or '(no extension)'!r}; expected .csv, .tsv or .parquet")
-    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
-        raise TableError(f"the separator must be one character other than a quote or a newline, got {sep!r}")
-    if not parquet and sep is None:
-        sep = detect_separator(p)
-    sep = sep or ","
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        if parquet:
-            raise TableError(f"reading Parquet files needs pandas and pyarrow: {PARQUET_INSTALL}") from None
-        try:
-            return _read_csv_stdlib(p, sep, text)
-        except (OSError, UnicodeDecodeError, csv.Error, EOFError) as exc:
-            raise TableError(f"cannot read {p}: {exc}") from None
-    try:
-        return _read_with_pandas(p, sep, parquet, text)
-    except ImportError:
-        raise TableError(f"reading Parquet files needs pyarrow: {PARQUET_INSTALL}") from None
-    except Exception as exc:  # pandas raises ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid, ...
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TableError(f"cannot read {p}: {msg}") from None
-
-
-# --------------------------------------------------------------------------------------
-# Columns
-# --------------------------------------------------------------------------------------
-
-
-def _columns(table: Any) -> list[str]:
-    return [str(c) for c in table.columns] if hasattr(table, "columns") else list(table)
-
-
-def _column(table: Any, name: str) -> tuple[np.ndarray, int]:
-    """A column as a numpy array and its number of missing values: integers (none missing),
-    floats (NaN where missing), booleans, or an object array (``None`` where missing).
-
-    A pandas column that is not numeric, boolean, date/time or ``category`` goes through the
-    standard-library reader's cell parser, so a CSV file gives the same arrays with and
-    without pandas."""
-    if not hasattr(table, "columns"):
-        arr = table[name]
-        return arr, _n_missing(arr)
-    import pandas as pd
-
-    s = table[name]
-    if isinstance(s, pd.DataFrame):
-        raise TableError(f"the file has more than one column named {name!r}")
-    n_missing = int(s.isna().sum())
-    kind = getattr(s.dtype, "kind", "O")
-    if pd.api.types.is_bool_dtype(s):
-        if n_missing == 0:
-            return s.to_numpy(dtype=bool), 0
-        return np.array([None if pd.isna(v) else bool(v) for v in s], dtype=object), n_missing
-    if pd.api.types.is_numeric_dtype(s):
-        if n_missing == 0 and pd.api.types.is_integer_dtype(s):
-            return s.to_numpy(dtype=np.int64), 0
-        return s.to_numpy(dtype=np.float64, na_value=np.nan), n_missing
-    if kind in "Mm":
-        return s.to_numpy(), n_missing
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return np.array([None if pd.isna(v) else str(v) for v in s], dtype=object), n_missing
-    cells = ["" if pd.isna(v) else str(v) for v in s]  # object (strings, or booleans with gaps) or str
-    arr = _parse_column(cells)
-    return arr, _n_missing(arr)
-
-
-def _text_cells(table: Any, name: str) -> list[Any]:
-    """The cells of a categorical column as training saw them, without parsing numbers: strings
-    (stripped), booleans, ``None`` where missing."""
-    if not hasattr(table, "columns"):
-        arr = table[name]
-        if arr.dtype.kind == "f":
-            return [None if math.isnan(v) else repr(v) for v in arr.tolist()]
-        return [v if v is None or isinstance(v, bool) else str(v).strip() for v in arr.tolist()]
-    import pandas as pd
-
-    s = table[name]
-    if isinstance(s, pd.DataFrame):
-        raise TableError(f"the file has more than one column named {name!r}")
-    if pd.api.types.is_bool_dtype(s):
-        return [None if pd.isna(v) else bool(v) for v in s]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return [None if pd.isna(v) else str(v) for v in s]
-    return [None if pd.isna(v) or str(v).strip().lower() in _NA_TOKENS else str(v).strip() for v in s]
-
-
-def _n_missing(arr: np.ndarray) -> int:
-    if arr.dtype.kind == "f":
-        return int(np.isnan(arr).sum())
-    if arr.dtype.kind == "O":
-        return int(sum(x is None for x in arr))
-    return 0
 
 
 def _categorical(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -525,14 +313,19 @@ def _check_categorical(name: str, values: np.ndarray, levels: list[Any]) -> None
             bad.append(c)
     if numeric >= 0.9 * k and bad:
         shown = ", ".join(repr(b) for b in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        if all(any(ch.isdigit() for ch in str(b)) for b in bad):  # numbers in another notation: no drop advice
+            raise TableError(
+                f"column {name!r} holds numbers written in more than one notation ({shown} next to plain numbers): "
+                "write them one way (a decimal point, or a decimal comma throughout, which is read as such)"
+            )
         raise TableError(
             f"column {name!r} holds numbers but also text ({shown}): correct or blank those cells (blank is "
-            f"missing), or leave the column out with --drop {name}"
+            f"missing), or leave the column out with drop=[{name!r}]"
         )
     if k > ID_MIN_DISTINCT and k > ID_FRACTION * n:
         raise TableError(
             f"column {name!r} looks like an identifier, not a category: {k:,} distinct values in {n:,} rows; "
-            f"leave it out with --drop {name}"
+            f"leave it out with drop=[{name!r}]"
         )
 
 
@@ -540,7 +333,7 @@ def choose_target(columns: Sequence[str], target: str | None, source: str, sep: 
     """``target`` if it is a column, else the first of :data:`DEFAULT_TARGETS` present; the
     message of a missing column names the CSV delimiter ``sep`` the file was read with."""
     shown = ", ".join(columns[:12]) + (f", ... ({len(columns)} columns)" if len(columns) > 12 else "")
-    read = "" if sep is None else f" (read with separator {_separator_name(sep)}; set another with --sep)"
+    read = "" if sep is None else f" (read with separator {_separator_name(sep)}; set another with sep=)"
     if target is not None:
         if target not in columns:
             raise TableError(f"target column {target!r} is not in {source}{read}; its columns: {shown}")
@@ -550,7 +343,7 @@ def choose_target(columns: Sequence[str], target: str | None, source: str, sep: 
             return cand
     raise TableError(
         f"{source}{read} has none of the default target columns ({', '.join(DEFAULT_TARGETS)}): name it with "
-        f"--target (columns: {shown})"
+        f"target= (columns: {shown})"
     )
 
 
@@ -561,21 +354,23 @@ def _plain(value: Any) -> Any:
 
 def _weights(table: Any, name: str, columns: Sequence[str], target: str, source: str) -> np.ndarray:
     if name not in columns:
-        raise TableError(f"--weight: no column {name!r} in {source}")
+        raise TableError(f"weight={name!r}: no column {name!r} in {source}")
     if name == target:
-        raise TableError(f"--weight names the target column {name!r}")
+        raise TableError(f"weight={name!r} names the target column")
     w, n_missing = _column(table, name)
     if w.dtype.kind not in "biuf":
-        raise TableError(f"--weight column {name!r} is not numeric")
+        raise TableError(f"weight={name!r}: column {name!r} is not numeric")
     if n_missing:
-        raise TableError(f"--weight column {name!r} has {n_missing} missing value(s)")
+        raise TableError(f"weight={name!r}: column {name!r} has {n_missing} missing value(s)")
     w = w.astype(np.float64)
     if not np.all(np.isfinite(w)):
-        raise TableError(f"--weight column {name!r} has {int(np.sum(~np.isfinite(w)))} infinite value(s)")
+        raise TableError(f"weight={name!r}: column {name!r} has {int(np.sum(~np.isfinite(w)))} infinite value(s)")
     if np.any(w < 0):
-        raise TableError(f"--weight column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})")
+        raise TableError(
+            f"weight={name!r}: column {name!r} has {int(np.sum(w < 0))} negative value(s) (min {w.min():g})"
+        )
     if not np.any(w > 0):
-        raise TableError(f"--weight column {name!r} is zero on every row")
+        raise TableError(f"weight={name!r}: column {name!r} is zero on every row")
     return w
 
 
@@ -595,6 +390,7 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
         y = y.astype(np.int64)
     if y.dtype.kind == "O":
         y = np.array([str(v) for v in y], dtype=object)
+        check_label_spelling(y, f"target column {tgt!r}")
     classes = np.unique(y)
     if classes.size < 2:
         raise TableError(f"target column {tgt!r} has a single class ({_plain(classes[0])!r}): nothing to classify")
@@ -602,17 +398,40 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
         raise TableError(
             f"target column {tgt!r} has {classes.size} distinct values: that looks like a regression target or an id"
         )
+    values, counts = np.unique(y, return_counts=True)
+    rare = [(_plain(v), int(k)) for v, k in zip(values, counts, strict=True) if k < MIN_CLASS_ROWS]
+    rare = rare if y.shape[0] >= MIN_ROWS_FOR_RARE_CHECK else []  # a toy table of a few rows may be tiny
+    if rare:
+        shown = ", ".join(f"{v!r} ({k} row{'s' if k != 1 else ''})" for v, k in rare)
+        raise TableError(
+            f"target column {tgt!r}: class {shown} has fewer than {MIN_CLASS_ROWS} rows, too few to learn or "
+            "test; correct those labels or leave those rows out"
+        )
     if positive_class is None:
         return y
     if classes.size != 2:
-        raise TableError(f"--positive-class needs a binary target; {tgt!r} has {classes.size} classes")
+        raise TableError(f"positive_class= needs a binary target; {tgt!r} has {classes.size} classes")
     match = [c for c in classes if str(c) == positive_class]
     if not match:
         raise TableError(
-            f"--positive-class {positive_class!r} is not a value of {tgt!r} "
-            f"({', '.join(repr(str(c)) for c in classes)})"
+            f"positive_class={positive_class!r} is not a value of {tgt!r} ({', '.join(repr(str(c)) for c in classes)})"
         )
     return (y == match[0]).astype(np.int64)
+
+
+def check_label_spelling(values: Any, what: str = "y") -> None:
+    """Refuse labels that differ only in case or surrounding spaces (``'Yes'``, ``'yes'``,
+    ``' Yes'``): a typo that would turn a binary target into several classes.  Raises
+    :class:`TableError` naming the values and their counts."""
+    seen: dict[str, dict[str, int]] = {}
+    for v in values:
+        if isinstance(v, str):
+            spellings = seen.setdefault(v.strip().casefold(), {})
+            spellings[v] = spellings.get(v, 0) + 1
+    clashes = [sp for sp in seen.values() if len(sp) > 1]
+    if clashes:
+        shown = "; ".join(", ".join(f"{k!r} ({n} rows)" for k, n in sp.items()) for sp in clashes[:3])
+        raise TableError(f"{what} has values that differ only in case or spaces: {shown}; write each class one way")
 
 
 def _label_column(table: Any, name: str, source: str) -> np.ndarray:
@@ -629,7 +448,7 @@ def _label_column(table: Any, name: str, source: str) -> np.ndarray:
     if y.dtype.kind not in "biuf" or not np.all((y == 0) | (y == 1)):
         shown = ", ".join(repr(_plain(c)) for c in np.unique(y.astype(str) if y.dtype.kind == "O" else y)[:6])
         raise TableError(
-            f"target column {name!r} of a multilabel --target must hold only 0 and 1 (or true/false); it holds {shown}"
+            f"target column {name!r} of a multilabel target= must hold only 0 and 1 (or true/false); it holds {shown}"
         )
     y = y.astype(np.int64)
     if y.min() == y.max():
@@ -645,8 +464,11 @@ def prepare(
     source: str,
     weight: str | None = None,
     sep: str | None = None,
+    side: Sequence[str] = (),
 ) -> Table:
     """The :class:`Table` of a table read by :func:`load_data`: features, labels, weights.
+
+    The columns named in ``side`` are also returned as read, in ``Table.side``.
 
     Numeric columns are features as they are; boolean and text columns (and pandas ``category``
     columns) are categorical features, coded by their sorted values.  A text column with a
@@ -659,28 +481,29 @@ def prepare(
     names = [t.strip() for t in target.split(",")] if target is not None and "," in target else None
     if names is not None:  # multilabel: several 0/1 label columns
         if positive_class is not None:
-            raise TableError("--positive-class applies to one binary target, not to several label columns")
+            raise TableError("positive_class= applies to one binary target, not to several label columns")
         for name in names:
             choose_target(columns, name, source, sep)
         if len(set(names)) != len(names) or "" in names:
-            raise TableError(f"--target {target!r}: name each label column once")
+            raise TableError(f"target={target!r}: name each label column once")
         tgt = ",".join(names)
     else:
         tgt = choose_target(columns, target, source, sep)
     targets = names or [tgt]
+    _check_side(columns, side, source)  # a side column that is not there: said before drop's check
     unknown = [c for c in drop if c not in columns]
     if unknown:
-        raise TableError(f"--drop: no column {', '.join(repr(c) for c in unknown)} in {source}")
+        raise TableError(f"drop={unknown!r}: no such column in {source}")
     for t in targets:
         if t in drop:
-            raise TableError(f"--drop names the target column {t!r}")
+            raise TableError(f"drop=[{t!r}] names the target column")
     if names is None:
         y = _labels(table, tgt, positive_class, source)
     else:
         y = np.column_stack([_label_column(table, t, source) for t in names])
     for t in targets:
         if weight == t:
-            raise TableError(f"--weight names the target column {t!r}")
+            raise TableError(f"weight={t!r} names the target column")
     sample_weight = None if weight is None else _weights(table, weight, columns, tgt, source)
 
     features = [c for c in columns if c not in targets and c != weight and c not in drop]
@@ -694,7 +517,7 @@ def prepare(
             continue
         if arr.dtype.kind in "Mm":
             raise TableError(
-                f"column {c!r} holds dates or times: convert it to numbers, or leave it out with --drop {c}"
+                f"column {c!r} holds dates or times: convert it to numbers, or leave it out with drop=[{c!r}]"
             )
         codes, levels = _categorical(arr)
         _check_categorical(c, arr, levels)
@@ -709,7 +532,20 @@ def prepare(
         categorical_features=categorical,
         categories=categories,
         sample_weight=sample_weight,
+        side=_side_columns(table, columns, side, source),
     )
+
+
+def _check_side(columns: Sequence[str], side: Sequence[str], source: str) -> None:
+    unknown = [c for c in side if c not in columns]
+    if unknown:
+        raise TableError(f"side={unknown!r}: no such column in {source}")
+
+
+def _side_columns(table: Any, columns: Sequence[str], side: Sequence[str], source: str) -> dict[str, np.ndarray]:
+    """The ``side`` columns as read (numbers, or text with ``None`` where missing)."""
+    _check_side(columns, side, source)
+    return {c: _column(table, c)[0] for c in side}
 
 
 def read_table(
@@ -720,8 +556,12 @@ def read_table(
     positive_class: str | None = None,
     weight: str | None = None,
     sep: str | None = None,
+    side: Sequence[str] = (),
 ) -> Table:
     """Read a CSV or Parquet file as ``boostfocal tune`` does: :func:`load_data`, then :func:`prepare`.
+
+    ``side`` names columns returned as read in ``Table.side`` (a time or a group column to split
+    by, an amount to score by); drop them to keep them out of the features.
 
     Works without pandas for CSV files (the standard-library reader; both readers give the same
     :class:`Table`).  Text and boolean columns become categorical features coded by their sorted
@@ -732,7 +572,7 @@ def read_table(
     """
     data = load_data(path, sep)
     used = None if _file_kind(Path(path))[1] else (sep or detect_separator(path))
-    return prepare(data, target, list(drop), positive_class, str(path), weight, used)
+    return prepare(data, target, list(drop), positive_class, str(path), weight, used, list(side))
 
 
 def read_features(

@@ -19,13 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _snippet, _stats
-from ._engines import BASELINES, FOCAL, SPW, estimator_classes, is_focal
-from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, metric_name
+from ._engines import FOCAL, LOGLOSS, SPW, estimator_classes, is_focal
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, TUNED_KEYS, metric_name
 from ._metrics import EXTRA as _EXTRA
 from ._metrics import greater_is_better as _greater_is_better
 from ._search import SPW_POWER
 from ._snippet import DataCode
-from ._stats import Comparison, compare, in_baseline_family, in_focal_family
+from ._stats import THRESHOLD, Comparison, compare, in_baseline_family, in_focal_family
 
 
 def _alpha_label(alpha: Any) -> str:
@@ -74,8 +74,9 @@ class ConfigResult:
 
     @property
     def is_baseline(self) -> bool:
-        """Whether this row is one of the baselines (log-loss, balanced CE, ``scale_pos_weight``)."""
-        return self.kind in BASELINES
+        """Whether this row is one of the baselines (log-loss, log-loss + threshold, balanced CE,
+        ``scale_pos_weight``)."""
+        return in_baseline_family(self)
 
     @property
     def is_focal(self) -> bool:
@@ -155,8 +156,9 @@ class TuneResult:
     @property
     def metrics(self) -> list[str]:
         """Score columns, in table order (a custom scoring function comes first)."""
-        base = list(METRICS)
-        return ([self.scoring] if self.scoring not in METRICS else []) + base
+        money = [m for m in MONEY if m in (self.settings.get("money") or {}).get("metrics", [])]
+        base = [*list(METRICS)[:1], *money, *list(METRICS)[1:]]  # money beside PR-AUC
+        return ([self.scoring] if self.scoring not in base else []) + base
 
     @property
     def greater_is_better(self) -> bool:
@@ -171,8 +173,13 @@ class TuneResult:
         """How ``metric`` is printed (``recall_at_precision`` with its precision level)."""
         if metric == "recall_at_precision":
             return f"recall@P>={self.settings.get('precision_level', DEFAULT_PRECISION_LEVEL):g}"
+        if metric == "precision_at_budget":
+            budget = (self.settings.get("money") or {}).get("alert_budget")
+            return f"prec@{budget if isinstance(budget, int) else f'{100 * float(budget):g}%'}"
         if metric in METRICS:
             return METRICS[metric].label
+        if metric in MONEY:
+            return MONEY[metric].label
         return _EXTRA[metric].label if metric in _EXTRA else metric
 
     def metric_higher_is_better(self, metric: str) -> bool:
@@ -218,7 +225,7 @@ class TuneResult:
 
         Per outer fold, the focal row (``gamma > 0``) and the baseline with the best score on the
         inner validation split are compared on the test fold; the paired differences go through
-        the Nadeau-Bengio corrected t-test (see :mod:`boostfocal.tuning._stats`).  ``None`` without
+        the Nadeau-Bengio corrected t-test (see ``boostfocal.tuning._stats``).  ``None`` without
         a focal row with ``gamma > 0``, without baselines or with a single fold.
         """
         if not self.splits:
@@ -235,7 +242,15 @@ class TuneResult:
         """The comparison as text (:meth:`Comparison.summary`), or why there is none."""
         comp = self.comparison
         if comp is not None:
-            return "\n".join([comp.summary(), *self._multilabel_note(), *self.collapsed_baselines()])
+            return "\n".join(
+                [
+                    comp.summary(),
+                    *self._money_note(comp),
+                    *self._split_note(),
+                    *self._multilabel_note(),
+                    *self.collapsed_baselines(),
+                ]
+            )
         if len(self.splits) < 2:
             return "No comparison: a single fold."
         if self.best_focal is None:
@@ -243,6 +258,30 @@ class TuneResult:
         if self.best_baseline is None:
             return "No comparison: the baselines were not fitted."
         return "No comparison: no inner validation split to choose the rows by."
+
+    def _money_note(self, comp: Comparison) -> list[str]:
+        """The headline in money: the cost of the rows chosen in each fold, summed over its test rows."""
+        if "cost" not in self.metrics:
+            return []
+        by_name = {r.name: r for r in self.rows}
+        focal = np.array([by_name[f["focal"]].scores["cost"][i] for i, f in enumerate(comp.folds)])
+        base = np.array([by_name[f["baseline"]].scores["cost"][i] for i, f in enumerate(comp.folds)])
+        diff = float(np.mean(focal - base))
+        side = "less" if diff < 0 else "more"
+        costs = (self.settings.get("money") or {}).get("costs") or {}
+        unit = "missed frauds at their amount" if costs.get("admin_cost") else "the class costs"
+        return [
+            f"In money (the Bayes rule on each model's calibrated probability; {unit}, alerts at their cost; "
+            f"summed over each test fold): focal loss {float(np.mean(focal)):,.0f}, the baseline "
+            f"{float(np.mean(base)):,.0f} per fold on average: focal loss costs {abs(diff):,.0f} {side}."
+        ]
+
+    def _split_note(self) -> list[str]:
+        """The folds in words and what the corrected test assumes under them."""
+        what = self.settings.get("split_description")
+        if not what:
+            return []
+        return [f"Folds: {what}. The corrected t-test {self.settings.get('test_assumes', '')}."]
 
     def _multilabel_note(self) -> list[str]:
         if not self.multilabel:
@@ -338,9 +377,9 @@ class TuneResult:
 
     def snippet(self, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
         """Copy-paste Python that trains ``row`` (default :attr:`best`) on all the data, saves it
-        and scores new rows ``X_new`` (see :mod:`boostfocal.tuning._snippet`).
+        and scores new rows ``X_new`` (see ``boostfocal.tuning._snippet``).
 
-        ``data`` (a :class:`~boostfocal.tuning._snippet.DataCode`) says how the data are loaded,
+        ``data`` (a ``DataCode``) says how the data are loaded,
         fitted and how new rows are read; a string replaces the comment that says where ``X, y``
         come from.  By default ``X, y`` (and ``sample_weight``) are those given to
         :func:`boostfocal.tune` and the training rows are scored.
@@ -360,8 +399,9 @@ class TuneResult:
         Columns: ``rank``, ``model`` (focal or the baseline's name), ``gamma``, ``alpha``, then
         for every metric its mean over folds (column named after the metric) and standard
         deviation (``<metric>_std``), then ``best_iteration``, ``fit_time`` (+ ``_std``),
-        ``chosen`` (folds in which the headline chose the row inside the fold; None for rows in
-        neither of its families) and ``best`` (True on the row with the best mean).
+        ``chosen_focal`` and ``chosen_baseline`` (folds in which the headline chose the row inside
+        the fold as its focal row or as its baseline; None outside that family) and ``best`` (True
+        on the row with the best mean).
 
         A description of every configuration: the means are taken over the test folds they are
         ranked by, so the top row's mean is optimistic; the headline (:attr:`comparison`) chooses
@@ -384,7 +424,8 @@ class TuneResult:
             for m in [*self.metrics, *_EXTRA]:
                 rec[m] = r.mean(m)
                 rec[f"{m}_std"] = r.std(m)
-            rec["chosen"] = chosen.get(r.name)
+            rec["chosen_focal"] = chosen.get(r.name) if in_focal_family(r) else None
+            rec["chosen_baseline"] = chosen.get(r.name) if in_baseline_family(r) else None
             rec["best"] = r is best
             records.append(rec)
         return pd.DataFrame.from_records(records)
@@ -401,12 +442,15 @@ class TuneResult:
         return out
 
     def table_caption(self) -> str:
-        """What the table is: a description of every configuration, not the test."""
+        """What the table is: a description of every configuration, not the test; after a budgeted
+        search, preceded by a line saying what was raced (``settings["search"]``)."""
         n = len(self.splits)
-        return (
+        search = str(self.settings.get("search", ""))
+        return ("Search " + search + "\n" if search.startswith("raced") else "") + (
             f"Every configuration, mean ± std over the {n} outer test folds (a description: the top row's mean "
-            "is optimistic, being the best of several measured on the same folds; 'chosen' counts the folds "
-            "in which the headline picked the row on the inner validation split)"
+            "is optimistic, being the best of several measured on the same folds; 'chosen focal' and 'chosen "
+            "baseline' count the folds in which the headline picked the row, on the inner validation split, as "
+            "its focal model or as its baseline: each column sums to the number of folds)"
         )
 
     def format_table(self, metrics: Sequence[str] | None = None) -> str:
@@ -418,16 +462,21 @@ class TuneResult:
         label = self.metric_label
 
         def cell(r: ConfigResult, m: str) -> str:
-            spec = METRICS[m].fmt if m in METRICS else (_EXTRA[m].fmt if m in _EXTRA else ".4f")
+            spec = {**METRICS, **MONEY, **_EXTRA}[m].fmt if m in {**METRICS, **MONEY, **_EXTRA} else ".4f"
+            if stopped.get(r.name) and np.isnan(r.mean(m)):
+                return "stopped"
             if m in _EXTRA:
                 return format(r.mean(m), spec)
             return f"{r.mean(m):{spec}} ± {r.std(m):{spec}}"
 
         chosen = self.times_chosen()
         n = len(self.splits)
+        stopped = {r.name: stopped_early(r, n) for r in self.rows}
         header = ["", "rank", "model", "gamma", "alpha", *[label(m) for m in cols]]
         if chosen:
-            header.append("chosen")
+            header += ["chosen focal", "chosen baseline"]
+        if any(stopped.values()):
+            header.append("stopped early")
         body = []
         best = self.best
         for rank, r in enumerate(self.ranked(), start=1):
@@ -439,7 +488,8 @@ class TuneResult:
                     "-" if r.gamma is None else f"{r.gamma:g}",
                     r.alpha_label,
                     *[cell(r, m) for m in cols],
-                    *([f"{chosen[r.name]}/{n}" if r.name in chosen else "-"] if chosen else []),
+                    *(_chosen_cells(r, chosen, n) if chosen else []),
+                    *([stopped[r.name] or "-"] if any(stopped.values()) else []),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
@@ -484,6 +534,42 @@ class TuneResult:
         from ..plotting import plot_tuning
 
         return plot_tuning(self, metric, ax=ax, show_std=show_std)
+
+
+def add_threshold_row(rows: list[ConfigResult], scoring: str) -> list[ConfigResult]:
+    """``rows`` with, after the log-loss row, the ``log-loss + threshold`` row its fits reported
+    under :data:`~._metrics.TUNED_KEYS` (the same model deciding with a threshold tuned on the
+    inner validation split), those keys removed from the log-loss row; ``rows`` unchanged when
+    the log-loss row carries none."""
+    out: list[ConfigResult] = []
+    for r in rows:
+        out.append(r)
+        if r.kind != LOGLOSS or TUNED_KEYS[0] not in r.scores:
+            continue
+        savings_t, cost_t, val_t, scale_t = (r.scores.pop(k) for k in TUNED_KEYS)
+        tuned = ConfigResult(THRESHOLD, None, None, {k: list(v) for k, v in r.scores.items()})
+        tuned.scores["savings"], tuned.scores["cost"] = savings_t, cost_t
+        tuned.extra = {k: list(v) for k, v in r.extra.items()}
+        tuned.extra["threshold_scale"] = scale_t
+        if scoring == "savings":  # chosen by its savings on the split its threshold was tuned on
+            tuned.extra["validation_score"] = val_t
+        out.append(tuned)
+    return out
+
+
+def _chosen_cells(row: ConfigResult, chosen: dict[str, int], n: int) -> list[str]:
+    """The two ``chosen`` cells of a table row: as the focal model, as the baseline."""
+    k = f"{chosen[row.name]}/{n}" if row.name in chosen else "-"
+    return [k if in_focal_family(row) else "", k if in_baseline_family(row) else ""]
+
+
+def stopped_early(row: ConfigResult, n_folds: int) -> str:
+    """``"3/3 at 50"``: in how many folds successive halving stopped the row, and at which rounds
+    (``extra["stopped_early"]``); ``""`` when it finished in every fold."""
+    marks = [m for m in row.extra.get("stopped_early", []) if m is not None]
+    if not marks:
+        return ""
+    return f"{len(marks)}/{n_folds} at {'/'.join(str(m) for m in sorted(set(marks)))}"
 
 
 def _jsonable(obj: Any) -> Any:

@@ -30,7 +30,8 @@ class DataCode:
 
     ``imports`` are import lines; ``load`` defines ``X`` and ``y``; ``fit_kwargs`` are extra
     arguments of ``fit`` (``"sample_weight=data.sample_weight"``); ``after_save`` runs once the model
-    is saved (writing the columns' schema); ``new_rows`` defines ``X_new``, the rows to score.
+    is saved (writing the columns' schema); ``new_rows`` defines ``X_new``, the rows to score;
+    ``amount`` is an expression for the amounts of ``X_new`` (the money rule's per-row costs).
     """
 
     imports: Sequence[str] = ()
@@ -38,6 +39,7 @@ class DataCode:
     fit_kwargs: Sequence[str] = ()
     after_save: Sequence[str] = ()
     new_rows: Sequence[str] = ()
+    amount: str = "amount_new"  # the amounts of the rows X_new, for a decision rule in money
 
 
 def default_data(result: TuneResult) -> DataCode:
@@ -151,4 +153,34 @@ def snippet(result: TuneResult, row: ConfigResult | None = None, data: DataCode 
             lines.append(f"proba = model.predict_proba(X_new)  # class probabilities, shape (n, {len(classes)})")
     if encode_labels:
         lines[-1] += "; class k is classes[k]"
+    lines += decision_lines(result, row, data.amount)
     return "\n".join(lines)
+
+
+def decision_lines(result: TuneResult, row: ConfigResult, amount: str) -> list[str]:
+    """The money rule on ``proba``, as the table's row decided: the Bayes rule
+    (:func:`boostfocal.metrics.bayes_flags`), with the threshold scale tuned in the folds for the
+    ``log-loss + threshold`` row (their geometric mean).  Nothing without costs."""
+    costs = (result.settings.get("money") or {}).get("costs")
+    if not costs:
+        return []
+    from ._stats import THRESHOLD
+
+    args = ", ".join(f"{k}={v!r}" for k, v in costs.items() if v is not None)
+    call = f"bayes_flags(proba, Costs({args})"
+    if costs.get("admin_cost") is not None:
+        call += f", amount={amount}"
+        why = f"p x amount > {costs['admin_cost']:g}"
+    else:
+        why = f"p > {costs['cost_fp'] / (costs['cost_fp'] + costs['cost_fn']):.4g}"
+    if row.kind == THRESHOLD:
+        scales = np.asarray(row.extra.get("threshold_scale", [1.0]), dtype=np.float64)
+        scale = float(np.exp(np.mean(np.log(np.clip(scales, 1e-12, 1e12)))))
+        call += f", scale={scale:.6g}"
+        why = f"the Bayes rule's odds scaled by {scale:.3g}, as tuned on the inner validation splits"
+    return [
+        "",
+        "# Decide: flag a row when flagging costs less than letting it pass (the rule the table scored)",
+        "from boostfocal.metrics import Costs, bayes_flags",
+        f"flags = {call})  # {why}",
+    ]

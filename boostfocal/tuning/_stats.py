@@ -47,11 +47,17 @@ from ._metrics import METRICS, greater_is_better
 
 #: Significance level of the headline verdict.
 SIGNIFICANCE_LEVEL = 0.05
+#: Fewer degrees of freedom than this are said to be few, next to the verdict.
+FEW_DOF = 5
 #: Repeats beyond which the power advice gives up ("more than ...").
 MAX_REPEATS = 1_000
 
+#: The log-loss model deciding with a threshold tuned on the inner validation split: a baseline
+#: row of the table when money scores are computed (``tune(admin_cost=...)`` or class costs).
+THRESHOLD = "log-loss + threshold"
+
 # ties in the ranking go to the simpler model
-_SIMPLICITY = {LOGLOSS: 0, BALANCED: 1, SPW: 2}
+_SIMPLICITY = {LOGLOSS: 0, THRESHOLD: 1, BALANCED: 2, SPW: 3}
 
 
 def nadeau_bengio(differences: Sequence[float], test_train_ratio: float) -> tuple[float, float, float]:
@@ -101,7 +107,7 @@ def repeats_needed(
 ) -> int | None:
     """Fewest repeats ``r`` of ``folds_per_repeat`` folds at which ``|mean_difference|`` exceeds
     :func:`minimum_detectable_difference` (same fold variance assumed); ``None`` when no ``r`` up
-    to :data:`MAX_REPEATS` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
+    to ``MAX_REPEATS`` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
     m = abs(float(mean_difference))
     if m == 0.0 or folds_per_repeat < 1:
         return None
@@ -120,7 +126,7 @@ def rank(rows: Sequence[Any], metric: str) -> list[int]:
     def key(i: int) -> tuple[float, int, int]:
         value = rows[i].mean(metric)
         value = np.inf if math.isnan(value) else (-value if higher else value)
-        return value, _SIMPLICITY.get(rows[i].kind, 3), i
+        return value, _SIMPLICITY.get(rows[i].kind, 4), i
 
     return sorted(range(len(rows)), key=key)
 
@@ -131,8 +137,9 @@ def in_focal_family(row: Any) -> bool:
 
 
 def in_baseline_family(row: Any) -> bool:
-    """Log-loss, balanced cross-entropy (focal ``gamma = 0``) or ``scale_pos_weight``."""
-    return row.kind in BASELINES
+    """Log-loss (with the Bayes rule, or with a tuned threshold), balanced cross-entropy (focal
+    ``gamma = 0``) or ``scale_pos_weight``."""
+    return row.kind in BASELINES or row.kind == THRESHOLD
 
 
 def choose_in_fold(rows: Sequence[Any], fold: int, metric: str) -> Any | None:
@@ -161,7 +168,7 @@ class Comparison:
     the two-sided Nadeau-Bengio corrected t-test; ``minimum_detectable`` the smallest mean
     difference the test would call significant at :data:`SIGNIFICANCE_LEVEL`; ``repeats_needed``
     how many repeats of the folds would bring the observed difference within reach (same fold
-    variance; ``None`` if none up to :data:`MAX_REPEATS` would, or the folds are not repeats of a
+    variance; ``None`` if none up to ``MAX_REPEATS`` would, or the folds are not repeats of a
     fixed number).
     """
 
@@ -205,12 +212,25 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        """The comparison in one plain sentence: significantly better, worse, or not significantly better."""
+        """The comparison in one plain sentence whose wording follows the sign of the difference:
+        significantly better, significantly worse, or no significant difference (and which side
+        the folds leaned to)."""
         if self.significant and self.focal_is_better:
             return "focal loss is significantly better here"
         if self.significant:
             return "focal loss is significantly worse here"
-        return "focal loss is not significantly better here"
+        if self.mean_difference == 0:
+            return "no significant difference between focal loss and the baseline here (they tie)"
+        side = "ahead" if self.focal_is_better else "behind"
+        return (
+            f"no significant difference between focal loss and the baseline here (focal loss {side}, "
+            "but not beyond the noise of the folds)"
+        )
+
+    @property
+    def few_folds(self) -> bool:
+        """Whether fewer than :data:`FEW_DOF` degrees of freedom back the test."""
+        return self.dof < FEW_DOF
 
     def choices(self, family: str) -> list[tuple[str, int]]:
         """How often each row was chosen for ``family`` (``"focal"`` or ``"baseline"``), most first."""
@@ -219,24 +239,24 @@ class Comparison:
         return sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))
 
     def power_note(self) -> str:
-        """What the test could have detected, and how many repeats would reach the observed difference."""
+        """What the test could have detected, in plain words, and what more folds would change."""
         label = METRICS[self.metric].label if self.metric in METRICS else self.metric
         text = (
-            f"Power: at level {self.level:g} the test detects a mean {label} difference of at least "
-            f"{self.minimum_detectable:.4f} (t quantile x corrected se, {self.dof} dof)"
+            f"What the test can see: with folds that vary as much as these, only a mean {label} difference of "
+            f"at least {self.minimum_detectable:.4f} would count as significant; the observed one is "
+            f"{self.mean_difference:+.4f}"
         )
         if self.folds_per_repeat is None:
             return text + "."
-        m = f"{self.mean_difference:+.4f}"
         if self.repeats_needed is None:
-            return (
-                text + f"; no number of repeats of the {self.folds_per_repeat} folds brings the observed {m} within "
-                f"reach at this fold-to-fold variance (up to {MAX_REPEATS:,} tried)."
+            return text + (
+                f"; no number of repeats of the {self.folds_per_repeat} folds would make a difference this small "
+                "significant: it is within the noise of the folds."
             )
         r = self.repeats_needed
-        return (
-            text + f"; the observed {m} would be within reach with {r} repeats of the {self.folds_per_repeat} folds "
-            f"(--repeats {r}), if the folds vary as much as here."
+        return text + (
+            f". Repeating the {self.folds_per_repeat} folds {r} times (--repeats {r}) would make it significant "
+            "if the folds keep varying this much."
         )
 
     def summary(self) -> str:
@@ -256,8 +276,13 @@ class Comparison:
             f"paired difference "
             f"{self.mean_difference:+.4f} (corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, "
             f"p = {self.p_value:.3f}), better in {self.wins} of {self.n_folds} folds",
-            f"  chosen focal: {chosen('focal')}; chosen baseline: {chosen('baseline')}",
-            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g}).",
+            f"  chosen in the folds: focal {chosen('focal')}; baseline {chosen('baseline')}",
+            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g})."
+            + (
+                f" Only {self.dof} degrees of freedom back it ({self.n_folds} folds): a rough guide, not proof."
+                if self.few_folds
+                else ""
+            ),
         ]
         if not self.significant:
             lines.append(self.power_note())

@@ -15,9 +15,11 @@ from numpy.typing import NDArray
 from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
-from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, RANK_METRICS, metric_name
-from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable
-from ._search import SPW_POWER, FitOutcome, Fold, Row, Settings, choose, row_candidates, run_all
+from . import _search, _splits
+from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, RANK_METRICS, metric_name
+from ._race import collect, describe_search, run_all
+from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable, add_threshold_row
+from ._search import SPW_POWER, Fold, Row, Settings, row_candidates
 from ._stats import in_baseline_family, in_focal_family
 
 #: Default grid of focusing parameters.  ``gamma = 0`` is covered by the baselines (log-loss is
@@ -88,6 +90,16 @@ def tune(
     random_state: int | None = 0,
     n_jobs: int | None = None,
     progress: bool = True,
+    time: Any = None,
+    gap: Any = 0,
+    groups: Any = None,
+    time_feature: bool = False,
+    amount: Any = None,
+    admin_cost: float | None = None,
+    cost_fp: float | None = None,
+    cost_fn: float | None = None,
+    alert_budget: int | float | None = None,
+    full_search: bool = False,
     **engine_params: Any,
 ) -> TuneResult:
     """Cross-validate focal loss over a grid of ``gamma`` and ``alpha`` against three baselines.
@@ -118,8 +130,9 @@ def tune(
     over the test folds); its best row is what :meth:`TuneResult.snippet` trains.
     :func:`plan` gives the number of fits before running any.
 
-    Fits run in parallel processes through joblib, each with one engine thread;
-    ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster.
+    Fits run in parallel on threads through joblib, each with one engine thread;
+    ``joblib.parallel_config(backend="loky")`` runs them in worker processes,
+    ``joblib.parallel_config(backend="dask")`` on a Dask cluster.
 
     Parameters
     ----------
@@ -197,6 +210,43 @@ def tune(
         cores.
     progress : bool, default True
         Show a progress bar on stderr (tqdm) for runs longer than a second.
+    time : array-like (n_samples,) or str, optional
+        When each row happened (numbers, read as seconds, or datetimes), or the name of that column
+        of the DataFrame ``X``.  The outer folds are then ordered expanding windows: the rows sorted
+        by time are cut into ``cv + 1`` periods, fold ``k`` trains on periods ``1..k`` and tests on
+        period ``k + 1``; each fold's inner validation split is the latest ``validation_fraction``
+        of its training window.  A named column is not a feature unless ``time_feature=True``.
+    gap : int or str, default 0
+        With ``time``: rows (an int) or a duration (``"2d"``, ``"12h"``, ``"30min"``, a
+        ``timedelta``) left out between each training window and its test period, as labels
+        such as chargebacks arrive late.
+    groups : array-like (n_samples,) or str, optional
+        A group per row (card, customer), or the name of that column of ``X`` (then not a feature):
+        stratified folds that keep each group in one fold (``StratifiedGroupKFold``), inner
+        splits likewise.
+    time_feature : bool, default False
+        Keep the ``time`` column of ``X`` as a feature.
+    amount, admin_cost : array-like (n_samples,) or str, and float, optional
+        Money (binary targets): the transaction amount of each row (or the name of that column of
+        ``X``, which stays a feature) and the cost of one alert.  The table gains ``savings`` and
+        ``cost`` columns: the Bayes rule ``p * amount > admin_cost`` on each row's calibrated
+        probability, a missed fraud costing its amount (:mod:`boostfocal.metrics`), and a
+        ``log-loss + threshold`` row (log-loss with the rule's threshold tuned on the inner
+        validation split).  ``scoring="savings"`` selects and tests on it.
+    cost_fp, cost_fn : float, optional
+        Class costs instead of amounts: a false alarm costs ``cost_fp``, a missed fraud ``cost_fn``;
+        the rule flags ``p > cost_fp / (cost_fp + cost_fn)``.
+    alert_budget : int or float, optional
+        Alerts the team can check: a count, or a share of the rows in (0, 1).  The table gains
+        ``precision_at_budget`` (precision among the top-scored rows of each test fold);
+        ``scoring="precision_at_budget"`` selects and tests on it.
+    full_search : bool, default False
+        Train every candidate of every row to the end.  By default the search is budgeted: a row's
+        regularisation candidates are raced to 50 rounds on the inner split and only the best one
+        is trained to the end; with at least 6 focal rows (``gamma > 0``), successive halving
+        (``eta = 3``: the best third of them go on, with three times the rounds, at 50, 150, ...)
+        stops the others early, which the table marks.  Rows are still chosen on the inner split
+        and the test folds only scored.  ``result.settings["search"]`` says what was raced.
     **engine_params
         Passed to every estimator, focal and baseline alike (e.g. ``num_leaves=63``,
         ``learning_rate=0.05``).  Checked before any fit by :func:`check_params`: unknown names,
@@ -235,10 +285,13 @@ def tune(
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
+    if not isinstance(full_search, bool):
+        raise TypeError(f"full_search must be True or False, got {full_search!r}")
     scoring_name, scoring_fn = _resolve_scoring(scoring)
     metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
     if early_stopping_metric is None:
-        stop_name = scoring_name
+        # a money score needs side data the engines' callbacks do not see: stop on PR-AUC
+        stop_name = "average_precision" if scoring_name in MONEY else scoring_name
     elif early_stopping_metric == "objective":
         stop_name = "objective"
     else:
@@ -254,6 +307,18 @@ def tune(
         classes, y_enc = inp.check_y(y)
         strata = y_enc
     w = inp.check_weights(sample_weight, y_enc)
+    costs, budget, aux, money_names, money_record = _splits.money(
+        X, y_enc.shape[0], classes.size == 2 and not multilabel, amount, admin_cost, cost_fp, cost_fn, alert_budget
+    )
+    if scoring_name == "cost":
+        raise ValueError("scoring='cost': use scoring='savings', which ranks the same way on each split")
+    if scoring_name in MONEY and scoring_name not in money_names:
+        raise ValueError(
+            f"scoring={scoring_name!r} needs its settings: amount and admin_cost, or cost_fp and cost_fn "
+            "(savings, cost), or alert_budget (precision_at_budget)"
+        )
+    metric_names += money_names
+    X, split = _splits.splitting(X, y_enc.shape[0], time, gap, groups, time_feature)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
     coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
     if categorical and engine == "xgboost":
@@ -275,13 +340,13 @@ def tune(
 
     # ----- rows and folds -------------------------------------------------------------------
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    outer = inp.make_splits(cv, repeats, strata, seed)
+    outer = split.outer(cv, repeats, strata, seed)
     the_plan = _plan(rows, len(outer), candidates, spw_search)
     # an inner validation split for early stopping, for a choice among candidates, or for the
     # headline's choice of the focal row and the baseline inside each fold
     choosing = any(in_focal_family(r) for r in rows) and any(in_baseline_family(r) for r in rows)
     needs_val = rounds is not None or max(the_plan.candidates) > 1 or choosing
-    folds = _folds(outer, strata, needs_val, fraction, seed)
+    folds = _folds(outer, strata, needs_val, fraction, seed, split)
 
     settings = Settings(
         engine=engine,
@@ -298,13 +363,15 @@ def tune(
         binary=binary,
         categorical=coded if engine == "lightgbm" else (),
         multilabel=multilabel,
+        costs=costs,
+        alert_budget=budget,
+        race_rounds=None if full_search else _search.RACE_ROUNDS,
     )
 
     # ----- the search -----------------------------------------------------------------------
-    groups = run_all(settings, rows, candidates, spw_search, folds, X, y_enc, w, n_jobs, progress)
-    results = _collect(
-        groups, rows, [row_candidates(r, candidates, spw_search) for r in rows], len(folds), scoring_name
-    )
+    groups = run_all(settings, rows, candidates, spw_search, folds, X, y_enc, w, n_jobs, progress, aux)
+    per_row = [row_candidates(r, candidates, spw_search) for r in rows]
+    results = add_threshold_row(collect(groups, rows, per_row, len(folds), scoring_name), scoring_name)
 
     # ----- settings for the record ----------------------------------------------------------
     weights = np.ones(y_enc.shape[0]) if w is None else w
@@ -325,6 +392,7 @@ def tune(
         "n_splits": len(outer),
         "folds_per_repeat": _folds_per_repeat(cv, repeats, len(outer)),
         "n_fits": the_plan.n_fits,
+        "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows]),
         "scoring": scoring_name,
         "n_estimators": int(n_estimators),
         "early_stopping_rounds": rounds,
@@ -333,6 +401,10 @@ def tune(
         "precision_level": level,
         "hessian": hessian,
         "random_state": seed,
+        "split": split.record(),
+        "money": money_record,
+        "split_description": split.describe(cv, repeats),
+        "test_assumes": split.assumption(),
         "n_jobs": n_jobs,
         "engine_params": _jsonable(params),
         "sample_weight": w is not None,
@@ -425,44 +497,20 @@ def _folds(
     needs_val: bool,
     fraction: float,
     seed: int,
+    split: _splits.Splitting | None = None,
 ) -> list[Fold]:
-    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``)."""
+    """Each outer fold with its inner training/validation split (seeded by ``(seed, fold)``):
+    stratified at random, the latest part of a time-ordered window, or grouped (``split``)."""
+    split = _splits.Splitting("stratified") if split is None else split
     folds: list[Fold] = []
     for f, (train, test) in enumerate(outer):
         if needs_val:
             fold_seed = int(np.random.SeedSequence([seed, f]).generate_state(1)[0])
-            fit_idx, val_idx = inp.inner_split(train, y_enc, fraction, fold_seed)
+            fit_idx, val_idx = split.inner(train, y_enc, fraction, fold_seed)
         else:
             fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
         folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))
     return folds
-
-
-def _collect(
-    groups: list[list[FitOutcome]],
-    rows: list[Row],
-    per_row: list[list[dict[str, Any]]],
-    n_folds: int,
-    scoring: str,
-) -> list[ConfigResult]:
-    """The table's rows: per fold, the scores of the candidate chosen on the inner validation split,
-    and that candidate's validation score (what the headline chooses the rows by)."""
-    results = [ConfigResult(r.kind, r.gamma, r.alpha) for r in rows]
-    for f in range(n_folds):
-        for i, res in enumerate(results):
-            outcomes = groups[f * len(rows) + i]
-            chosen = choose(outcomes, scoring)
-            for key, value in chosen.scores.items():
-                res.scores.setdefault(key, []).append(value)
-            # fit time of the row in this fold: every candidate it took to choose
-            res.scores["fit_time"][-1] = float(sum(o.scores["fit_time"] for o in outcomes))
-            for key, value in chosen.extra.items():
-                res.extra.setdefault(key, []).append(value)
-            res.extra.setdefault("validation_score", []).append(float(chosen.val_score))
-            if len(per_row[i]) > 1:
-                res.extra.setdefault("regularization", []).append(dict(per_row[i][chosen.candidate]))
-                res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
-    return results
 
 
 def _spw_search(

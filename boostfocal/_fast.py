@@ -27,6 +27,7 @@ Used automatically when numba is installed (``pip install boostfocal[fast]``); s
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numba as nb
@@ -168,6 +169,7 @@ def _clip(x: float) -> float:
 
 
 _KERNELS: dict[tuple[str, int, bool], Any] = {}
+_COMPILING = threading.Lock()
 
 
 def _kernel(which: str, kind: int, parallel: bool) -> Any:
@@ -177,11 +179,16 @@ def _kernel(which: str, kind: int, parallel: bool) -> Any:
     and LLVM vectorises the binary loop (with a runtime branch on gamma it took twice as long).
     numba caches each one on disk: its cache key includes the closure constants (``kind`` and
     ``parallel``), but not the ``parallel=`` option itself, hence ``parallel`` in the closure.
+    Each is compiled on its first call (only the kernels a run uses) and releases the GIL, so
+    that fits on threads compute their gradients at the same time.
     """
     key = (which, kind, parallel)
     if key not in _KERNELS:
-        factory = _binary_factory if which == "binary" else _multiclass_factory
-        _KERNELS[key] = nb.njit(parallel=key[2], **_jit)(factory(kind, key[2]))
+        with _COMPILING:  # fits on threads: one compilation (or cache load) per kernel
+            if key not in _KERNELS:
+                factory = _binary_factory if which == "binary" else _multiclass_factory
+                kernel = nb.njit(parallel=key[2], nogil=True, **_jit)(factory(kind, key[2]))
+                _KERNELS[key] = kernel
     return _KERNELS[key]
 
 

@@ -1,7 +1,7 @@
-"""The tuner's fits through joblib: worker processes, and a Dask cluster via ``joblib.parallel_config``.
+"""The tuner's fits through joblib: threads, worker processes, and a Dask cluster via ``joblib.parallel_config``.
 
 A fit's result depends only on its task (one engine thread, a fixed seed), so the table is the
-same serial, on two loky worker processes, and on a two-process Dask ``LocalCluster`` (the cluster
+same serial, on two threads, on two loky worker processes, and on a two-process Dask ``LocalCluster`` (the cluster
 pattern of ``tests/test_dask.py``).  The cluster test starts its own cluster (about 10 s) and is
 skipped without ``distributed``.
 """
@@ -59,17 +59,26 @@ class PidRecordingScore:
         return tuning.average_precision(y_true, proba[:, 1])
 
 
-def test_worker_processes_give_the_serial_table(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+def test_threads_and_worker_processes_give_the_serial_table(
+    data: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    """By default the fits run on threads of this process; under ``parallel_config(backend="loky")``
+    in worker processes, more than one of them; the table is the serial one either way."""
+    from joblib import parallel_config
+
     X, y = data
     kw = {"gammas": (2.0,), "cv": 2, "random_state": 5, **SMALL}
     serial = tuning.tune(X, y, n_jobs=1, scoring=PidRecordingScore(tmp_path / "serial.txt"), **kw)
-    parallel = tuning.tune(X, y, n_jobs=2, scoring=PidRecordingScore(tmp_path / "parallel.txt"), **kw)
-    assert _comparable(parallel) == _comparable(serial)
-    serial_pids = set((tmp_path / "serial.txt").read_text().split())
-    parallel_pids = set((tmp_path / "parallel.txt").read_text().split())
-    assert serial_pids == {str(os.getpid())}
-    # the fits ran in worker processes, more than one of them, not here
-    assert len(parallel_pids) >= 2 and str(os.getpid()) not in parallel_pids
+    threads = tuning.tune(X, y, n_jobs=2, scoring=PidRecordingScore(tmp_path / "threads.txt"), **kw)
+    with parallel_config(backend="loky"):
+        processes = tuning.tune(X, y, n_jobs=2, scoring=PidRecordingScore(tmp_path / "processes.txt"), **kw)
+    assert _comparable(threads) == _comparable(serial)
+    assert _comparable(processes) == _comparable(serial)
+    here = {str(os.getpid())}
+    assert set((tmp_path / "serial.txt").read_text().split()) == here
+    assert set((tmp_path / "threads.txt").read_text().split()) == here
+    worker_pids = set((tmp_path / "processes.txt").read_text().split())
+    assert len(worker_pids) >= 2 and not worker_pids & here
 
 
 def test_engines_get_one_thread_each(data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> None:

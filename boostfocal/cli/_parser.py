@@ -499,6 +499,12 @@ def _boosting_options(b: Any) -> None:
         metavar="N",
         help="cores the run uses, as boostfocal.tune's n_jobs (-1: all cores, the default)",
     )
+    b.add_argument(
+        "--full-search",
+        action="store_true",
+        help="train every candidate of every row to the end (default: race a row's candidates to 50 rounds, "
+        "successive halving over 6 or more focal rows)",
+    )
 
 
 def _output_options(o: Any) -> None:

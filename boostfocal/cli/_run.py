@@ -42,6 +42,7 @@ _TUNE_OPTIONS = {
     "random_state": "--random-state",
     "n_jobs": "--n-jobs",
     "progress": "--quiet",
+    "full_search": "--full-search",
     "sample_weight": "--weight",
     "categorical_features": "DATA (text and boolean columns are categorical)",
     "learning_rate": "--learning-rate",
@@ -388,6 +389,7 @@ def _run_tune(args: argparse.Namespace) -> int:
         random_state=args.random_state,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
+        full_search=args.full_search,
         **_money_kwargs(args, data),
     )
     elapsed = time.perf_counter() - start

@@ -372,6 +372,13 @@ class LGBEarlyStopping:
             raise lgb.callback.EarlyStopException(self.best_iter, self.best_list)
 
 
+@functools.lru_cache(maxsize=1)
+def _has_eval_xy() -> bool:
+    import lightgbm as lgb
+
+    return "eval_X" in inspect.signature(lgb.LGBMClassifier.fit).parameters
+
+
 def lgb_fit(
     est: Any,
     X: Any,
@@ -395,7 +402,7 @@ def lgb_fit(
         kwargs["sample_weight"] = w
     if valid is not None:
         Xv, yv, wv = valid
-        if "eval_X" in inspect.signature(lgb.LGBMClassifier.fit).parameters:  # LightGBM >= 4.7
+        if _has_eval_xy():  # LightGBM >= 4.7
             kwargs.update(eval_X=(Xv,), eval_y=(yv,))
         else:  # pragma: no cover - older LightGBM
             kwargs["eval_set"] = [(Xv, yv)]

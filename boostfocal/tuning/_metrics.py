@@ -19,10 +19,11 @@ metric is the macro mean over labels of its binary value on the label (:func:`pe
 
 Average precision is our own few lines, not ``sklearn.metrics.average_precision_score``: it is
 evaluated on the inner validation split after every boosting round of every early-stopped fit,
-where scikit-learn's input checks cost more than the curve.  Measured on 13,300 rows (the inner
-validation split of the default run): 0.78 ms against scikit-learn's 5.5 ms, i.e. about 0.8 s of
-CPU saved per fit of ~170 rounds; equal to scikit-learn to 1e-12, with and without weights
-(tested).  ROC-AUC, evaluated once per fit, is scikit-learn's.
+where scikit-learn's input checks cost more than the curve.  It sorts only the negatives' scores
+(:func:`average_precision`): on 13,300 rows (the inner validation split of the default run) about
+0.2 ms a round without weights, against about 5 ms for scikit-learn; equal to scikit-learn to
+1e-12, with and without weights and with ties (tested).  ROC-AUC, evaluated once per kept model,
+is scikit-learn's.
 """
 
 from __future__ import annotations
@@ -139,17 +140,48 @@ def _pr_curve(y_true: Any, score: Any, w: Any = None) -> tuple[NDArray[np.float6
 
 
 def average_precision(y_true: Any, score: Any, sample_weight: Any = None) -> float:
-    """Average precision (PR-AUC): ``AP = sum_n (R_n - R_{n-1}) P_n`` over the distinct thresholds.
+    r"""Average precision (PR-AUC): ``AP = sum_n (R_n - R_{n-1}) P_n`` over the distinct thresholds.
 
     ``P_n`` and ``R_n`` are the (weighted) precision and recall when every sample scoring at least
-    the n-th highest distinct score is flagged, ``R_0 = 0``.  Equal to scikit-learn's
-    ``average_precision_score`` (tested, with and without weights).  ``nan`` without positives.
+    the n-th highest distinct score is flagged, ``R_0 = 0``.  Recall moves only at the scores of
+    positives, so with ``u_1 < ... < u_m`` the distinct scores of the positives,
+
+    .. math::
+
+        AP = \sum_{j} \frac{TP_j - TP_{j+1}}{TP_1} \cdot \frac{TP_j}{F_j},
+        \quad TP_j = \sum_{i: y_i = 1, s_i \ge u_j} w_i, \quad F_j = \sum_{i: s_i \ge u_j} w_i
+
+    (``TP_{m+1} = 0``): one sort of the negatives' scores and a binary search for each ``u_j``,
+    ``O(n log n)``, a few times faster than sorting with the positions (the early-stopping score
+    of every boosting round).  Equal to scikit-learn's ``average_precision_score`` to rounding (tested to
+    1e-12, with weights and ties).  ``nan`` without positives (or without positive weight).
     """
     y = np.asarray(y_true).astype(bool)
-    if not y.any() or (sample_weight is not None and not np.any(np.asarray(sample_weight)[y] > 0)):
+    s = np.asarray(score, dtype=np.float64).reshape(-1)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if not y.any() or (w is not None and not np.any(w[y] > 0)):
         return float("nan")
-    precision, recall = _pr_curve(y, score, sample_weight)
-    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
+    if np.isnan(s).any():  # NaN scores: ranked as the sort of the full curve ranks them
+        precision, recall = _pr_curve(y, s, w)
+        return float(np.sum(np.diff(recall, prepend=0.0) * precision))
+    pos, neg = s[y], s[~y]
+    u, pos_at = np.unique(pos, return_inverse=True)  # distinct positive scores, ascending
+    # TP_j: weight of the positives scoring >= u_j (suffix sums over their threshold index)
+    tp = np.cumsum(np.bincount(pos_at, weights=None if w is None else w[y], minlength=u.size)[::-1])[::-1]
+    # FP_j: weight of the negatives scoring >= u_j, from the sorted negatives (suffix sums)
+    if w is None:
+        below = np.searchsorted(np.sort(neg), u, side="left")
+        fp = (neg.size - below).astype(np.float64)
+    else:
+        order = np.argsort(neg)
+        below = np.searchsorted(neg[order], u, side="left")
+        suffix = np.r_[np.cumsum(w[~y][order][::-1])[::-1], 0.0]
+        fp = suffix[below]
+    flagged = tp + fp
+    gain = tp - np.r_[tp[1:], 0.0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(flagged > 0, tp / np.where(flagged > 0, flagged, 1.0), 1.0)
+    return float(np.sum(gain / tp[0] * precision))
 
 
 def recall_at_precision(

@@ -414,6 +414,7 @@ class TuneResult:
         records = []
         best = self.best
         chosen = self.times_chosen()
+        any_stopped = any(stopped_early(r, len(self.splits)) for r in self.rows)
         for rank, r in enumerate(self.ranked(), start=1):
             rec: dict[str, Any] = {
                 "rank": rank,
@@ -427,6 +428,8 @@ class TuneResult:
             rec["chosen_focal"] = chosen.get(r.name) if in_focal_family(r) else None
             rec["chosen_baseline"] = chosen.get(r.name) if in_baseline_family(r) else None
             rec["best"] = r is best
+            if any_stopped:  # folds in which successive halving stopped the row, and at which rounds
+                rec["stopped_early"] = stopped_early(r, len(self.splits)) or None
             records.append(rec)
         return pd.DataFrame.from_records(records)
 
@@ -442,9 +445,11 @@ class TuneResult:
         return out
 
     def table_caption(self) -> str:
-        """What the table is: a description of every configuration, not the test."""
+        """What the table is: a description of every configuration, not the test; after a budgeted
+        search, preceded by a line saying what was raced (``settings["search"]``)."""
         n = len(self.splits)
-        return (
+        search = str(self.settings.get("search", ""))
+        return ("Search " + search + "\n" if search.startswith("raced") else "") + (
             f"Every configuration, mean ± std over the {n} outer test folds (a description: the top row's mean "
             "is optimistic, being the best of several measured on the same folds; 'chosen focal' and 'chosen "
             "baseline' count the folds in which the headline picked the row, on the inner validation split, as "
@@ -461,15 +466,20 @@ class TuneResult:
 
         def cell(r: ConfigResult, m: str) -> str:
             spec = {**METRICS, **MONEY, **_EXTRA}[m].fmt if m in {**METRICS, **MONEY, **_EXTRA} else ".4f"
+            if stopped.get(r.name) and np.isnan(r.mean(m)):
+                return "stopped"
             if m in _EXTRA:
                 return format(r.mean(m), spec)
             return f"{r.mean(m):{spec}} ± {r.std(m):{spec}}"
 
         chosen = self.times_chosen()
         n = len(self.splits)
+        stopped = {r.name: stopped_early(r, n) for r in self.rows}
         header = ["", "rank", "model", "gamma", "alpha", *[label(m) for m in cols]]
         if chosen:
             header += ["chosen focal", "chosen baseline"]
+        if any(stopped.values()):
+            header.append("stopped early")
         body = []
         best = self.best
         for rank, r in enumerate(self.ranked(), start=1):
@@ -482,6 +492,7 @@ class TuneResult:
                     r.alpha_label,
                     *[cell(r, m) for m in cols],
                     *(_chosen_cells(r, chosen, n) if chosen else []),
+                    *([stopped[r.name] or "-"] if any(stopped.values()) else []),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
@@ -553,6 +564,15 @@ def _chosen_cells(row: ConfigResult, chosen: dict[str, int], n: int) -> list[str
     """The two ``chosen`` cells of a table row: as the focal model, as the baseline."""
     k = f"{chosen[row.name]}/{n}" if row.name in chosen else "-"
     return [k if in_focal_family(row) else "", k if in_baseline_family(row) else ""]
+
+
+def stopped_early(row: ConfigResult, n_folds: int) -> str:
+    """``"3/3 at 50"``: in how many folds successive halving stopped the row, and at which rounds
+    (``extra["stopped_early"]``); ``""`` when it finished in every fold."""
+    marks = [m for m in row.extra.get("stopped_early", []) if m is not None]
+    if not marks:
+        return ""
+    return f"{len(marks)}/{n_folds} at {'/'.join(str(m) for m in sorted(set(marks)))}"
 
 
 def _jsonable(obj: Any) -> Any:

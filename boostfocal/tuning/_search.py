@@ -3,14 +3,21 @@
 Per outer fold, for every row of the table (a focal ``(gamma, alpha)`` or a baseline) and every
 candidate of the regularisation search, one model is fitted on the inner training split and
 early-stopped on the inner validation split.  Per (fold, row) the candidate with the best
-validation score (the ``scoring`` metric of its recovered posterior) is kept, and only its test-fold
-scores enter the table: the test fold chooses nothing.
+validation score (the ``scoring`` metric of its recovered posterior) is kept, and only it is
+scored on the test fold: the test fold chooses nothing.
 
-The fits are independent tasks run by :class:`joblib.Parallel`, each with one engine thread (an
-engine asking for every core in every process makes the threads fight on a busy machine: see
-DESIGN.md, "Threads under load").  Inside ``joblib.parallel_config(backend="dask")`` they run on a
-Dask cluster.  A fit's result depends only on its task, never on which worker ran it or when: the
-same ``random_state`` gives the same table, serial or parallel, local or on a cluster.
+The budgeted search (the default; :func:`race_plan`) races a row's candidates to
+:data:`RACE_ROUNDS` rounds and trains only the best one to the end; with many focal rows,
+successive halving stops all but the best third of them at each rung, marked in the table.
+
+The fits are independent tasks run by :class:`joblib.Parallel`, each with one engine thread, on
+threads of this process by default (both engines release the GIL while they build trees, and a
+thread costs nothing to start, where a worker process spends seconds importing); an engine asking
+for every core in every fit makes the threads fight on a busy machine (DESIGN.md, "Threads under
+load").  Inside ``joblib.parallel_config(backend="loky")`` they run in worker processes, inside
+``joblib.parallel_config(backend="dask")`` on a Dask cluster.  A fit's result depends only on its
+task, never on which worker ran it or when: the same ``random_state`` gives the same table, serial
+or parallel, local or on a cluster.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +38,10 @@ from .._adapter import resolve_loss
 from . import _engines as eng
 from ._inputs import take
 from ._metrics import METRICS, Scored, greater_is_better, per_label, test_scores, validation_score
+from ._progress import Progress as Progress  # re-exported: callers and tests reach it here
+
+#: Rounds a row's regularisation candidates are raced to before only the best is finished.
+RACE_ROUNDS = 50
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class Settings:
     multilabel: bool = False  # y is an (n, L) 0/1 matrix: every row is a multilabel focal estimator
     costs: Any = None  # boostfocal.metrics.Costs of the money scores (referee, issue #25)
     alert_budget: Any = None  # alerts a team can check: a count or a share of the rows
+    race_rounds: int | None = None  # racing and successive halving from this many rounds; None: full search
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,7 @@ class FitOutcome:
     val_score: float
     scores: dict[str, float]
     extra: dict[str, Any] = field(default_factory=dict)
+    kept: bool = False  # the candidate kept for its (fold, row): the one scored on the test fold
 
 
 @contextlib.contextmanager
@@ -119,30 +132,60 @@ def _one_numba_thread() -> Iterator[None]:
         numba.set_num_threads(before)
 
 
+@dataclass
+class Fitted:
+    """One fitted candidate: the model, its score on the inner validation split, whether it is final.
+
+    ``complete``: the model is what a fit with the full ``n_estimators`` gives (it was trained
+    with them, or early stopping ended it before its smaller budget)."""
+
+    est: Any
+    spw: float
+    val_score: float
+    fit_time: float
+    complete: bool
+    best_iteration: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """LightGBM's "Found n_estimators in params" warning ignored.  The warnings filters are one
+    global list: only the main thread of a process changes them (:func:`run_all` does so around a
+    threaded search), so that threads never restore each other's filters."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_N_ESTIMATORS_WARNING)
+        yield
+
+
+_N_ESTIMATORS_WARNING = ".*[Ff]ound `?n_estimators`? in params.*"
+
+
 def run_fit(
     settings: Settings,
     row: Row,
     candidate: dict[str, Any],
-    fold_id: int,
-    row_id: int,
-    cand_id: int,
     fold: Fold,
     X: Any,
     y: NDArray[np.intp],
     w: NDArray[np.float64] | None,
+    budget: int | None = None,
     aux: dict[str, NDArray[Any]] | None = None,
-) -> FitOutcome:
-    """Fit one model of one fold with one thread; score it on the inner validation split and the test fold.
-
-    ``aux``: row-aligned side arrays, sliced like the weights and handed to the scores."""
+) -> Fitted:
+    """Fit one candidate of one row on a fold's inner training split with one thread, at most
+    ``budget`` rounds (``None``: ``n_estimators``), early-stopped on the inner validation split,
+    and read its validation score (:func:`._metrics.validation_score`; ``aux``: the side arrays,
+    sliced like the weights)."""
     s = settings
+    n_rounds = s.n_estimators if budget is None else min(int(budget), s.n_estimators)
     focal_cls, builtin_cls = eng.estimator_classes(s.engine)
     X_fit, y_fit = take(X, fold.fit), y[fold.fit]
     X_val, y_val = take(X, fold.val), y[fold.val]
-    X_test, y_test = take(X, fold.test), y[fold.test]
     w_fit = None if w is None else w[fold.fit]
     w_val = None if w is None else w[fold.val]
-    w_test = None if w is None else w[fold.test]
     has_val = fold.val.size > 0
     stopping = s.rounds is not None and has_val
 
@@ -154,7 +197,7 @@ def run_fit(
         pos = float(np.sum(wf[y_fit == 1]))
         spw = ((float(np.sum(wf)) - pos) / pos) ** power if pos > 0 else 1.0
 
-    kw: dict[str, Any] = {"n_estimators": s.n_estimators, "random_state": s.seed, "n_jobs": 1, **s.params}
+    kw: dict[str, Any] = {"n_estimators": n_rounds, "random_state": s.seed, "n_jobs": 1, **s.params}
     kw.update(candidate)
     # multilabel: every row is the multilabel focal estimator, log-loss too (gamma = 0, alpha = None:
     # the engine's binary log-loss of each label)
@@ -205,31 +248,51 @@ def run_fit(
     valid = (X_val, y_val, w_stop) if stopping else None
     fit = eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit
     t0 = time.perf_counter()
-    with _one_numba_thread(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*[Ff]ound `?n_estimators`? in params.*")
+    with _one_numba_thread(), _quiet():
         fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical)
     fit_time = time.perf_counter() - t0
 
-    val = None
-    if has_val:
-        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
-        val = Scored(y_val, proba_val, w_val, _aux_take(aux, fold.val))
     if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
         # early stopping already scored the kept trees on the inner validation split
         val_score = eng.best_validation_score(est, s.engine, stop)
-    elif val is not None:
-        val_score = validation_score(s, row, val)
+    elif has_val:
+        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
+        val_score = validation_score(s, row, Scored(y_val, proba_val, w_val, _aux_take(aux, fold.val)))
     else:
         val_score = float("nan")
-    proba = eng.predict_proba(est, s.engine, row.kind, X_test, spw)
     if focal and row.alpha == "balanced":
         extra["alpha"] = est.loss_.alpha
-    scores = test_scores(s, row, val, Scored(y_test, proba, w_test, _aux_take(aux, fold.test)))
+    best = int(eng.best_iteration(est, s.engine, n_rounds))
+    # early stopping ran out of patience within the budget: a longer budget stops at the same round
+    complete = n_rounds >= s.n_estimators or (stopping and best + int(s.rounds or 0) <= n_rounds)
+    return Fitted(est, spw, val_score, fit_time, complete, best, extra)
+
+
+def score_kept(
+    settings: Settings,
+    row: Row,
+    fitted: Fitted,
+    fold: Fold,
+    X: Any,
+    y: NDArray[np.intp],
+    w: NDArray[np.float64] | None,
+    aux: dict[str, NDArray[Any]] | None,
+) -> dict[str, Any]:
+    """The test-fold scores of the model kept for a (fold, row) (:func:`._metrics.test_scores`),
+    its number of trees, and for multilabel targets the per-label scores under ``"per_label"``."""
+    s, est = settings, fitted.est
+    val = None
+    if fold.val.size > 0:
+        proba_val = eng.predict_proba(est, s.engine, row.kind, take(X, fold.val), fitted.spw)
+        val = Scored(y[fold.val], proba_val, None if w is None else w[fold.val], _aux_take(aux, fold.val))
+    w_test = None if w is None else w[fold.test]
+    proba = eng.predict_proba(est, s.engine, row.kind, take(X, fold.test), fitted.spw)
+    y_test = y[fold.test]
+    scores: dict[str, Any] = dict(test_scores(s, row, val, Scored(y_test, proba, w_test, _aux_take(aux, fold.test))))
     if s.multilabel:
-        extra["per_label"] = {m: per_label(m, y_test, proba, s.precision_level, w_test) for m in METRICS}
+        scores["per_label"] = {m: per_label(m, y_test, proba, s.precision_level, w_test) for m in METRICS}
     scores["best_iteration"] = float(eng.best_iteration(est, s.engine, s.n_estimators))
-    scores["fit_time"] = fit_time
-    return FitOutcome(fold_id, row_id, cand_id, val_score, scores, extra)
+    return scores
 
 
 def _aux_take(aux: dict[str, NDArray[Any]] | None, idx: NDArray[np.intp]) -> dict[str, NDArray[Any]] | None:
@@ -245,184 +308,3 @@ def _multilabel_loss(Y: NDArray[np.intp], gamma: float, alpha: Any, hessian: str
     if alpha == "balanced":
         alpha = balanced_alpha(Y, sample_weight=w, multilabel=True)
     return MultilabelFocalLoss(Y.shape[1], alpha=alpha, gamma=gamma, hessian=hessian)
-
-
-def choose(outcomes: list[FitOutcome], metric: str) -> FitOutcome:
-    """The candidate with the best validation score (ties and NaN: the earlier candidate)."""
-    higher = greater_is_better(metric)
-    best = outcomes[0]
-    for o in outcomes[1:]:
-        if np.isnan(o.val_score):
-            continue
-        if np.isnan(best.val_score) or (o.val_score > best.val_score if higher else o.val_score < best.val_score):
-            best = o
-    return best
-
-
-def resolve_n_jobs(n_jobs: int | None) -> int:
-    """``n_jobs`` for :class:`joblib.Parallel`: None means the active ``joblib.parallel_config``'s, else all cores."""
-    if n_jobs is not None:
-        return n_jobs
-    from joblib.parallel import get_active_backend
-
-    _, configured = get_active_backend()
-    return configured if isinstance(configured, int) else -1
-
-
-def run_all(
-    settings: Settings,
-    rows: list[Row],
-    candidates: list[dict[str, Any]],
-    spw_search: list[dict[str, Any]],
-    folds: list[Fold],
-    X: Any,
-    y: NDArray[np.intp],
-    w: NDArray[np.float64] | None,
-    n_jobs: int | None,
-    progress: bool,
-    aux: dict[str, NDArray[Any]] | None = None,
-) -> list[list[FitOutcome]]:
-    """Every fit, in parallel; returns per (fold, row) the outcomes of all the row's candidates
-    (:func:`row_candidates`), in candidate order.
-
-    Result ``[f * len(rows) + r][c]``.
-    """
-    from joblib import Parallel, delayed
-
-    per_row = [row_candidates(row, candidates, spw_search) for row in rows]
-    tasks = [
-        (f, r, c, fold, row, cand)
-        for f, fold in enumerate(folds)
-        for r, row in enumerate(rows)
-        for c, cand in enumerate(per_row[r])
-    ]
-    # the slowest fits first (focal, larger gamma: more trees), so that no worker is left with a
-    # long fit at the end while the others idle; the order changes no result
-    tasks.sort(key=lambda t: (not eng.is_focal(t[4].kind), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
-    out: list[list[FitOutcome | None]] = [[None] * len(per_row[r]) for _ in folds for r in range(len(rows))]
-    bar = Progress(len(tasks), progress)
-    try:
-        parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered")
-        results = parallel(
-            delayed(run_fit)(settings, row, cand, f, r, c, fold, X, y, w, aux) for f, r, c, fold, row, cand in tasks
-        )
-        for res in results:
-            out[res.fold * len(rows) + res.row][res.candidate] = res
-            bar.update()
-    finally:
-        bar.close()
-    return [[o for o in group if o is not None] for group in out]
-
-
-class _NoBar:
-    """Stands in for tqdm's bar when tqdm is not installed."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        pass
-
-    def refresh(self) -> None:
-        pass
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _OneLinePerUpdate:
-    """A text stream for tqdm on which every redraw is a line of its own.
-
-    tqdm redraws its bar in place with a carriage return, which a log file or a pipe shows as one
-    ever longer line; here each redraw ends with a newline instead (trailing padding dropped)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        for part in text.split("\r"):
-            part = part.rstrip()
-            if part:
-                self.stream.write(part + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return False
-
-    @property
-    def encoding(self) -> str | None:
-        return getattr(self.stream, "encoding", None)
-
-
-class Progress:
-    """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
-    finished fit, so that the elapsed time moves during a long fit.
-
-    On a terminal it is redrawn in place every ``interval`` seconds.  Elsewhere (a log file, a
-    pipe, CI) each redraw is a line of its own, every 30 seconds by default, and the last line is
-    the final count.  Nothing is shown for runs shorter than ``delay`` seconds or when ``enabled``
-    is false.
-    """
-
-    def __init__(
-        self,
-        total: int,
-        enabled: bool,
-        stream: TextIO | None = None,
-        delay: float = 1.0,
-        interval: float | None = None,
-    ) -> None:
-        try:
-            from tqdm import tqdm
-        except ImportError:  # the engines' extras install it
-            if enabled:
-                warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
-            enabled, tqdm = False, _NoBar
-        self.stream = sys.stderr if stream is None else stream
-        tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.interval = interval if interval is not None else (0.5 if tty else 30.0)
-        self.delay = delay
-        self.enabled = enabled
-        self.bar = tqdm(
-            total=total,
-            desc="tune",
-            unit="fit",
-            file=self.stream if tty else _OneLinePerUpdate(self.stream),
-            disable=not enabled,
-            delay=delay,
-            mininterval=0.5 if tty else self.interval,
-            leave=True,
-            dynamic_ncols=tty,
-            ascii=not tty,
-        )
-        self._tty = tty
-        self._start = time.monotonic()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if enabled:
-            self._thread = threading.Thread(target=self._tick, name="boostfocal-progress", daemon=True)
-            self._thread.start()
-
-    def _tick(self) -> None:
-        start = time.monotonic()
-        while not self._stop.wait(self.interval):
-            if time.monotonic() - start >= self.delay:
-                with self._lock:
-                    self.bar.refresh()
-
-    def update(self, n: int = 1) -> None:
-        with self._lock:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        with self._lock:
-            if self.enabled and not self._tty and time.monotonic() - self._start >= self.delay:
-                self.bar.refresh()  # off a terminal, the final count is a line even between redraws
-            self.bar.close()

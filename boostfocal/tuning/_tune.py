@@ -15,10 +15,11 @@ from numpy.typing import NDArray
 from .. import _validation as v
 from . import _engines as eng
 from . import _inputs as inp
-from . import _splits
+from . import _search, _splits
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, RANK_METRICS, metric_name
+from ._race import collect, describe_search, run_all
 from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable, add_threshold_row
-from ._search import SPW_POWER, FitOutcome, Fold, Row, Settings, choose, row_candidates, run_all
+from ._search import SPW_POWER, Fold, Row, Settings, row_candidates
 from ._stats import in_baseline_family, in_focal_family
 
 #: Default grid of focusing parameters.  ``gamma = 0`` is covered by the baselines (log-loss is
@@ -98,6 +99,7 @@ def tune(
     cost_fp: float | None = None,
     cost_fn: float | None = None,
     alert_budget: int | float | None = None,
+    full_search: bool = False,
     **engine_params: Any,
 ) -> TuneResult:
     """Cross-validate focal loss over a grid of ``gamma`` and ``alpha`` against three baselines.
@@ -128,8 +130,9 @@ def tune(
     over the test folds); its best row is what :meth:`TuneResult.snippet` trains.
     :func:`plan` gives the number of fits before running any.
 
-    Fits run in parallel processes through joblib, each with one engine thread;
-    ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster.
+    Fits run in parallel on threads through joblib, each with one engine thread;
+    ``joblib.parallel_config(backend="loky")`` runs them in worker processes,
+    ``joblib.parallel_config(backend="dask")`` on a Dask cluster.
 
     Parameters
     ----------
@@ -237,6 +240,13 @@ def tune(
         Alerts the team can check: a count, or a share of the rows in (0, 1).  The table gains
         ``precision_at_budget`` (precision among the top-scored rows of each test fold);
         ``scoring="precision_at_budget"`` selects and tests on it.
+    full_search : bool, default False
+        Train every candidate of every row to the end.  By default the search is budgeted: a row's
+        regularisation candidates are raced to 50 rounds on the inner split and only the best one
+        is trained to the end; with at least 6 focal rows (``gamma > 0``), successive halving
+        (``eta = 3``: the best third of them go on, with three times the rounds, at 50, 150, ...)
+        stops the others early, which the table marks.  Rows are still chosen on the inner split
+        and the test folds only scored.  ``result.settings["search"]`` says what was raced.
     **engine_params
         Passed to every estimator, focal and baseline alike (e.g. ``num_leaves=63``,
         ``learning_rate=0.05``).  Checked before any fit by :func:`check_params`: unknown names,
@@ -275,6 +285,8 @@ def tune(
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
+    if not isinstance(full_search, bool):
+        raise TypeError(f"full_search must be True or False, got {full_search!r}")
     scoring_name, scoring_fn = _resolve_scoring(scoring)
     metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
     if early_stopping_metric is None:
@@ -353,13 +365,13 @@ def tune(
         multilabel=multilabel,
         costs=costs,
         alert_budget=budget,
+        race_rounds=None if full_search else _search.RACE_ROUNDS,
     )
 
     # ----- the search -----------------------------------------------------------------------
     groups = run_all(settings, rows, candidates, spw_search, folds, X, y_enc, w, n_jobs, progress, aux)
-    results = _collect(
-        groups, rows, [row_candidates(r, candidates, spw_search) for r in rows], len(folds), scoring_name
-    )
+    per_row = [row_candidates(r, candidates, spw_search) for r in rows]
+    results = add_threshold_row(collect(groups, rows, per_row, len(folds), scoring_name), scoring_name)
 
     # ----- settings for the record ----------------------------------------------------------
     weights = np.ones(y_enc.shape[0]) if w is None else w
@@ -380,6 +392,7 @@ def tune(
         "n_splits": len(outer),
         "folds_per_repeat": _folds_per_repeat(cv, repeats, len(outer)),
         "n_fits": the_plan.n_fits,
+        "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows]),
         "scoring": scoring_name,
         "n_estimators": int(n_estimators),
         "early_stopping_rounds": rounds,
@@ -498,33 +511,6 @@ def _folds(
             fit_idx, val_idx = np.sort(train), np.empty(0, dtype=np.intp)
         folds.append(Fold(fit_idx, val_idx, np.asarray(test, dtype=np.intp)))
     return folds
-
-
-def _collect(
-    groups: list[list[FitOutcome]],
-    rows: list[Row],
-    per_row: list[list[dict[str, Any]]],
-    n_folds: int,
-    scoring: str,
-) -> list[ConfigResult]:
-    """The table's rows: per fold, the scores of the candidate chosen on the inner validation split,
-    and that candidate's validation score (what the headline chooses the rows by)."""
-    results = [ConfigResult(r.kind, r.gamma, r.alpha) for r in rows]
-    for f in range(n_folds):
-        for i, res in enumerate(results):
-            outcomes = groups[f * len(rows) + i]
-            chosen = choose(outcomes, scoring)
-            for key, value in chosen.scores.items():
-                res.scores.setdefault(key, []).append(value)
-            # fit time of the row in this fold: every candidate it took to choose
-            res.scores["fit_time"][-1] = float(sum(o.scores["fit_time"] for o in outcomes))
-            for key, value in chosen.extra.items():
-                res.extra.setdefault(key, []).append(value)
-            res.extra.setdefault("validation_score", []).append(float(chosen.val_score))
-            if len(per_row[i]) > 1:
-                res.extra.setdefault("regularization", []).append(dict(per_row[i][chosen.candidate]))
-                res.extra.setdefault("validation_scores", []).append([o.val_score for o in outcomes])
-    return add_threshold_row(results, scoring)
 
 
 def _spw_search(

@@ -31,8 +31,8 @@ def _check_multilabel_loss(loss: Any) -> MultilabelFocalLoss:
 class MultilabelBooster:
     """``L`` LightGBM boosters, one per label, read as one multilabel model.
 
-    LightGBM has no multi-output trees, so a multilabel focal model (:class:`boostfocal.
-    MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
+    LightGBM has no multi-output trees, so a multilabel focal model
+    (:class:`boostfocal.MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
     ``loss.binary_loss(l)`` on the column ``Y[:, l]``, carrying that label's initial score in its
     first tree (:func:`boostfocal.lightgbm.embed_init_score`).  Made by
     :func:`boostfocal.lightgbm.train_multilabel` and by
@@ -92,14 +92,14 @@ class MultilabelBooster:
 
     @property
     def where(self) -> str:
-        """Where the labels' initial scores live (:class:`boostfocal._model.TrainedModel`)."""
+        """Where the labels' initial scores live (``boostfocal._model.TrainedModel``)."""
         places = {m.where for m in self.models}
         if len(places) != 1:
             raise ValueError(f"the labels' boosters keep their initial scores in different places: {sorted(places)}")
         return places.pop()
 
     def file_state(self) -> dict[str, Any]:
-        """The focal state's fields of the initial score (:meth:`TrainedModel.file_state`)."""
+        """The focal state's fields of the initial score (``TrainedModel.file_state``)."""
         where = self.where
         return {
             "init_score": self.loss.kind.init_json(self.init_score),

@@ -26,7 +26,7 @@ nothing of boostfocal or the engines:
 3. the constant the trees do not hold, added to that sum (:func:`_margin_offset`): nothing when
    the initial score sits in the first trees' leaves, XGBoost's intercept when it sits there, and
    the estimator's ``init_score_`` or the ``init_score`` given with a bare Booster that carries none;
-4. the probabilities from the full margin (:func:`boostfocal.export._graph.probability_nodes`):
+4. the probabilities from the full margin (``boostfocal.export._graph.probability_nodes``):
    the recovered posterior (Charoenphakdee et al., 2021) in the log-space form of
    :func:`boostfocal.losses._kernels._posterior_scores`, or the plain sigmoid/softmax for an estimator with
    ``probability="link"``.
@@ -227,9 +227,11 @@ def to_onnx(
         Booster's classes are ``0..K-1``); multilabel: the ``(n, L)`` int64 indicator matrix of
         the labels whose probability exceeds 1/2.
 
+    Notes
+    -----
     The graph: the missing values mapped to NaN, the trees (cut at the best iteration after
     early stopping), plus the initial score, then the posterior in standard operators
-    (:func:`boostfocal.export._graph.probability_nodes`)::
+    (``boostfocal.export._graph.probability_nodes``)::
 
         z = trees(missing_to_nan(x)) + init_score
         binary:      P(y=1|x) = 1 / (1 + alpha |l'(p)| / ((1 - alpha) |l'(1 - p)|)),  p = sigma(z)

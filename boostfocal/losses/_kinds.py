@@ -44,7 +44,7 @@ class OutputKind:
     outputs: int
     #: The kind's name in messages and model files: "binary", "softmax" or "independent".
     name: ClassVar[str]
-    #: The compiled gradient kernel of :mod:`boostfocal._fast` this kind trains with.
+    #: The compiled gradient kernel of ``boostfocal._fast`` this kind trains with.
     kernel: ClassVar[str] = "binary_grad_hess"
     #: Whether the margins of a row form a vector (``(n, K)`` / ``(n, L)``), not one number.
     vector: ClassVar[bool] = True

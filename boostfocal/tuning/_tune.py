@@ -369,7 +369,8 @@ def tune(
         "cv": int(cv) if isinstance(cv, numbers.Integral) else repr(cv),
         "repeats": repeats,
         "n_splits": len(outer),
-        "folds_per_repeat": _folds_per_repeat(cv, repeats, len(outer)),
+        # time-ordered folds are one fixed sequence: no repeats to suggest
+        "folds_per_repeat": None if split.kind == "time" else _folds_per_repeat(cv, repeats, len(outer)),
         "n_fits": the_plan.n_fits,
         "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows]),
         "scoring": scoring_name,

@@ -107,7 +107,7 @@ def repeats_needed(
 ) -> int | None:
     """Fewest repeats ``r`` of ``folds_per_repeat`` folds at which ``|mean_difference|`` exceeds
     :func:`minimum_detectable_difference` (same fold variance assumed); ``None`` when no ``r`` up
-    to :data:`MAX_REPEATS` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
+    to ``MAX_REPEATS`` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
     m = abs(float(mean_difference))
     if m == 0.0 or folds_per_repeat < 1:
         return None
@@ -168,7 +168,7 @@ class Comparison:
     the two-sided Nadeau-Bengio corrected t-test; ``minimum_detectable`` the smallest mean
     difference the test would call significant at :data:`SIGNIFICANCE_LEVEL`; ``repeats_needed``
     how many repeats of the folds would bring the observed difference within reach (same fold
-    variance; ``None`` if none up to :data:`MAX_REPEATS` would, or the folds are not repeats of a
+    variance; ``None`` if none up to ``MAX_REPEATS`` would, or the folds are not repeats of a
     fixed number).
     """
 
@@ -229,7 +229,7 @@ class Comparison:
 
     @property
     def few_folds(self) -> bool:
-        """Whether fewer than :data:`FEW_DOF` degrees of freedom back the test."""
+        """Whether fewer than ``FEW_DOF`` degrees of freedom back the test."""
         return self.dof < FEW_DOF
 
     def choices(self, family: str) -> list[tuple[str, int]]:

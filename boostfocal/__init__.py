@@ -7,6 +7,7 @@ them to each engine (imported on demand, so an XGBoost user need not install Lig
 from __future__ import annotations
 
 from ._numeric import sigmoid, softmax
+from ._version import __version__
 from .export import to_onnx
 from .losses import (
     LOSSES,
@@ -20,9 +21,6 @@ from .losses import (
     balanced_alpha,
 )
 from .persistence import load_model, save_model
-
-__version__ = "0.1.0"
-
 from .tuning import TuneResult, tune
 
 __all__ = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -22,7 +21,8 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import type_of_target
 
 from . import _validation as v
-from .losses import Loss, _Labels, _out_like
+from ._model import TrainedModel, booster_engine, recorded
+from .losses import IndependentOutputs, Loss, _Labels, _out_like
 
 Float = NDArray[np.float64]
 _CACHE_SIZE = 4  # label/weight arrays remembered (training set and a few validation sets)
@@ -117,10 +117,8 @@ class _LossAdapter(_HoldsLoss):
     def _label_matrix(self, y: Any) -> Any:
         """A multilabel loss's labels as ``(n, L)``: XGBoost hands them flattened (its C API's label
         vector, and ``get_label()`` before XGBoost 3); other labels unchanged."""
-        k = self.loss.num_outputs
-        if self.loss.is_multilabel and k > 1 and np.ndim(y) == 1 and np.size(y) % k == 0:
-            return np.asarray(y).reshape(-1, k)
-        return y
+        kind = self.loss.kind
+        return kind.label_matrix(y) if isinstance(kind, IndependentOutputs) else y
 
     def _labels(self, y: Any, weight: Any) -> _Labels:
         if weight is not None and np.size(weight) == 0:  # the engines' "no weights"
@@ -146,33 +144,17 @@ class _LossAdapter(_HoldsLoss):
         """The engine's raw scores, shape-checked.  ``checked``: also converted to float64, NaN
         rejected and +-inf clipped (as the public methods do); otherwise the kernel does that."""
         loss = self.loss
+        kind = loss.kind
         arr = np.asarray(preds)
-        if not checked:
-            if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
-                raise TypeError(f"preds must be a numeric array of raw margins, got dtype {arr.dtype}")
-        if loss.is_multilabel:
-            return v.check_multilabel_raw(arr, n, loss.num_outputs, name="preds") if checked else _shape(arr, n, loss)
-        if loss.is_multiclass:
-            k = loss.num_outputs
-            if arr.shape != (n, k):
-                raise ValueError(
-                    f"the engine passed raw scores of shape {arr.shape} for {n} labels, but {loss!r} expects "
-                    f"({n}, {k}); set num_class={k} in the engine parameters"
-                    + (
-                        " (a flattened layout from an engine older than LightGBM 4 / XGBoost 2)"
-                        if arr.ndim == 1 and arr.size == n * k
-                        else ""
-                    )
-                )
-            return v.check_multiclass_raw(arr, n, k, name="preds") if checked else arr
-        if arr.ndim == 2 and arr.shape[1] == 1:
-            arr = arr[:, 0]
-        if arr.shape != (n,):
+        if not checked and (not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"preds must be a numeric array of raw margins, got dtype {arr.dtype}")
+        arr = kind.squeeze(arr)
+        if arr.shape != kind.shape(n):
             raise ValueError(
-                f"the engine passed raw scores of shape {arr.shape} for {n} labels, but the binary loss {loss!r} "
-                f"expects ({n},); use MulticlassFocalLoss for a multiclass booster"
+                f"the engine passed raw scores of shape {arr.shape} for {n} labels, but {loss!r} expects "
+                f"{kind.shape(n)}" + kind.engine_hint(arr.shape, n)
             )
-        return v.check_binary_raw(arr, n, name="preds") if checked else arr
+        return kind.check_raw(arr, n, name="preds") if checked else arr
 
     def _grad_hess(
         self, y: Any, preds: ArrayLike, weight: Any, hess_scale: float = 1.0
@@ -190,7 +172,7 @@ class _LossAdapter(_HoldsLoss):
         w = weight if weight.size else None
         labels = None
         y = self._label_matrix(y)
-        if y.ndim in (1, 1 + self.loss.is_multilabel) and y.shape[0] and (w is None or w.shape == y.shape[:1]):
+        if y.ndim == self.loss.kind.label_ndim and y.shape[0] and (w is None or w.shape == y.shape[:1]):
             labels = self.loss._unchecked_labels(y, w)
         if labels is None:
             return self._grad_hess(np.array(y), preds, None if w is None else np.array(w), hess_scale)
@@ -204,49 +186,18 @@ class _LossAdapter(_HoldsLoss):
 
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
         labels = self._labels(y, weight)
-        per_sample = self.loss._loss(labels, self._scores(preds, labels.y.shape[0]))
-        if self.loss.is_multilabel:  # the metric is the mean over labels (MultilabelFocalLoss.mean_loss)
-            per_sample = per_sample / self.loss.num_outputs
-        w = labels.weight
-        if w is None:
-            return float(per_sample.mean())
-        total = w.sum()
-        if not total > 0:
+        if labels.weight is not None and not labels.weight.sum() > 0:
             raise ValueError(
                 "the weights of an evaluation set sum to 0: its weighted mean loss is undefined; "
                 "give it a non-zero weight or leave it out"
             )
-        return float(np.dot(per_sample, w) / total)
-
-
-def _shape(arr: NDArray[Any], n: int, loss: Loss) -> NDArray[Any]:
-    """Multilabel raw scores must be ``(n, L)``."""
-    if arr.shape != (n, loss.num_outputs):
-        v.check_multilabel_raw(arr, n, loss.num_outputs, name="preds")  # raises, naming both shapes
-    return arr
-
-
-def is_vector(loss: Loss) -> bool:
-    """Whether ``loss`` has one raw score per class or label (multiclass or multilabel)."""
-    return bool(loss.is_multiclass or loss.is_multilabel)
+        return self.loss._mean(labels, self._scores(preds, labels.y.shape[0]))
 
 
 def constant_margin(loss: Loss, value: float | ArrayLike, n: int) -> Float:
     """An ``(n,)``, ``(n, K)`` or ``(n, L)`` array holding the constant initial raw score ``value``
-    on every row."""
-    if is_vector(loss):
-        arr = np.asarray(value, dtype=np.float64)
-        if arr.shape != (loss.num_outputs,):
-            raise ValueError(f"init_score must have shape ({loss.num_outputs},) for {loss!r}, got {arr.shape}")
-        return np.tile(arr, (n, 1))
-    if np.ndim(value) != 0:
-        raise ValueError(f"init_score must be a scalar for the binary loss {loss!r}, got shape {np.shape(value)}")
-    return np.full(n, float(value))  # type: ignore[arg-type]
-
-
-def init_row(loss: Loss, value: float | ArrayLike) -> Float:
-    """The constant initial score as a 1-D array: ``(1,)`` binary, ``(K,)`` multiclass (shape checked)."""
-    return np.atleast_1d(constant_margin(loss, value, 1)[0])
+    on every row (:meth:`OutputKind.tile`)."""
+    return loss.kind.tile(value, n)
 
 
 def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
@@ -258,9 +209,7 @@ def margins_to_proba(loss: Loss, raw: Float, method: str) -> Float:
         p = loss.link(raw)
     else:
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
-    if not is_vector(loss):
-        return np.column_stack([1.0 - p, p])
-    return p
+    return loss.kind.proba_columns(p)
 
 
 def decision_scores(loss: Loss, raw: Float, method: str) -> Float:
@@ -373,7 +322,7 @@ def prepare_fit(
     if check is not None:
         check(loss)
     if margin_given:
-        init: Any = 0.0 if not loss.is_multiclass else np.zeros(loss.num_outputs)
+        init: Any = loss.kind.zeros()
     else:
         init = loss.init_score(y_enc, weight)
     return le, y_enc, loss, init
@@ -404,7 +353,7 @@ def prepare_multilabel_fit(
     with both classes), the :class:`~boostfocal.MultilabelFocalLoss` (``alpha="balanced"``:
     :func:`boostfocal.balanced_alpha` per label, with the sample weights) and the ``(L,)`` initial
     score.  ``class_weight`` has no meaning per label and is refused (use ``alpha``)."""
-    from .losses import MultilabelFocalLoss, balanced_alpha
+    from .losses import focal_loss_for
 
     num_labels = int(np.shape(y)[1])
     Y = check_multilabel_target(y, num_labels)
@@ -415,12 +364,8 @@ def prepare_multilabel_fit(
             "use alpha (a float, one per label, or 'balanced')"
         )
     weight = v.check_sample_weight(sample_weight, Y.shape[0])
-    alpha = est.alpha
-    if isinstance(alpha, str):
-        if alpha != "balanced":
-            raise ValueError(f"alpha must be None, a number, a sequence or 'balanced', got {alpha!r}")
-        alpha = balanced_alpha(Y, sample_weight=weight, multilabel=True)
-    loss = MultilabelFocalLoss(num_labels, alpha=alpha, gamma=est.gamma, hessian=est.hessian)
+    kind = IndependentOutputs(num_labels)
+    loss = focal_loss_for(kind, gamma=est.gamma, alpha=est.alpha, hessian=est.hessian, y=Y, sample_weight=weight)
     init = loss.init_score(Y, weight)  # raises for a column holding a single class
     return Y, loss, (np.zeros(num_labels) if margin_given else init)
 
@@ -472,23 +417,11 @@ def decision_function_of(est: Any, X: Any, **kwargs: Any) -> Float:
 def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
     """An estimator's ``predict``: the class of largest ``predict_proba``; multilabel: the
     ``(n, L)`` 0/1 indicator matrix of the labels whose probability exceeds 1/2."""
-    if getattr(est, "loss_", None) is not None and est.loss_.is_multilabel:
-        return (est.predict_proba(X, **kwargs) > 0.5).astype(np.int64)
-    best = np.argmax(est.predict_proba(X, **kwargs), axis=1)  # raises NotFittedError first
-    return est.classes_[best]  # type: ignore[no-any-return]
+    proba = est.predict_proba(X, **kwargs)  # raises NotFittedError first
+    return est.loss_.kind.predict(proba, est.classes_)  # type: ignore[no-any-return]
 
 
 # --- engines and boosters: recognised here, once ---------------------------------------------
-
-
-def booster_engine(obj: Any) -> str | None:
-    """``"lightgbm"`` or ``"xgboost"`` if ``obj`` is that engine's ``Booster``, else None (without
-    importing an engine that is not loaded)."""
-    for engine in ("lightgbm", "xgboost"):
-        module = sys.modules.get(engine)
-        if module is not None and isinstance(obj, module.Booster):
-            return engine
-    return None
 
 
 def model_booster(model: Any) -> tuple[str, Any]:
@@ -520,29 +453,6 @@ def booster_outputs(engine: str, booster: Any) -> int:
     return max(int(param.get("num_class", "0")), int(param.get("num_target", "1")), 1)
 
 
-def start_booster(model: Any, name: str) -> Any:
-    """The model a continued training starts from (``init_model`` / ``xgb_model``): None, a model
-    file without focal state (as given), or a Booster.  A boostfocal model file or fitted estimator
-    gives a booster that carries its initial score (a copy that does, for one loaded from a file of
-    version 1), so that the engine continues from the full margin."""
-    if model is None:
-        return None
-    if isinstance(model, (str, os.PathLike)):
-        from .persistence import has_focal_state, load_model
-
-        if not has_focal_state(model):
-            return model
-        model = load_model(model)
-    if hasattr(model, "_bf_carrying_booster"):  # a fitted boostfocal estimator
-        return model._bf_carrying_booster()
-    try:
-        return model_booster(model)[1]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a Booster, a fitted LightGBM/XGBoost estimator or a model file, got {type(model).__name__}"
-        ) from None
-
-
 def check_loss(loss: Any, name: str = "loss") -> Loss:
     """``loss`` must be a boostfocal loss object."""
     if not isinstance(loss, Loss):
@@ -564,75 +474,61 @@ def check_booster_loss(loss: Loss, engine: str, booster: Any) -> None:
 
 def binary_1d(raw: NDArray[Any], loss: Loss) -> NDArray[Any]:
     """A binary model's ``(n, 1)`` raw scores as ``(n,)`` (multiclass and multilabel scores unchanged)."""
-    if not is_vector(loss) and raw.ndim == 2 and raw.shape[1] == 1:
-        return raw[:, 0]
-    return raw
+    return loss.kind.squeeze(raw)
 
 
-# --- the initial score inside the booster ------------------------------------------------------
+# --- the initial score inside the booster (boostfocal._model.TrainedModel decides) -------------
 
-#: The in-memory marker of a LightGBM Booster whose first trees carry the initial score (LightGBM's
-#: model text has no place for it: boostfocal's model files keep it in the focal state).
-LGB_CARRIED_ATTR = "_boostfocal_init_score"
-#: The XGBoost booster attribute (kept in its model files) naming the initial score it carries.
-XGB_CARRIED_ATTR = "boostfocal_init_score"
+
+def carried_state(booster: Any) -> dict[str, Any] | None:
+    """What a booster records of the initial score it carries: ``{"init_score": value, "in": where}``
+    (``where``: ``"leaves"`` or ``"base_score"``; value None when its leaves carry one whose value is
+    not recorded), or None if it carries none (:func:`boostfocal._model.recorded`)."""
+    found = recorded(booster)
+    if found is None or found[0] == "beside":
+        return None
+    return {"init_score": None if found[1] is None else _as_init(found[1]), "in": found[0]}
 
 
 def _as_init(value: Any) -> float | Float:
     return float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
 
 
-def carried_state(booster: Any) -> dict[str, Any] | None:
-    """The marker a booster carrying its initial score holds: ``{"init_score": value, "in": where}``
-    (``where``: ``"leaves"`` -- added to the first iteration's tree of each class -- or
-    ``"base_score"``, XGBoost's intercept), or None."""
-    engine = booster_engine(booster)
-    if engine == "lightgbm":
-        value = getattr(booster, LGB_CARRIED_ATTR, None)
-        return None if value is None else {"init_score": _as_init(value), "in": "leaves"}
-    if engine == "xgboost":
-        raw = booster.attr(XGB_CARRIED_ATTR)
-        if raw is None:
-            return None
-        data = json.loads(raw)
-        return {"init_score": _as_init(data["init_score"]), "in": data["in"]}
-    raise TypeError(f"booster must be an lgb.Booster or xgb.Booster, got {type(booster).__name__}")
-
-
 def carried_init_score(booster: Any) -> float | Float | None:
     """The constant initial raw score a LightGBM/XGBoost booster carries inside its model (a float,
-    or ``(K,)`` for multiclass), or None if it carries none.
+    or ``(K,)`` / ``(L,)``), or None if it carries none.
 
     Set by the estimators' ``fit``, by :func:`boostfocal.lightgbm.embed_init_score` /
     :func:`boostfocal.xgboost.embed_init_score`, and by :func:`boostfocal.load_model` for files that
-    hold it.  A booster that carries it gives the full margin to every reader (``predict``, SHAP, the
-    engines' own files): add nothing to its raw predictions.
+    hold it; it travels with the booster (:mod:`boostfocal._model`).  A booster that carries it gives
+    the full margin to every reader (``predict``, SHAP, the engines' own files): add nothing to its
+    raw predictions.  ``ValueError`` for a booster whose leaves carry a value that is not recorded
+    (a LightGBM booster continued with ``lgb.train(init_model=...)``).
     """
     state = carried_state(booster)
-    return None if state is None else state["init_score"]
+    if state is None:
+        return None
+    if state["init_score"] is None:
+        raise ValueError(
+            "this booster's first trees carry an initial score whose value is not recorded (continued with "
+            "lgb.train(init_model=...)): record it with embed_init_score(booster, loss, value)"
+        )
+    return state["init_score"]  # type: ignore[no-any-return]
 
 
-def init_to_add(booster: Any, init_score: Any, name: str = "init_score") -> Any:
+def init_to_add(booster: Any, init_score: Any, name: str = "init_score", loss: Loss | None = None) -> Any:
     """The constant a bare-booster prediction adds to the booster's margins: ``init_score`` for a
     booster that carries none (then it is required), None for one that carries it (``init_score``
-    then must be None or that same value: adding it again would shift the margins twice)."""
-    carried = carried_init_score(booster)
-    if carried is None:
-        if init_score is None:
-            raise TypeError(
-                f"{name} is required: pass the constant the booster was trained from (loss.init_score(y)), or 0.0 "
-                "if training started from zero (or embed it with embed_init_score and pass nothing)"
-            )
-        return init_score
-    if init_score is not None:
-        given = np.asarray(init_score, dtype=np.float64)
-        if given.shape != np.shape(carried) or not np.array_equal(given, carried):
-            raise ValueError(
-                f"{name}={init_score!r}, but this booster already carries the initial score {carried!r} inside its "
-                "trees (embed_init_score, or a boostfocal estimator's fit): leave init_score out; adding another "
-                "would shift its margins twice"
-            )
-    return None
+    then must be None or that same value: adding it again would shift the margins twice); the
+    recorded value for a LightGBM linear-tree booster, which keeps it beside its trees."""
+    from .losses import BinaryOutput, SoftmaxOutput, focal_loss_for
+
+    if loss is None:  # the kind follows from the booster and the value
+        outputs = booster_outputs(booster_engine(booster) or "", booster)
+        kind = BinaryOutput() if outputs == 1 else SoftmaxOutput(outputs)
+        loss = focal_loss_for(kind, gamma=0.0, alpha=None, hessian="exact")
+    model = TrainedModel.of(booster, loss, init_score, name=name)
+    return None if model.carried else model.init_score
 
 
 #: Metric names that switch an engine's metrics off.
@@ -663,7 +559,7 @@ def check_engine_metrics(
     numbers, which would still drive early stopping.  Rank metrics of a binary model (``rank_metrics``:
     AUC, average precision) are unaffected, since the posterior is increasing in the margin.
     """
-    allowed = () if is_vector(loss) else rank_metrics
+    allowed = () if loss.kind.vector else rank_metrics
     for name in names:
         if name.lower() in _NO_METRIC or name in allowed:
             continue
@@ -680,17 +576,11 @@ def check_engine_metrics(
 def resolve_loss(
     y_encoded: NDArray[np.intp], n_classes: int, gamma: float, alpha: Any, hessian: str, sample_weight: Any
 ) -> Loss:
-    """The loss an estimator trains with, given encoded labels; ``alpha="balanced"`` resolved here
-    (:func:`boostfocal.balanced_alpha` with the training weights)."""
-    from .losses import BinaryFocalLoss, MulticlassFocalLoss, balanced_alpha
+    """The loss an estimator trains with, given encoded labels (:func:`boostfocal.losses.focal_loss_for`,
+    which resolves ``alpha="balanced"`` with the training weights)."""
+    from .losses import BinaryOutput, SoftmaxOutput, focal_loss_for
 
     if n_classes < 2:
         raise ValueError("y has 1 class: a classifier needs at least two")
-    binary = n_classes == 2
-    if isinstance(alpha, str):
-        if alpha != "balanced":
-            raise ValueError(f"alpha must be None, a number, a sequence or 'balanced', got {alpha!r}")
-        alpha = balanced_alpha(y_encoded, None if binary else n_classes, sample_weight)
-    if binary:
-        return BinaryFocalLoss(alpha=alpha, gamma=gamma, hessian=hessian)
-    return MulticlassFocalLoss(n_classes, alpha=alpha, gamma=gamma, hessian=hessian)
+    kind = BinaryOutput() if n_classes == 2 else SoftmaxOutput(n_classes)
+    return focal_loss_for(kind, gamma=gamma, alpha=alpha, hessian=hessian, y=y_encoded, sample_weight=sample_weight)

@@ -12,6 +12,7 @@ import gzip
 import itertools
 import math
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,27 @@ def _parse_column(values: Sequence[str]) -> np.ndarray:
     try:
         nums = [math.nan if na else float(c) for c, na in zip(cells, missing, strict=True)]
     except ValueError:
+        if present and all(DECIMAL_COMMA.fullmatch(c) for c in present):  # 1.234,5 or 12,75: decimal commas
+            return _parse_column([comma_to_point(c) for c in cells])
         return np.array([None if na else c for c, na in zip(cells, missing, strict=True)], dtype=object)
     arr = np.array(nums, dtype=np.float64)
     if not any(missing) and all(_looks_int(c) for c in present):
         return arr.astype(np.int64)
     return arr
+
+
+#: A number written with a decimal comma, optionally with ``.`` (or a space) grouping thousands:
+#: ``12,75``, ``-0,5``, ``1.234,50``, ``1 234,5``, ``7``.
+DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}([. ]\d{3})+)(,\d+)?")
+
+
+def comma_to_point(cell: str) -> str:
+    """``"1.234,50"`` as ``"1234.50"``, ``"1.234"`` as ``"1234"``: in a column written with
+    decimal commas, ``.`` and spaces group thousands."""
+    if "," not in cell:
+        return cell.replace(".", "").replace(" ", "") if DECIMAL_COMMA.fullmatch(cell) else cell
+    head, _, tail = cell.rpartition(",")
+    return head.replace(".", "").replace(" ", "") + "." + tail
 
 
 def _looks_int(text: str) -> bool:

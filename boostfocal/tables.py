@@ -77,6 +77,8 @@ __all__ = [
 
 #: Target columns looked for, in this order, when no target is named.
 DEFAULT_TARGETS = ("target", "Class", "y")
+#: A class with fewer rows than this, in a table of at least ``MIN_ROWS_FOR_RARE_CHECK``, is refused.
+MIN_CLASS_ROWS, MIN_ROWS_FOR_RARE_CHECK = 5, 50
 #: More distinct target values than this is taken for a regression target, not classes.
 MAX_CLASSES = 100
 #: A text column with more distinct values than this share of its non-missing rows (and more
@@ -311,6 +313,11 @@ def _check_categorical(name: str, values: np.ndarray, levels: list[Any]) -> None
             bad.append(c)
     if numeric >= 0.9 * k and bad:
         shown = ", ".join(repr(b) for b in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        if all(any(ch.isdigit() for ch in str(b)) for b in bad):  # numbers in another notation: no drop advice
+            raise TableError(
+                f"column {name!r} holds numbers written in more than one notation ({shown} next to plain numbers): "
+                "write them one way (a decimal point, or a decimal comma throughout, which is read as such)"
+            )
         raise TableError(
             f"column {name!r} holds numbers but also text ({shown}): correct or blank those cells (blank is "
             f"missing), or leave the column out with drop=[{name!r}]"
@@ -383,12 +390,22 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
         y = y.astype(np.int64)
     if y.dtype.kind == "O":
         y = np.array([str(v) for v in y], dtype=object)
+        check_label_spelling(y, f"target column {tgt!r}")
     classes = np.unique(y)
     if classes.size < 2:
         raise TableError(f"target column {tgt!r} has a single class ({_plain(classes[0])!r}): nothing to classify")
     if classes.size > MAX_CLASSES:
         raise TableError(
             f"target column {tgt!r} has {classes.size} distinct values: that looks like a regression target or an id"
+        )
+    values, counts = np.unique(y, return_counts=True)
+    rare = [(_plain(v), int(k)) for v, k in zip(values, counts, strict=True) if k < MIN_CLASS_ROWS]
+    rare = rare if y.shape[0] >= MIN_ROWS_FOR_RARE_CHECK else []  # a toy table of a few rows may be tiny
+    if rare:
+        shown = ", ".join(f"{v!r} ({k} row{'s' if k != 1 else ''})" for v, k in rare)
+        raise TableError(
+            f"target column {tgt!r}: class {shown} has fewer than {MIN_CLASS_ROWS} rows, too few to learn or "
+            "test; correct those labels or leave those rows out"
         )
     if positive_class is None:
         return y
@@ -400,6 +417,21 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
             f"positive_class={positive_class!r} is not a value of {tgt!r} ({', '.join(repr(str(c)) for c in classes)})"
         )
     return (y == match[0]).astype(np.int64)
+
+
+def check_label_spelling(values: Any, what: str = "y") -> None:
+    """Refuse labels that differ only in case or surrounding spaces (``'Yes'``, ``'yes'``,
+    ``' Yes'``): a typo that would turn a binary target into several classes.  Raises
+    :class:`TableError` naming the values and their counts."""
+    seen: dict[str, dict[str, int]] = {}
+    for v in values:
+        if isinstance(v, str):
+            spellings = seen.setdefault(v.strip().casefold(), {})
+            spellings[v] = spellings.get(v, 0) + 1
+    clashes = [sp for sp in seen.values() if len(sp) > 1]
+    if clashes:
+        shown = "; ".join(", ".join(f"{k!r} ({n} rows)" for k, n in sp.items()) for sp in clashes[:3])
+        raise TableError(f"{what} has values that differ only in case or spaces: {shown}; write each class one way")
 
 
 def _label_column(table: Any, name: str, source: str) -> np.ndarray:

@@ -1,4 +1,8 @@
-"""Focal loss on a Dask cluster, with LightGBM (``DaskLGBMClassifier``) and XGBoost (``xgboost.dask.train``).
+"""
+Focal loss on a Dask cluster
+============================
+
+With LightGBM (``DaskLGBMClassifier``) and XGBoost (``xgboost.dask.train``).
 
 Run: ``python examples/dask_example.py`` (needs ``pip install -e ".[dask,engines]"``; ``--rows``, ``--rounds``).  It
 starts a ``LocalCluster`` of two single-threaded worker processes; pass ``--scheduler ADDRESS`` to
@@ -53,7 +57,7 @@ def report(name: str, y: np.ndarray, proba: np.ndarray, link: np.ndarray) -> Non
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Focal loss on a Dask cluster")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a LocalCluster)")
     parser.add_argument("--rows", type=int, default=60_000)
     parser.add_argument("--rounds", type=int, default=150)

@@ -103,20 +103,20 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
     """Run a test once with the numpy reference kernels and once with the compiled numba ones.
 
     ``grad_hess`` dispatches to ``boostfocal._fast`` when numba is installed (the choice is cached
-    in ``boostfocal.losses._fast_module``); the numpy kernels are the fallback.  Both must satisfy
+    in ``boostfocal.losses._kernels._fast_module``); the numpy kernels are the fallback.  Both must satisfy
     every property, so the derivative, extreme-margin, policy and reference tests take this fixture.
     """
     from boostfocal import losses
 
     if request.param == "numpy":
-        monkeypatch.setattr(losses, "_fast_module", None)
+        monkeypatch.setattr(losses._kernels, "_fast_module", None)
         yield request.param
         return
     import numba
 
     from boostfocal import _fast
 
-    monkeypatch.setattr(losses, "_fast_module", _fast)
+    monkeypatch.setattr(losses._kernels, "_fast_module", _fast)
     # One thread: the kernels are element-wise, so the numbers do not depend on the thread count
     # (test_losses.py::test_compiled_kernels_give_the_same_numbers_on_all_threads checks it), and
     # on a loaded machine each multi-threaded OpenMP call on a tiny array costs ~20 ms.

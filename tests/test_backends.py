@@ -18,8 +18,8 @@ GAMMAS = (0.0, 0.5, 1.0, 2.0, 3.3)
 
 def _both(loss: bf.Loss, y: np.ndarray, raw: np.ndarray, w: np.ndarray | None, monkeypatch: pytest.MonkeyPatch):
     fast = loss.grad_hess(y, raw, w)
-    assert losses._fast() is not None
-    monkeypatch.setattr(losses, "_fast_module", None)
+    assert losses._kernels._fast() is not None
+    monkeypatch.setattr(losses._kernels, "_fast_module", None)
     ref = loss.grad_hess(y, raw, w)
     monkeypatch.undo()
     return fast, ref

@@ -385,7 +385,7 @@ def test_a_failure_inside_the_search_is_not_reported_as_bad_input(
     two = tmp_path / "two.csv"
     two.write_text("a,target\n" + "".join(f"{i},{int(i < 2)}\n" for i in range(60)))
     status, _, err = _run(["tune", str(two), *FAST], capsys)
-    _assert_one_line("two positives", status, err, "too few to set aside an inner validation split")
+    _assert_one_line("two positives", status, err, "class 1 (2 rows) has fewer than 5 rows")
 
 
 def test_a_semicolon_separated_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], no_fit: dict[str, Any]) -> None:

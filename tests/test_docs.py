@@ -1,6 +1,7 @@
 """The documentation runs: README's Python blocks, the example scripts, and the API docstrings.
 
-- Every fenced ``python`` block of ``README.md`` is extracted from the file itself, saved as a
+- Every fenced ``python`` block of ``README.md`` and every ``.. code-block:: python`` of the
+  site's pages (``docs/*.rst``, ``docs/user_guide/*.rst``) is extracted from the file itself, saved as a
   script and run as a reader would run it, ``python block.py`` in a fresh process and an empty
   folder (the blocks are self-contained and use small data; all start at once, so the suite waits
   for the slowest, not their sum).  A block that needs an optional engine or extra (LightGBM,
@@ -12,13 +13,18 @@
   functions give their formula or a reference: an equation (``a = b`` with spaces, not a
   ``name=value`` default), a mathematical expression (``sum_i``, ``dL/dz``, ``log``, ...) or a
   citation (``et al.``, a URL), outside doctest lines.
-- The commands README promises (the test command CI runs, the one-line main job) are there verbatim,
-  README stays within 250 lines, and the repository files it links to exist.
+- The commands README promises (the test command CI runs, the one-line main job, the site's build
+  that ``.ci/run`` runs) are there verbatim, README stays within 150 lines, and the repository files
+  it links to exist.
+- The docstring examples (``>>>``) of every module of the package pass as doctests.
+- No ``.py`` file of the package holds a control character other than tab and newline (a ``\a``
+  written in a non-raw docstring becomes a BEL character, and ``help()`` prints "lpha").
 """
 
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib
 import importlib.util
 import inspect
@@ -27,6 +33,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +45,14 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
-#: Small-data arguments for each example script (all take ``--rows``; Dask's also ``--rounds``).
-EXAMPLE_ROWS = 4000
-EXAMPLE_ARGS = {"dask_example.py": ["--rows", str(EXAMPLE_ROWS), "--rounds", "10"]}
-DEFAULT_EXAMPLE_ARGS = ["--rows", str(EXAMPLE_ROWS)]
+sys.path.insert(0, str(ROOT / "docs"))
+from sphinxext_gallery import GALLERY_ARGS, GALLERY_DEFAULT_ARGS  # noqa: E402  (the site's build uses the same)
+
+#: Small-data arguments for each example script (all take ``--rows``; Dask's also ``--rounds``),
+#: the same the site's build gives them.
+EXAMPLE_ROWS = int(GALLERY_DEFAULT_ARGS[GALLERY_DEFAULT_ARGS.index("--rows") + 1])
+EXAMPLE_ARGS = GALLERY_ARGS
+DEFAULT_EXAMPLE_ARGS = GALLERY_DEFAULT_ARGS
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,8 +154,36 @@ def installed(needed: set[str]) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in OPTIONAL if m in needed)
 
 
+def rst_python_blocks(text: str) -> list[tuple[int, str]]:
+    """``(line number of the directive, code)`` of every ``.. code-block:: python`` of ``text``."""
+    blocks, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        if lines[i].strip() == ".. code-block:: python":
+            start, indent = i + 1, len(lines[i]) - len(lines[i].lstrip())
+            i += 1
+            while i < len(lines) and lines[i].strip().startswith(":"):  # directive options
+                i += 1
+            body = []
+            while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent):
+                body.append(lines[i])
+                i += 1
+            code = textwrap.dedent("\n".join(body)).strip("\n")
+            assert code, f"line {start}: an empty code block"
+            blocks.append((start, code + "\n"))
+        else:
+            i += 1
+    return blocks
+
+
 README_TEXT = README.read_text(encoding="utf-8")
 README_BLOCKS = python_blocks(README_TEXT)
+GUIDE = sorted((ROOT / "docs").glob("*.rst")) + sorted((ROOT / "docs" / "user_guide").glob("*.rst"))
+#: Every Python block a reader may copy: README's and the site's pages', as ``(where, code)``.
+DOC_BLOCKS = [(f"README.md:{line}", code) for line, code in README_BLOCKS] + [
+    (f"{page.relative_to(ROOT)}:{line}", code)
+    for page in GUIDE
+    for line, code in rst_python_blocks(page.read_text(encoding="utf-8"))
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,20 +192,29 @@ README_BLOCKS = python_blocks(README_TEXT)
 
 
 def test_readme_has_python_blocks() -> None:
-    assert len(README_BLOCKS) >= 5, "README.md: expected the losses, engines, saving, Dask and tuner blocks"
+    assert len(README_BLOCKS) >= 5, "README.md: expected the losses, engines, saving and tuner blocks"
+
+
+def test_the_site_pages_have_python_blocks() -> None:
+    """The user guide's examples are found (and so run by :func:`test_doc_block_runs`)."""
+    guide = [where for where, _ in DOC_BLOCKS if where.startswith("docs")]
+    assert len(guide) >= 10, guide
+    assert rst_python_blocks(".. code-block:: python\n   :caption: x\n\n   a = 1\n\n   b = 2\ntext\n") == [
+        (1, "a = 1\n\nb = 2\n")
+    ]
 
 
 @pytest.fixture(scope="module")
-def readme_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, subprocess.Popen[str]]]:
-    """Every README block that can run here, saved as ``block.py`` in an empty folder of its own
-    and started as ``python block.py``, all at once; the processes by the block's line."""
-    procs: dict[int, subprocess.Popen[str]] = {}
-    for line, code in README_BLOCKS:
+def block_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.Popen[str]]]:
+    """Every block of :data:`DOC_BLOCKS` that can run here, saved as ``block.py`` in an empty folder
+    of its own and started as ``python block.py``, all at once; the processes by the block's place."""
+    procs: dict[str, subprocess.Popen[str]] = {}
+    for n, (where, code) in enumerate(DOC_BLOCKS):
         if not installed(requirements(code)) or pending_names(code):
             continue
-        folder = tmp_path_factory.mktemp(f"readme_{line}")
+        folder = tmp_path_factory.mktemp(f"block_{n}")
         (folder / "block.py").write_text(code, encoding="utf-8")
-        procs[line] = subprocess.Popen(
+        procs[where] = subprocess.Popen(
             [sys.executable, "block.py"],
             cwd=folder,
             env={**os.environ, **BLOCK_ENV},
@@ -181,18 +229,19 @@ def readme_scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[in
             proc.communicate()
 
 
-@pytest.mark.parametrize(("line", "code"), README_BLOCKS, ids=[f"README.md:{line}" for line, _ in README_BLOCKS])
-def test_readme_block_runs(line: int, code: str, readme_scripts: dict[int, subprocess.Popen[str]]) -> None:
-    """One README block, saved as a script, runs in a fresh process with exit status 0."""
+@pytest.mark.parametrize(("where", "code"), DOC_BLOCKS, ids=[where for where, _ in DOC_BLOCKS])
+def test_doc_block_runs(where: str, code: str, block_scripts: dict[str, subprocess.Popen[str]]) -> None:
+    """One block of README or of the site's pages, saved as a script, runs in a fresh process with
+    exit status 0."""
     needed = requirements(code)
     for module in OPTIONAL:
         if module in needed and importlib.util.find_spec(module) is None:
-            pytest.skip(f"README.md:{line} needs {module}, which is not installed")
+            pytest.skip(f"{where} needs {module}, which is not installed")
     missing = pending_names(code)
-    assert not missing, f"README.md:{line} uses {sorted(missing)}, which boostfocal does not have"
-    proc = readme_scripts[line]
+    assert not missing, f"{where} uses {sorted(missing)}, which boostfocal does not have"
+    proc = block_scripts[where]
     _, err = proc.communicate(timeout=BLOCK_TIMEOUT)
-    assert proc.returncode == 0, f"README.md:{line} failed as a script (exit status {proc.returncode}):\n{err[-4000:]}"
+    assert proc.returncode == 0, f"{where} failed as a script (exit status {proc.returncode}):\n{err[-4000:]}"
 
 
 def test_requirements_are_detected() -> None:
@@ -219,7 +268,20 @@ def test_readme_commands_are_verbatim() -> None:
 
 
 def test_readme_is_short() -> None:
-    assert len(README_TEXT.splitlines()) <= 300  # the front door: details go to docstrings and benchmarks/README.md
+    assert len(README_TEXT.splitlines()) <= 150  # the front door: the rest is in the site (docs/)
+
+
+#: The command that builds the site: README gives it, ``.ci/run`` runs its build step.
+SITE_BUILD = "python -m sphinx -W --keep-going -n -b html docs docs/_build/html"
+
+
+def test_site_build_command_is_the_one_ci_runs() -> None:
+    """README's one-line build of the site (warnings as errors, nitpicky) is what ``.ci/run`` runs."""
+    readme = [line for line in README_TEXT.splitlines() if SITE_BUILD in line]
+    assert readme == [f'python3 -m venv .venv && .venv/bin/pip install -q -e ".[docs]" && .venv/bin/{SITE_BUILD}'], (
+        readme
+    )
+    assert f".venv/bin/{SITE_BUILD}" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
 def _relative_links(text: str) -> set[str]:
@@ -277,7 +339,23 @@ def test_example_runs_on_small_data(script: Path) -> None:
 
 
 def test_there_are_examples() -> None:
-    assert {p.name for p in EXAMPLES} >= {"lightgbm_example.py", "xgboost_example.py", "dask_example.py"}
+    assert {p.name for p in EXAMPLES} >= {
+        "lightgbm_example.py",
+        "xgboost_example.py",
+        "dask_example.py",
+        "plot_tuning.py",
+        "plot_posterior_calibration.py",
+        "plot_hessian_policies.py",
+    }
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_is_a_gallery_script(script: Path) -> None:
+    """sphinx-gallery needs a module docstring that opens with a reStructuredText title."""
+    doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8")), clean=True) or ""
+    lines = doc.splitlines()
+    assert len(lines) >= 2 and lines[0].strip(), f"{script.name}: the docstring has no title line"
+    assert set(lines[1]) == {"="} and len(lines[1]) >= len(lines[0]), f"{script.name}: title not underlined with '='"
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,3 +476,64 @@ def test_public_functions_and_classes_give_a_formula_or_reference(module_name: s
         and not _formula_or_reference(inspect.getdoc(getattr(module, name)) or "")
     ]
     assert not vague, f"{module_name}: no formula or reference in the docstrings of {vague}"
+
+
+# --------------------------------------------------------------------------------------------
+# Doctests and control characters
+# --------------------------------------------------------------------------------------------
+
+
+def _package_modules() -> list[str]:
+    return ["boostfocal"] + [info.name for info in pkgutil.walk_packages(bf.__path__, "boostfocal.")]
+
+
+@pytest.mark.parametrize("module_name", _package_modules())
+def test_docstring_examples_pass(module_name: str) -> None:
+    """The ``>>>`` examples of the module's docstrings run and print what they show."""
+    module = _import_or_skip(module_name)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = [t for t in finder.find(module, module_name) if t.examples]
+    for test in tests:
+        runner.run(test, out=lambda _text: None)
+    failed, attempted = runner.summarize(verbose=False)
+    assert failed == 0, (
+        f"{module_name}: {failed} of {attempted} doctest examples failed "
+        f"(python -m pytest --doctest-modules {module.__file__} shows them)"
+    )
+
+
+#: Control characters other than tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def test_no_control_characters_in_the_package() -> None:
+    """Every ``.py`` file of the package is free of control characters other than tab, LF and CR."""
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line!r}"
+        for path in sorted((ROOT / "boostfocal").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1)  # not splitlines: it splits at \x0b
+        if _CONTROL.search(line)
+    ]
+    assert not found, 'control characters (write TeX in raw strings, r"""..."""):\n' + "\n".join(found)
+
+
+def test_the_control_character_check_can_fail() -> None:
+    """``"\\alpha"`` outside a raw string is BEL + "lpha": the check finds it, not tab or newline."""
+    assert _CONTROL.search("-\x07lpha (1-p)")
+    assert _CONTROL.search("\x0b") and _CONTROL.search("\x7f")
+    assert not _CONTROL.search("tab\tand newline\r\n")
+
+
+def test_the_package_ships_its_type_hints() -> None:
+    """PEP 561: ``py.typed`` is in the package and in its package data; mypy is strict on it, and
+    the libraries without hints are named one by one, not ignored wholesale."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    assert (ROOT / "boostfocal" / "py.typed").is_file()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert "py.typed" in config["setuptools"]["package-data"]["boostfocal"]
+    mypy = config["mypy"]
+    assert mypy["strict"] is True and mypy["files"] == ["boostfocal"]
+    assert "ignore_missing_imports" not in mypy, "a blanket ignore_missing_imports"
+    for override in mypy.get("overrides", []):
+        assert all(m.split(".")[0] != "boostfocal" for m in override["module"]), override

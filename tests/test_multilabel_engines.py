@@ -227,8 +227,9 @@ def test_lightgbm_early_stopping_per_label() -> None:
         warnings.simplefilter("ignore", FutureWarning)  # LightGBM >= 4.7 prefers eval_X / eval_y
         warnings.simplefilter("ignore", DeprecationWarning)
         clf.fit(X, Y, eval_set=[(Xv, Yv)], callbacks=[lgb.early_stopping(5, verbose=False)])
-    best = clf.best_iteration_
+    best = clf.booster_.best_iterations  # each label's own; best_iteration_ is their largest, as an int
     assert len(best) == 3 and all(0 < b < 300 for b in best)
+    assert clf.best_iteration_ == max(best) and isinstance(clf.best_iteration_, int)
     for label, booster in enumerate(clf.booster_.boosters):
         binary = clf.loss_.binary_loss(label)
         raw = booster.predict(Xv, raw_score=True, num_iteration=best[label])

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import boostfocal as bf
+from boostfocal import _engine_xgboost as xgbe
 from boostfocal import lightgbm as bfl
 from boostfocal import xgboost as bfx
 
@@ -196,7 +197,7 @@ def test_xgboost_binary_objective_runs_on_the_calling_thread_only(monkeypatch) -
     pytest.importorskip("numba")
     from boostfocal import _fast, losses
 
-    monkeypatch.setattr(losses, "_fast_module", _fast)
+    monkeypatch.setattr(losses._kernels, "_fast_module", _fast)
     monkeypatch.setattr(_fast, "SERIAL_BELOW", 1000)  # so that this size would use the pool
     loss, y, raw, w = _data(False)
     g_lgb, h_lgb = (a.copy() for a in bfl.objective(loss)(y, raw, w))
@@ -222,13 +223,13 @@ def _dmatrix(multiclass: bool, weighted: bool):
 
 def test_dmatrix_label_views_are_xgboost_s_own_arrays() -> None:
     xgb, _, y, _, w, data = _dmatrix(False, True)
-    label, weight = bfx._info_view(data, "label"), bfx._info_view(data, "weight")
+    label, weight = xgbe.float_info_view(data, "label"), xgbe.float_info_view(data, "weight")
     assert label is not None and weight is not None
     np.testing.assert_array_equal(label, y)
     np.testing.assert_array_equal(weight, w)
-    assert bfx._info_view(data, "label").ctypes.data == label.ctypes.data  # the same memory: no copy
+    assert xgbe.float_info_view(data, "label").ctypes.data == label.ctypes.data  # the same memory: no copy
     unweighted = xgb.DMatrix(np.zeros((3, 1)), label=[0, 1, 0])
-    assert bfx._info_view(unweighted, "weight").shape == (0,)
+    assert xgbe.float_info_view(unweighted, "weight").shape == (0,)
 
 
 @pytest.mark.parametrize("multiclass", [False, True], ids=["binary", "multiclass"])
@@ -268,7 +269,7 @@ def test_changed_dmatrix_labels_are_used_next_round(backend) -> None:
 
 def test_without_the_c_api_the_objective_copies_the_labels(monkeypatch) -> None:
     _, loss, y, raw, w, data = _dmatrix(True, True)
-    monkeypatch.setattr(bfx, "_info_view", lambda data, field: None)
+    monkeypatch.setattr(xgbe, "float_info_view", lambda data, field: None)
     g, h = bfx.objective(loss)(raw, data)
     eg, eh = _expected(loss, y, raw, w, 2.0)
     np.testing.assert_allclose(g, eg, rtol=1.2e-7, atol=1e-38)
@@ -321,11 +322,11 @@ def test_kernels_check_unchecked_labels_and_weights(multiclass, label, weight, m
         if label is not None:
             yy[row] = label
         ww[row] = weight
-        old = losses._fast_module
-        losses._fast_module = _fast
+        old = losses._kernels._fast_module
+        losses._kernels._fast_module = _fast
         try:
             labels = loss._unchecked_labels(yy, ww)
             with pytest.raises(ValueError, match=message):
                 loss._grad_hess(labels, raw, out=losses._out_like(raw, np.float32))
         finally:
-            losses._fast_module = old
+            losses._kernels._fast_module = old

@@ -358,6 +358,24 @@ def test_model_fitted_on_a_dataframe_and_reloaded_exports_the_same(engine, tmp_p
         assert np.array_equal(label, model.predict(frame))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("k", [2, 3])
+def test_file_read_by_the_plain_engine_exports_its_score_once(engine, k, tmp_path) -> None:
+    """A model file read by ``lgb.Booster(model_file=...)`` / ``xgb.Booster(model_file=...)`` (not
+    boostfocal): the booster itself records where its initial score lives, so the graph adds it
+    once, with or without the ``init_score`` our error messages ask for; another value is refused."""
+    model, (X, _) = _fit(engine, k, 0.3 if k == 2 else None, gamma=2.0)
+    path = tmp_path / ("model.txt" if engine == "lightgbm" else "model.json")
+    bf.save_model(model, path)
+    plain = lgb.Booster(model_file=str(path)) if engine == "lightgbm" else xgb.Booster(model_file=str(path))
+    expected = model.predict_proba(X)
+    for init_score in (None, model.init_score_):
+        _, proba = _run(bf.to_onnx(plain, loss=model.loss_, init_score=init_score), {"X": X.astype(np.float32)})
+        np.testing.assert_allclose(proba, expected, rtol=0, atol=TOL)
+    with pytest.raises(ValueError, match="twice"):
+        bf.to_onnx(plain, loss=model.loss_, init_score=np.asarray(model.init_score_) + 1.0)
+
+
 @needs_lgb
 def test_lightgbm_rows_at_the_float32_rounding_of_a_threshold_take_lightgbms_branch() -> None:
     """LightGBM compares ``x <= t`` with a double ``t``; the nearest float32 to ``t`` can be a

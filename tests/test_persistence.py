@@ -525,7 +525,10 @@ def test_save_errors(lgb_est: Any, tmp_path: Path) -> None:
         bf.save_model(lgb_est, 3)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         bf.save_model(lgb_est, tmp_path / "no" / "m.txt")
-    booster = lgb.Booster(model_str=lgb_est.booster_.model_to_string())  # a copy: not marked as carrying it
+    copy = lgb.Booster(model_str=lgb_est.booster_.model_to_string())  # a copy carries it too
+    bf.save_model(copy, tmp_path / "copy.txt", loss=bf.BinaryFocalLoss())
+    assert bf.load_model(tmp_path / "copy.txt").init_score_ == lgb_est.init_score_
+    booster = lgb.train({"objective": "binary", "verbose": -1}, lgb.Dataset(Xtr, ytr), 2)  # carries nothing
     with pytest.raises(TypeError, match="needs loss"):
         bf.save_model(booster, tmp_path / "m.txt")
     with pytest.raises(TypeError, match="init_score is required"):

@@ -262,6 +262,14 @@ def _file_data(args: argparse.Namespace, drop: list[str]) -> _Data:
         names = [table.feature_names[j] for j in data.categorical]
         cats = f" ({len(names)} categorical: {', '.join(names[:6])}{' ...' if len(names) > 6 else ''})"
     wtext = "" if args.weight is None else f", weights {args.weight!r}"
+    classes = np.unique(data.y) if data.y.ndim == 1 else np.empty(0)
+    if classes.size > 2:
+        print(
+            f"Multiclass target {data.target!r}: {classes.size} classes ({', '.join(repr(str(c)) for c in classes)}): "
+            "softmax focal loss against log-loss and balanced CE, no scale_pos_weight row; for a binary target, "
+            "correct the labels or name the positive class with --positive-class.",
+            file=sys.stdout,
+        )
     print(
         f"Data: {args.data}: {data.X.shape[0]:,} rows, {_count(data.X.shape[1], 'feature')}{cats}, target "
         f"{data.target!r} ({_class_summary(data.y)}{pos}){wtext}.",

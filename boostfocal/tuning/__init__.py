@@ -3,14 +3,14 @@
 :func:`tune` is the entry point; :class:`TuneResult` what it returns.  The package is split by
 concern:
 
-- :mod:`._inputs`: checks of the data, labels, weights, categorical columns, grids and folds;
-- :mod:`._engines`: the engines as the tuner drives them, and :func:`check_params`;
-- :mod:`._search`: the folds' fits, run in parallel through joblib, and the regularisation choice;
-- :mod:`._metrics`: the scores;
-- :mod:`._stats`: the statistics: ranking, the choice of the focal row and the baseline inside
+- ``._inputs``: checks of the data, labels, weights, categorical columns, grids and folds;
+- ``._engines``: the engines as the tuner drives them, and :func:`check_params`;
+- ``._search``: the folds' fits, run in parallel through joblib, and the regularisation choice;
+- ``._metrics``: the scores;
+- ``._stats``: the statistics: ranking, the choice of the focal row and the baseline inside
   each fold, the Nadeau-Bengio corrected t-test and its power;
-- :mod:`._result`: the result and its report: table, JSON, snippet;
-- :mod:`._tune`: :func:`tune` itself, and :func:`plan`, what it will fit.
+- ``._result``: the result and its report: table, JSON, snippet;
+- ``._tune``: :func:`tune` itself, and :func:`plan`, what it will fit.
 
 Nothing here imports matplotlib or pandas at import time: :meth:`TuneResult.plot` needs the
 ``plot`` extra, :attr:`TuneResult.table` and categorical features need pandas.

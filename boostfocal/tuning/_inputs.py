@@ -159,6 +159,10 @@ def check_y(y: Any) -> tuple[NDArray[Any], NDArray[np.intp]]:
         raise ValueError(f"y contains {int(np.isnan(arr).sum())} missing (NaN) labels")
     if arr.dtype.kind == "O" and any(x is None or (isinstance(x, float) and math.isnan(x)) for x in arr):
         raise ValueError("y contains missing labels")
+    if arr.dtype.kind in "OU":
+        from ..tables import check_label_spelling
+
+        check_label_spelling(arr.tolist(), "y")
     classes, y_enc = np.unique(arr, return_inverse=True)
     if classes.size < 2:
         raise ValueError(f"y has a single class ({classes[0]!r}): there is nothing to classify")

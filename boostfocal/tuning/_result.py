@@ -225,7 +225,7 @@ class TuneResult:
 
         Per outer fold, the focal row (``gamma > 0``) and the baseline with the best score on the
         inner validation split are compared on the test fold; the paired differences go through
-        the Nadeau-Bengio corrected t-test (see :mod:`boostfocal.tuning._stats`).  ``None`` without
+        the Nadeau-Bengio corrected t-test (see ``boostfocal.tuning._stats``).  ``None`` without
         a focal row with ``gamma > 0``, without baselines or with a single fold.
         """
         if not self.splits:
@@ -377,9 +377,9 @@ class TuneResult:
 
     def snippet(self, row: ConfigResult | None = None, data: DataCode | str | None = None) -> str:
         """Copy-paste Python that trains ``row`` (default :attr:`best`) on all the data, saves it
-        and scores new rows ``X_new`` (see :mod:`boostfocal.tuning._snippet`).
+        and scores new rows ``X_new`` (see ``boostfocal.tuning._snippet``).
 
-        ``data`` (a :class:`~boostfocal.tuning._snippet.DataCode`) says how the data are loaded,
+        ``data`` (a ``DataCode``) says how the data are loaded,
         fitted and how new rows are read; a string replaces the comment that says where ``X, y``
         come from.  By default ``X, y`` (and ``sample_weight``) are those given to
         :func:`boostfocal.tune` and the training rows are scored.

@@ -107,7 +107,7 @@ def repeats_needed(
 ) -> int | None:
     """Fewest repeats ``r`` of ``folds_per_repeat`` folds at which ``|mean_difference|`` exceeds
     :func:`minimum_detectable_difference` (same fold variance assumed); ``None`` when no ``r`` up
-    to :data:`MAX_REPEATS` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
+    to ``MAX_REPEATS`` does (the floor ``z sqrt(n_test/n_train variance)`` is above it)."""
     m = abs(float(mean_difference))
     if m == 0.0 or folds_per_repeat < 1:
         return None
@@ -168,7 +168,7 @@ class Comparison:
     the two-sided Nadeau-Bengio corrected t-test; ``minimum_detectable`` the smallest mean
     difference the test would call significant at :data:`SIGNIFICANCE_LEVEL`; ``repeats_needed``
     how many repeats of the folds would bring the observed difference within reach (same fold
-    variance; ``None`` if none up to :data:`MAX_REPEATS` would, or the folds are not repeats of a
+    variance; ``None`` if none up to ``MAX_REPEATS`` would, or the folds are not repeats of a
     fixed number).
     """
 
@@ -229,7 +229,7 @@ class Comparison:
 
     @property
     def few_folds(self) -> bool:
-        """Whether fewer than :data:`FEW_DOF` degrees of freedom back the test."""
+        """Whether fewer than ``FEW_DOF`` degrees of freedom back the test."""
         return self.dof < FEW_DOF
 
     def choices(self, family: str) -> list[tuple[str, int]]:
@@ -277,7 +277,7 @@ class Comparison:
             f"{self.mean_difference:+.4f} (corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, "
             f"p = {self.p_value:.3f}), better in {self.wins} of {self.n_folds} folds",
             f"  chosen in the folds: focal {chosen('focal')}; baseline {chosen('baseline')}",
-            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g})."
+            f"Verdict (Nadeau-Bengio corrected t-test, level {self.level:g}): {self.verdict}."
             + (
                 f" Only {self.dof} degrees of freedom back it ({self.n_folds} folds): a rough guide, not proof."
                 if self.few_folds

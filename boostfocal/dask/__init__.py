@@ -41,6 +41,27 @@ and with XGBoost::
                      obj=bfx.objective(loss), custom_metric=bfd.xgboost_metric(loss), evals=[(dtrain, "train")])
     proba = bfd.predict_proba(out, X_test, loss, init_score=z0)
 
+Multilabel (:class:`boostfocal.MultilabelFocalLoss`, labels an ``(n, L)`` 0/1 Dask Array or
+DataFrame): :func:`init_score` gives ``(L,)`` (each label's binary constant from its two weight
+totals), :func:`constant_margin` ``(n, L)``.  XGBoost (>= 3.1) trains it as one model, the
+:func:`xgboost_metric` being the mean over rows and labels::
+
+    dtrain = xgbd.DaskDMatrix(client, X, Y, weight=w, base_margin=bfd.constant_margin(loss, z0, X))
+    out = xgbd.train(client, params, dtrain, 100, obj=bfx.objective(loss), custom_metric=bfd.xgboost_metric(loss))
+    proba = bfd.predict_proba(out, X_test, loss, init_score=z0)      # lazy (n, L)
+
+LightGBM has no multi-output trees: train one model per label with that label's binary loss and
+initial score, and predict with their :class:`boostfocal.lightgbm.MultilabelBooster` (a single
+LightGBM model with a multilabel loss is refused)::
+
+    boosters = []
+    for l in range(loss.num_labels):
+        b = loss.binary_loss(l)
+        m = lgbd.DaskLGBMClassifier(objective=bfl.objective(b)).fit(
+            X, Y[:, l], sample_weight=w, init_score=bfd.constant_margin(b, z0[l], X))
+        boosters.append(bfl.embed_init_score(m.booster_, b, z0[l]))
+    proba = bfd.predict_proba(bfl.MultilabelBooster(boosters, loss), X_test, loss)
+
 Engine facts this module relies on (verified with LightGBM 4.7, XGBoost 3.2, Dask 2026.8):
 
 * ``DaskLGBMClassifier`` calls a callable objective as ``f(y_true, y_pred, weight)`` on each
@@ -88,10 +109,15 @@ import dask.array as da
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._adapter import _HoldsLoss, binary_1d, carried_init_score, check_booster_loss, margins_to_proba, model_booster
-from ._adapter import check_loss as _check_loss
-from ._adapter import constant_margin as _constant_margin
-from .losses import Loss
+from .._adapter import (
+    check_booster_loss,
+    margins_to_proba,
+    model_booster,
+)
+from .._adapter import check_loss as _check_loss
+from .._multilabel_booster import MultilabelBooster
+from ..losses import IndependentOutputs, Loss
+from ._metric import xgboost_metric
 
 __all__ = ["class_totals", "constant_margin", "init_score", "predict_proba", "predict_raw", "xgboost_metric"]
 
@@ -141,16 +167,42 @@ def _vector_parts(obj: Any, name: str) -> list[Any]:
     raise TypeError(f"{name} must be a Dask Array or Dask Series, got {type(obj).__name__}")
 
 
+def _matrix_parts(obj: Any, name: str, width: int) -> list[Any]:
+    """The row partitions of an ``(n, width)`` Dask array or DataFrame (whole rows each) as delayed objects."""
+    if _is_dask_array(obj):
+        if obj.ndim != 2 or obj.shape[1] != width:
+            raise ValueError(f"{name} must have shape (n, {width}) (one column per label), got {obj.shape}")
+        return list(obj.rechunk({1: -1}).to_delayed()[:, 0])
+    if _is_dask_frame(obj):
+        import dask.dataframe as dd
+
+        if not isinstance(obj, dd.DataFrame) or len(obj.columns) != width:
+            raise ValueError(f"{name} must be a Dask DataFrame of {width} columns (one per label)")
+        return list(obj.to_delayed())
+    raise TypeError(f"{name} must be a Dask Array or Dask DataFrame, got {type(obj).__name__}")
+
+
+def _label_parts(y: Any, loss: Loss) -> list[Any]:
+    """The partitions of the labels: ``(n,)`` (a class per row) or ``(n, L)`` (a 0/1 matrix: ``kind.label_ndim``)."""
+    kind = loss.kind
+    return _matrix_parts(y, "y", kind.outputs) if kind.label_ndim == 2 else _vector_parts(y, "y")
+
+
 # --------------------------------------------------------------------------------------
 # Initial score: per-class weight totals in one pass, then the loss's own solver
 # --------------------------------------------------------------------------------------
 
 
 def _partition_totals(y: Any, w: Any, loss: Loss) -> Float:
-    """Per-class weight totals ``(K,)`` of one partition; labels and weights checked as the loss does."""
+    """Per-class weight totals of one partition, ``(K,)``, or per label ``(L, 2)`` (negatives,
+    positives) for a multilabel loss; labels and weights checked as the loss checks them."""
     # validates labels and weights exactly as training will
     labels = loss._prepare(np.asarray(y), None if w is None else np.asarray(w), "sample_weight (one partition)")
-    k = max(loss.num_outputs, 2)
+    if loss.kind.label_ndim == 2:
+        ones = labels.y.astype(np.float64)
+        weight = np.ones(ones.shape[0]) if labels.weight is None else labels.weight
+        return np.column_stack([weight @ (1.0 - ones), weight @ ones])
+    k = loss.kind.columns
     return np.bincount(labels.y, weights=labels.weight, minlength=k).astype(np.float64)[:k]
 
 
@@ -159,7 +211,8 @@ def _sum_totals(parts: list[Float]) -> Float:
 
 
 def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
-    """Lazy per-class weight totals ``(K,)`` of a Dask collection (a ``dask.delayed`` object).
+    """Lazy per-class weight totals ``(K,)`` of a Dask collection (a ``dask.delayed`` object);
+    ``(L, 2)`` for a multilabel loss (each label's negative and positive totals).
 
     Each partition's labels are validated like the loss validates them in training and reduced
     to ``bincount(y, weights=w, minlength=K)``; the ``K``-vectors are then summed.  Compute it
@@ -169,22 +222,22 @@ def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
     ----------
     loss : boostfocal loss
         Fixes ``K`` (2 for binary losses) and the label checks.
-    y : Dask Array or Dask Series, shape ``(n,)``
-        Labels encoded as ``{0, 1}`` (binary) or ``0..K-1`` (multiclass).
+    y : Dask Array or Dask Series, shape ``(n,)``; Dask Array or DataFrame ``(n, L)`` (multilabel)
+        Labels encoded as ``{0, 1}`` (binary), ``0..K-1`` (multiclass), or the 0/1 indicator matrix.
     sample_weight : Dask Array or Dask Series, shape ``(n,)``, optional
         Must have the same partitions as ``y`` (same number; same row counts, checked per
         partition when computed).
     """
     loss = _check_loss(loss)
-    y_parts = _vector_parts(y, "y")
+    y_parts = _label_parts(y, loss)
     if sample_weight is None:
         w_parts: list[Any] = [None] * len(y_parts)
     else:
-        if _is_dask_array(y) and _is_dask_array(sample_weight) and sample_weight.ndim == 1 and y.ndim == 1:
-            if sample_weight.shape != y.shape:
+        if _is_dask_array(y) and _is_dask_array(sample_weight) and sample_weight.ndim == 1:
+            if sample_weight.shape[0] != y.shape[0]:
                 raise ValueError(f"sample_weight has shape {sample_weight.shape}, y has shape {y.shape}")
-            if sample_weight.chunks != y.chunks:
-                sample_weight = sample_weight.rechunk(y.chunks)
+            if sample_weight.chunks[0] != y.chunks[0]:
+                sample_weight = sample_weight.rechunk((y.chunks[0],))
         w_parts = _vector_parts(sample_weight, "sample_weight")
         if len(w_parts) != len(y_parts):
             raise ValueError(
@@ -197,7 +250,10 @@ def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
 
 
 def _init_from_totals(loss: Loss, totals: Float) -> float | Float:
-    """The loss's own constant for class weight totals ``totals`` (exact: it depends on nothing else)."""
+    """The loss's own constant for class weight totals ``totals`` (exact: it depends on nothing
+    else); multilabel: each label's binary constant from its ``(W_0, W_1)``."""
+    if loss.kind.label_ndim == 2:
+        return np.array([loss.binary_loss(label).init_score([0, 1], sample_weight=t) for label, t in enumerate(totals)])
     k = totals.shape[0]
     return loss.init_score(np.arange(k), sample_weight=totals)
 
@@ -222,7 +278,7 @@ def init_score(loss: Loss, y: Any, sample_weight: Any = None, *, client: Any = N
 
     Returns
     -------
-    float (binary) or ndarray ``(K,)`` (multiclass)
+    float (binary) or ndarray ``(K,)`` (multiclass) or ``(L,)`` (multilabel)
         Pass it to :func:`constant_margin` for training and to :func:`predict_proba` afterwards.
 
     Raises
@@ -245,13 +301,13 @@ def init_score(loss: Loss, y: Any, sample_weight: Any = None, *, client: Any = N
 
 
 def _fill_block(block: Any, value: Any, loss: Loss) -> Float:
-    return _constant_margin(loss, value, block.shape[0])
+    return loss.kind.tile(value, block.shape[0])
 
 
 def _fill_frame(part: Any, value: Any, loss: Loss) -> Any:
     import pandas as pd
 
-    arr = _constant_margin(loss, value, len(part))
+    arr = loss.kind.tile(value, len(part))
     if arr.ndim == 1:
         return pd.Series(arr, index=part.index, name="init_score")
     return pd.DataFrame(arr, index=part.index, columns=list(range(arr.shape[1])))
@@ -259,8 +315,7 @@ def _fill_frame(part: Any, value: Any, loss: Loss) -> Any:
 
 def _checked_value(loss: Loss, value: float | ArrayLike) -> Any:
     """The constant, shape-checked against the loss now (not on the workers)."""
-    _constant_margin(loss, value, 1)
-    return float(value) if not loss.is_multiclass else np.asarray(value, dtype=np.float64)  # type: ignore[arg-type]
+    return loss.kind.init_value(value)
 
 
 def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
@@ -269,8 +324,8 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
     Parameters
     ----------
     loss : boostfocal loss
-        Binary losses give ``(n,)``, multiclass losses ``(n, K)``.
-    value : float or array ``(K,)``
+        Binary losses give ``(n,)``, multiclass losses ``(n, K)``, multilabel losses ``(n, L)``.
+    value : float or array ``(K,)`` / ``(L,)``
         The constant, usually :func:`init_score`.
     like : Dask Array or Dask DataFrame/Series
         The collection to align with (``X`` or ``y``).  The result has the same row partitions:
@@ -280,22 +335,22 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
     """
     loss = _check_loss(loss)
     val = _checked_value(loss, value)
-    k = loss.num_outputs
+    vector, k = loss.kind.vector, loss.kind.outputs
     if _is_dask_array(like):
         rows = like.chunks[0]
-        shape: tuple[int, ...] = (like.shape[0],) if not loss.is_multiclass else (like.shape[0], k)
-        chunks: tuple[tuple[float, ...], ...] = (rows,) if not loss.is_multiclass else (rows, (k,))
+        shape = loss.kind.shape(like.shape[0])
+        chunks: tuple[tuple[float, ...], ...] = (rows,) if not vector else (rows, (k,))
         if not any(np.isnan(c) for c in rows):  # known chunk sizes: build it without touching the data
-            if not loss.is_multiclass:
+            if not vector:
                 return da.full(shape, val, chunks=chunks, dtype=np.float64)
             return da.ones(shape, chunks=chunks, dtype=np.float64) * val
         base = like if like.ndim == 1 else like[:, 0]
-        extra = {} if not loss.is_multiclass else {"new_axis": 1}
+        extra = {} if not vector else {"new_axis": 1}
         return da.map_blocks(_fill_block, base, val, loss, chunks=chunks, dtype=np.float64, **extra)
     if _is_dask_frame(like):
         import pandas as pd
 
-        if loss.is_multiclass:
+        if vector:
             meta: Any = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in range(k)})
         else:
             meta = pd.Series(dtype=np.float64, name="init_score")
@@ -308,28 +363,21 @@ def constant_margin(loss: Loss, value: float | ArrayLike, like: Any) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def _raw_block(block: Any, engine: str, booster: Any, loss: Loss, value: Any, kwargs: dict[str, Any]) -> Float:
-    """Raw margins of one partition plus the initial score (runs on a worker)."""
+def _raw_block(block: Any, trained: Any, kwargs: dict[str, Any]) -> Float:
+    """Raw margins ``z0 + trees`` of one partition (runs on a worker), as the trained model gives
+    them (:meth:`boostfocal._model.TrainedModel.raw`; a MultilabelBooster's ``predict_raw``)."""
     if block.shape[0] == 0:
-        return np.empty((0,) if not loss.is_multiclass else (0, loss.num_outputs))
-    if engine == "lightgbm":
-        from .lightgbm import predict_raw as lgb_predict_raw
-
-        raw = lgb_predict_raw(booster, block, init_score=value, **kwargs)
-    else:
-        from .xgboost import predict_raw as xgb_predict_raw
-
-        raw = xgb_predict_raw(booster, block, init_score=value, loss=loss, **kwargs)
-    return binary_1d(raw, loss)
+        return np.empty(trained.loss.kind.shape(0))
+    if isinstance(trained, MultilabelBooster):  # each label's trained model adds its own initial score
+        return trained.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
+    return trained.raw(block, **kwargs)  # type: ignore[no-any-return]
 
 
-def _proba_block(
-    block: Any, engine: str, booster: Any, loss: Loss, value: Any, method: str, kwargs: dict[str, Any]
-) -> Float:
-    """Class probabilities ``(rows, n_classes)`` of one partition (runs on a worker)."""
-    raw = _raw_block(block, engine, booster, loss, value, kwargs)
+def _proba_block(block: Any, trained: Any, loss: Loss, method: str, kwargs: dict[str, Any]) -> Float:
+    """Class (or label) probabilities of one partition (runs on a worker), ``loss.kind.columns`` wide."""
+    raw = _raw_block(block, trained, kwargs)
     if raw.shape[0] == 0:
-        return np.empty((0, max(loss.num_outputs, 2)))
+        return np.empty((0, loss.kind.columns))
     return margins_to_proba(loss, raw, method)
 
 
@@ -349,25 +397,43 @@ def _proba_frame(part: Any, *args: Any) -> Any:
     return pd.DataFrame(p, index=part.index, columns=list(range(p.shape[1])))
 
 
-def _resolve_init(model: Any, booster: Any, init_score: Any) -> Any:
-    if init_score is not None:
-        return init_score
-    if hasattr(model, "init_score_"):  # FocalLGBMClassifier / FocalXGBClassifier
-        return model.init_score_
-    carried = carried_init_score(booster)
-    if carried is not None:  # the booster carries it (embed_init_score)
-        return carried
-    raise TypeError(
-        "init_score is required: pass the constant the model was trained from (boostfocal.dask.init_score), "
-        "or 0.0 if training started from zero (or embed it in the booster with embed_init_score)"
-    )
+def _trained_model(model: Any, loss: Loss, init_score: Any) -> Any:
+    """The trained model whose margins the workers compute, checked here (not on the workers):
+    a :class:`boostfocal._model.TrainedModel` (the one home of where the initial score lives: an
+    estimator's own, or a bare booster's from what it records and ``init_score``), or a LightGBM
+    :class:`~boostfocal.lightgbm.MultilabelBooster` (one per label)."""
+    from .._model import TrainedModel
+
+    if not isinstance(model, MultilabelBooster) and hasattr(model, "_bf_trained") and init_score is None:
+        model = model._bf_trained()  # FocalLGBMClassifier / FocalXGBClassifier
+    if isinstance(model, MultilabelBooster):
+        if model.loss != loss:
+            raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {model.loss!r}")
+        if init_score is not None and not np.array_equal(np.asarray(init_score, dtype=np.float64), model.init_score):
+            raise ValueError(
+                f"init_score={init_score!r}, but the MultilabelBooster carries its initial scores "
+                f"{model.init_score!r}: leave init_score out (adding it again would shift the margins twice)"
+            )
+        return model
+    if isinstance(model, TrainedModel):
+        check_booster_loss(loss, model.engine, model.booster)
+        return model
+    engine, booster = model_booster(model)
+    if engine == "lightgbm" and isinstance(loss.kind, IndependentOutputs):
+        raise ValueError(
+            f"{loss!r} is a multilabel loss, and LightGBM has no multi-output trees: train one model per label "
+            "(objective boostfocal.lightgbm.objective(loss.binary_loss(l))) and predict with their "
+            "boostfocal.lightgbm.MultilabelBooster (each booster after embed_init_score)"
+        )
+    check_booster_loss(loss, engine, booster)
+    return TrainedModel.of(booster, loss, init_score)
 
 
 def _map_over_rows(X: Any, block_fn: Any, frame_fn: Any, width: int | None, args: tuple[Any, ...]) -> Any:
     """Apply ``block_fn`` (arrays) or ``frame_fn`` (DataFrames) lazily to each row partition of ``X``.
 
-    ``width`` is the number of output columns, ``None`` for a 1-D result.  The booster in ``args``
-    is wrapped in ``dask.delayed`` so that it is stored once in the graph, not once per task.
+    ``width`` is the number of output columns, ``None`` for a 1-D result.  The trained model in
+    ``args`` is wrapped in ``dask.delayed`` so that it is stored once in the graph, not once per task.
     """
     if _is_dask_array(X):
         if X.ndim != 2:
@@ -398,21 +464,24 @@ def _map_over_rows(X: Any, block_fn: Any, frame_fn: Any, width: int | None, args
 def predict_raw(
     model: Any, X: Any, loss: Loss, *, init_score: float | ArrayLike | None = None, **predict_kwargs: Any
 ) -> Any:
-    """Lazy raw margins of ``X`` *including* the initial score: a Dask array ``(n,)`` or ``(n, K)``.
+    """Lazy raw margins of ``X`` *including* the initial score: a Dask array ``(n,)``, ``(n, K)``
+    or ``(n, L)`` (multilabel).
 
     Parameters
     ----------
     model : LightGBM or XGBoost model
-        An ``lgb.Booster``, ``xgb.Booster``, any (Dask) LightGBM/XGBoost scikit-learn model, or
-        the dict returned by ``xgboost.dask.train``.  Its booster travels to the workers once.
+        An ``lgb.Booster``, ``xgb.Booster``, any (Dask) LightGBM/XGBoost scikit-learn model, the
+        dict returned by ``xgboost.dask.train``, or a :class:`boostfocal.lightgbm.MultilabelBooster`
+        (LightGBM's multilabel model: one booster per label, each carrying its initial score).
+        Its booster travels to the workers once.
     X : Dask Array ``(n, n_features)`` or Dask DataFrame
         A DataFrame gives an array with unknown chunk sizes (as ``DataFrame.to_dask_array()``).
     loss : boostfocal loss
         The loss the model was trained with (checked against the model's number of outputs).
-    init_score : float or array ``(K,)``
+    init_score : float or array ``(K,)`` / ``(L,)``
         The constant the model was trained from (:func:`init_score`); ``0.0`` if none.  May be
         omitted for models that store ``init_score_`` (``FocalLGBMClassifier``,
-        ``FocalXGBClassifier``) and for boosters that carry it (``embed_init_score`` of
+        ``FocalXGBClassifier``), for a ``MultilabelBooster`` and for boosters that carry it (``embed_init_score`` of
         :mod:`boostfocal.lightgbm` / :mod:`boostfocal.xgboost`); a booster that carries it refuses
         another value (it would be added twice).
     **predict_kwargs
@@ -422,11 +491,8 @@ def predict_raw(
     Nothing is computed: the result is built with ``map_blocks`` / ``map_partitions``.
     """
     loss = _check_loss(loss)
-    engine, booster = model_booster(model)
-    value = _checked_value(loss, _resolve_init(model, booster, init_score))
-    check_booster_loss(loss, engine, booster)
-    args = (engine, dask.delayed(booster, pure=False), loss, value, dict(predict_kwargs))
-    width = None if not loss.is_multiclass else loss.num_outputs
+    args = (dask.delayed(_trained_model(model, loss, init_score), pure=False), dict(predict_kwargs))
+    width = None if not loss.kind.vector else loss.kind.outputs
     return _map_over_rows(X, _raw_block, _raw_frame, width, args)
 
 
@@ -439,12 +505,13 @@ def predict_proba(
     method: str = "posterior",
     **predict_kwargs: Any,
 ) -> Any:
-    """Lazy class probabilities ``(n, n_classes)`` of ``X`` from a model trained with ``loss``.
+    """Lazy class probabilities ``(n, n_classes)`` (multilabel: ``(n, L)``) of ``X`` from a model trained with ``loss``.
 
     Each partition's raw margins (plus ``init_score``) go through ``loss.posterior`` — the
     class posterior recovered from focal margins (Charoenphakdee et al., CVPR 2021,
     https://arxiv.org/abs/2011.09172) — or, with ``method="link"``, the plain sigmoid/softmax
-    (not calibrated for ``gamma > 0``).  Binary models give two columns ``[1 - p, p]``.
+    (not calibrated for ``gamma > 0``).  Binary models give two columns ``[1 - p, p]``;
+    multilabel models ``(n, L)``, the probability of each label.
 
     Use this instead of ``DaskLGBMClassifier.predict_proba`` (which, with a callable objective,
     returns raw scores without the init score) and ``DaskXGBClassifier.predict_proba`` (plain
@@ -453,65 +520,6 @@ def predict_proba(
     loss = _check_loss(loss)
     if method not in ("posterior", "link"):
         raise ValueError(f"method must be 'posterior' or 'link', got {method!r}")
-    engine, booster = model_booster(model)
-    value = _checked_value(loss, _resolve_init(model, booster, init_score))
-    check_booster_loss(loss, engine, booster)
-    args = (engine, dask.delayed(booster, pure=False), loss, value, method, dict(predict_kwargs))
-    return _map_over_rows(X, _proba_block, _proba_frame, max(loss.num_outputs, 2), args)
-
-
-# --------------------------------------------------------------------------------------
-# XGBoost: an eval metric that is the exact global weighted mean on a cluster
-# --------------------------------------------------------------------------------------
-
-
-class _XGBoostGlobalMetric(_HoldsLoss):
-    """Weighted mean loss over *all* workers' rows: ``xgboost.dask.train(custom_metric=...)`` / estimators.
-
-    Each worker sums ``w * loss`` and ``w`` over its rows and the two sums are all-reduced through
-    ``xgboost.collective`` before dividing.  Every worker therefore sees the same value, equal to
-    the single-machine metric; XGBoost's own averaging of the per-worker values then changes
-    nothing.  Outside a distributed context it is :func:`boostfocal.xgboost.metric`'s value.
-    A module-level class (not a closure) so that it pickles.
-    """
-
-    def __init__(self, loss: Loss) -> None:
-        self.loss = _check_loss(loss)
-
-    def _value(self, y: Any, preds: Any, weight: Any) -> float:
-        from xgboost import collective
-
-        y = np.asarray(y)
-        n = y.shape[0]
-        w = np.ones(n) if weight is None or np.size(weight) == 0 else np.asarray(weight, dtype=np.float64)
-        raw = binary_1d(np.asarray(preds, dtype=np.float64), self.loss)
-        sums = np.zeros(2)
-        if n > 0:
-            sums[0] = float(np.sum(self.loss.loss(y, raw, w)))
-            sums[1] = float(np.sum(w))
-        if collective.is_distributed():
-            sums = collective.allreduce(sums, collective.Op.SUM)
-        return float(sums[0] / sums[1])
-
-    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[str, float] | float:
-        from xgboost import DMatrix
-
-        if isinstance(b, DMatrix):
-            return self.loss.name, self._value(b.get_label(), a, b.get_weight())
-        return self._value(a, b, sample_weight)
-
-
-def xgboost_metric(loss: Loss) -> _XGBoostGlobalMetric:
-    """An XGBoost eval metric whose value on a Dask cluster is the exact global weighted mean loss.
-
-    Its value is ``sum_i w_i L(y_i, z_i) / sum_i w_i`` over the rows of every worker together.
-
-    ``boostfocal.xgboost.metric(loss)`` works on Dask too, but XGBoost evaluates a custom metric on
-    each worker's rows and reports the unweighted mean of the per-worker means (measured: 0.02671
-    against a global 0.02569 with partitions of 1 000 and 5 000 rows).  This one all-reduces the
-    weighted sums first, so the history and early stopping see the single-machine value.  Use it
-    with a custom objective (:func:`boostfocal.xgboost.objective`), as ``custom_metric=`` of
-    ``xgboost.dask.train`` or ``eval_metric=`` of ``DaskXGBClassifier``.  (``lightgbm.dask`` has no
-    such collective from Python; its metric stays per worker.)
-    """
-    return _XGBoostGlobalMetric(loss)
+    trained = dask.delayed(_trained_model(model, loss, init_score), pure=False)
+    args = (trained, loss, method, dict(predict_kwargs))
+    return _map_over_rows(X, _proba_block, _proba_frame, loss.kind.columns, args)

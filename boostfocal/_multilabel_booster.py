@@ -159,3 +159,18 @@ class MultilabelBooster:
     def num_trees(self) -> int:
         """Trees in all the boosters together."""
         return sum(int(b.num_trees()) for b in self.boosters)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The first booster's ``params`` (the boosters share them but for the objective's ``alpha``)."""
+        return dict(self.boosters[0].params)
+
+    def dump_model(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The boosters' ``lgb.Booster.dump_model(*args, **kwargs)`` as one: the first booster's
+        header, and in ``tree_info`` the trees of booster 0, then 1, ... (``tree_index`` counted
+        in that order, ``label`` added).  With :meth:`predict`'s ``pred_contrib=True`` (one block
+        of ``n_features + 1`` columns per label) it is what ``shap.TreeExplainer`` reads, so SHAP
+        explains each label's full margin."""
+        dumps = [b.dump_model(*args, **kwargs) for b in self.boosters]
+        trees = [{**tree, "label": label} for label, dump in enumerate(dumps) for tree in dump["tree_info"]]
+        return {**dumps[0], "tree_info": [{**tree, "tree_index": i} for i, tree in enumerate(trees)]}

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._multilabel_booster import MultilabelBooster
 from ..losses import IndependentOutputs, Loss
 from ._graph import Graph, check_method, probability_nodes, require_onnx
 from ._trees import ensemble_node, lightgbm_trees, missing_nodes, xgboost_trees
@@ -60,7 +61,7 @@ def _trained_models(model: Any, loss: Loss, init_score: Any, is_estimator: bool)
     from .._model import TrainedModel
 
     trained = model._bf_trained() if is_estimator else model
-    if _is_multilabel_booster(trained):  # every label's booster records its own initial score
+    if isinstance(trained, MultilabelBooster):  # every label's booster records its own initial score
         if init_score is not None:
             raise ValueError("init_score: a MultilabelBooster carries each label's initial score; pass none")
         return list(trained.models)
@@ -79,14 +80,6 @@ def _margin_offset(models: list[Any]) -> NDArray[np.float64]:
     if not np.all(np.isfinite(row)):
         raise ValueError(f"init_score must be finite, got {row!r}")
     return row
-
-
-def _is_multilabel_booster(booster: Any) -> bool:
-    """Whether ``booster`` is a :class:`boostfocal.lightgbm.MultilabelBooster` (one booster per label)."""
-    import sys
-
-    ours = sys.modules.get(__package__.rsplit(".", 1)[0] + ".lightgbm")
-    return ours is not None and isinstance(booster, ours.MultilabelBooster)
 
 
 def _label_constant(classes: NDArray[Any]) -> tuple[NDArray[Any] | None, Any]:
@@ -148,7 +141,7 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
         method = check_method(model.probability if method is None else method)
     else:
         booster = model
-        if _is_multilabel_booster(model):
+        if isinstance(model, MultilabelBooster):
             if loss is not None and loss != model.loss:
                 raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {model.loss!r}")
             loss = model.loss
@@ -160,7 +153,7 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
         encode_loss(loss)  # a boostfocal loss object, or TypeError naming "loss"
         classes = np.arange(loss.kind.columns)
         method = check_method("posterior" if method is None else method)
-    if not _is_multilabel_booster(booster):
+    if not isinstance(booster, MultilabelBooster):
         found = booster_outputs(engine, booster)
         if found != loss.kind.outputs:
             raise ValueError(f"loss {loss!r} gives {loss.kind.outputs} raw score(s) per row, the booster {found}")

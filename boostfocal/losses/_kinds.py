@@ -69,7 +69,7 @@ class OutputKind:
         """Rows of ``raw``, which must have this kind's number of dimensions."""
         shape = np.shape(raw)
         if len(shape) != 2:
-            raise ValueError(f"raw must have shape (n, {self.outputs}), got {shape}")
+            raise ValueError(f"raw must have shape (n, num_class), got {shape} (num_class={self.outputs})")
         return int(shape[0])
 
     def check_raw(self, raw: ArrayLike, n: int, name: str = "raw") -> Float:

@@ -170,3 +170,18 @@ def test_average_precision_equals_sklearn_weighted_with_ties(seed: int) -> None:
     w = rng.uniform(0.0, 3.0, n)
     assert tuning.average_precision(y, s, w) == pytest.approx(average_precision_score(y, s, sample_weight=w), rel=1e-12)
     assert tuning.average_precision(y, s) == pytest.approx(average_precision_score(y, s), rel=1e-12)
+
+
+def test_without_an_inner_split_nothing_is_raced(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No early stopping, no candidates to choose among, no headline: no inner validation split,
+    so there is nothing to race on and every row is trained to the end."""
+    X, y, _ = data
+    monkeypatch.setattr(_search, "RACE_ROUNDS", 4)
+    kw = {**FAST, "n_estimators": 10, "early_stopping_rounds": None, "regularization": None}
+    res = tuning.tune(X, y, gammas=(0.5, 1.0, 1.5, 2.0, 3.0, 4.0), baselines=False, n_jobs=1, **kw)
+    assert all(len(v) == 0 for _, v, _ in res.splits)
+    assert res.settings["search"].startswith("full search")
+    assert all(r.scores["best_iteration"] == [10.0] * 3 for r in res.rows)
+    assert all(np.isfinite(r.scores["average_precision"]).all() for r in res.rows)

@@ -120,7 +120,7 @@ def child_tune(case: str, full_search: bool, backend: str) -> dict[str, Any]:
         "kept_trees": lower["trees"],
         "lower_cpu": lower["cpu"],
         "stopped": stopped,
-        "search": result.settings.get("search", "full search"),
+        "search": result.settings.get("search", "Full search."),
         "verdict": None if comp is None else comp.verdict,
         "difference": None if comp is None else float(np.mean(comp.differences)),
         "table": result.format_table(),

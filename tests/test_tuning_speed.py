@@ -90,8 +90,8 @@ def test_the_tuner_gives_the_reference_table(
     res, seen = _spied_tune(
         monkeypatch, X, y, engine=engine, gammas=(2.0,), sample_weight=w, n_jobs=2, full_search=True, **FAST
     )
-    assert res.settings["search"].startswith("full search")
-    assert not res.table_caption().startswith("Search")
+    assert res.settings["search"].startswith("Full search")
+    assert not res.table_caption().startswith(("Budgeted", "Full"))
     for r, row in enumerate(res.rows):
         for f in range(len(res.splits)):
             best, ref = _reference_scores(seen, X, y, w, f, r)
@@ -109,8 +109,8 @@ def test_a_raced_row_is_its_kept_candidate_trained_to_the_end(
     monkeypatch.setattr(_search, "RACE_ROUNDS", 8)
     res, seen = _spied_tune(monkeypatch, X, y, gammas=(2.0,), sample_weight=w, n_jobs=2, **FAST)
     assert seen["settings"].race_rounds == 8
-    assert res.settings["search"].startswith("raced: each row's regularisation candidates trained to 8 rounds")
-    assert res.table_caption().startswith("Search raced: each row's")
+    assert res.settings["search"].startswith("Budgeted search: each row's regularisation candidates raced to 8 rounds")
+    assert res.table_caption().startswith("Budgeted search: each row's")
     longer = 0
     for r, row in enumerate(res.rows):
         cands = _search.row_candidates(seen["rows"][r], seen["candidates"], seen["spw_search"])
@@ -182,6 +182,6 @@ def test_without_an_inner_split_nothing_is_raced(
     kw = {**FAST, "n_estimators": 10, "early_stopping_rounds": None, "regularization": None}
     res = tuning.tune(X, y, gammas=(0.5, 1.0, 1.5, 2.0, 3.0, 4.0), baselines=False, n_jobs=1, **kw)
     assert all(len(v) == 0 for _, v, _ in res.splits)
-    assert res.settings["search"].startswith("full search")
+    assert res.settings["search"].startswith("Full search")
     assert all(r.scores["best_iteration"] == [10.0] * 3 for r in res.rows)
     assert all(np.isfinite(r.scores["average_precision"]).all() for r in res.rows)

@@ -70,10 +70,10 @@ def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict
     """One line saying what was raced (or that the search was full)."""
     budgets, halved = race_plan(settings, rows, per_row, folds)
     if len(budgets) == 1:
-        return "full search: every candidate of every row trained to the end"
+        return "Full search: every candidate of every row trained to the end."
     text = (
-        f"raced: each row's regularisation candidates trained to {budgets[0]} rounds on the inner split, "
-        "only the best finished"
+        f"Budgeted search: each row's regularisation candidates raced to {budgets[0]} rounds on the inner "
+        "split, only the best trained to the end"
     )
     if halved:
         rungs = ", ".join(str(b) for b in budgets[:-1])
@@ -81,7 +81,7 @@ def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict
             f"; successive halving (eta = {HALVING_ETA}) over the {len(halved)} focal rows at {rungs} rounds, "
             "rows stopped early marked in the table"
         )
-    return text + " (the full search: full_search=True, boostfocal tune --full-search)"
+    return text + " (the full search: full_search=True, boostfocal tune --full-search)."
 
 
 def _race(

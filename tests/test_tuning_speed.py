@@ -7,6 +7,7 @@
 * racing: a raced row's numbers are those of its kept candidate trained to the end;
 * successive halving over the focal rows: in every fold the best third of them finish, the others
   are marked stopped early (NaN scores, never chosen) and the table says so;
+* without an inner validation split nothing is raced;
 * the fast average precision equals scikit-learn's to 1e-12, weighted, with ties.
 """
 

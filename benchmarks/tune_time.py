@@ -51,6 +51,7 @@ ALL = (*CASES, "compile")
 WIDE_GAMMAS = (0.5, 1.0, 2.0, 3.0, 5.0)
 WIDE_ALPHAS = (None, 0.25, "balanced")
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's boostfocal, in this process and in each case's child
 
 
 def _data(case: str) -> tuple[Any, Any]:

@@ -205,22 +205,27 @@ def _spy_classes(engine: str) -> tuple[type, type, list[dict[str, Any]]]:
         kind: ClassVar[str]
 
         def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+            evals = list(kwargs.get("eval_X") or ()) + [Xv for Xv, _ in kwargs.get("eval_set") or []]
+            self.spy_open(X, y, evals)
+            out = super().fit(X, y, **kwargs)  # type: ignore[misc]
+            self.spy_close()
+            return out
+
+        def spy_open(self, X: Any, y: Any, evals: list[Any]) -> None:
             record: dict[str, Any] = {"kind": self.kind, "fit": _ids(X), "y_fit": np.asarray(y), "eval": set()}
-            if "eval_X" in kwargs:
-                for Xv in kwargs["eval_X"]:
-                    record["eval"] |= _ids(Xv)
-            for Xv, _ in kwargs.get("eval_set") or []:
+            for Xv in evals:
                 record["eval"] |= _ids(Xv)
             record["predict"] = set()
             log.append(record)
             self._spy_record = record
-            out = super().fit(X, y, **kwargs)  # type: ignore[misc]
+
+        def spy_close(self) -> None:
+            record = self._spy_record
             if self.kind == "focal":
                 record["alpha"] = self.loss_.alpha  # type: ignore[attr-defined]
                 record["alpha_param"] = self.alpha  # type: ignore[attr-defined]
             else:
                 record["scale_pos_weight"] = self.get_params().get("scale_pos_weight")  # type: ignore[attr-defined]
-            return out
 
         def predict(self, X: Any, *args: Any, **kwargs: Any) -> Any:
             self._spy_record["predict"] |= _ids(X)
@@ -247,6 +252,14 @@ def test_test_fold_never_used_for_early_stopping_or_balanced_weights(
     X = np.column_stack([np.arange(y.size, dtype=float), X0])  # column 0 identifies the row
     spy_focal, spy_builtin, log = _spy_classes(engine)
     monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy_focal, spy_builtin))
+    binned_fit = tuning._binned.lgb_fit
+
+    def on_binned_folds(binned: Any, fold: Any, est: Any, *args: Any) -> None:  # LightGBM's fits in the tuner
+        est.spy_open(binned.X[fold.fit], binned.y[fold.fit], [binned.X[fold.val]])
+        binned_fit(binned, fold, est, *args)
+        est.spy_close()
+
+    monkeypatch.setattr(tuning._binned, "lgb_fit", on_binned_folds)
     # with the default regularisation search: two fits per row and fold, neither sees the test fold
     small = {k: x for k, x in SMALL.items() if k != "regularization"}
     res = tuning.tune(X, y, engine=engine, gammas=(0.0, 2.0), alphas=(None, "balanced"), cv=3, random_state=3, **small)
@@ -376,6 +389,13 @@ def test_other_early_stopping_criteria(
         return Kept
 
     monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (keep(focal_cls), keep(builtin_cls)))
+    binned_fit = tuning._binned.lgb_fit
+
+    def on_binned_folds(binned: Any, fold: Any, est: Any, *args: Any) -> None:  # LightGBM's fits in the tuner
+        fitted.append(est)
+        binned_fit(binned, fold, est, *args)
+
+    monkeypatch.setattr(tuning._binned, "lgb_fit", on_binned_folds)
     small = {**SMALL, "n_estimators": 40}
     res = tuning.tune(X, y, gammas=(2.0,), alphas=(0.25,), cv=2, early_stopping_metric=criterion, **small)
     assert res.settings["early_stopping_metric"] == criterion

@@ -95,8 +95,17 @@ def test_engines_get_one_thread_each(data: tuple[np.ndarray, np.ndarray], monkey
         return Spy
 
     monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy(focal_cls), spy(builtin_cls)))
+    import lightgbm
+
+    train = lightgbm.train
+
+    def on_binned_folds(params: dict[str, Any], *args: Any, **kwargs: Any) -> Any:  # the tuner's own lightgbm.train
+        threads.append(params["num_threads"])
+        return train(params, *args, **kwargs)
+
+    monkeypatch.setattr(lightgbm, "train", on_binned_folds)
     tuning.tune(X, y, gammas=(2.0,), cv=2, n_jobs=1, regularization=None, **SMALL)
-    assert threads and set(threads) == {1}
+    assert len(threads) >= 2 * 4 and set(threads) == {1}  # every fit of 4 rows in 2 folds
 
 
 def test_dask_cluster_gives_the_serial_table(data: tuple[np.ndarray, np.ndarray], serial: tuning.TuneResult) -> None:

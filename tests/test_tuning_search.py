@@ -301,14 +301,24 @@ def test_sample_weight_reaches_training_early_stopping_and_scores(engine: str, m
         return Spy
 
     monkeypatch.setattr(tuning._engines, "estimator_classes", lambda e: (spy(focal_cls), spy(builtin_cls)))
+    build = tuning._binned.BinnedFolds._build
+
+    def binned(self: Any, fold: Any, params: Any) -> Any:  # LightGBM: the fold's binned Datasets
+        train, valid = build(self, fold, params)
+        seen.append({"w": train.get_weight(), "eval_w": [valid.get_weight()], "n": train.num_data()})
+        return train, valid
+
+    monkeypatch.setattr(tuning._binned.BinnedFolds, "_build", binned)
     res = tuning.tune(
         X, y, engine=engine, sample_weight=w, gammas=(2.0,), alphas=("balanced",), cv=2, regularization=None, **SMALL
     )
     seen = [s for s in seen if s["n"] != 40]  # not check_params's 40-row probe of the engine parameters
     assert seen and all(s["w"] is not None and s["eval_w"] is not None for s in seen)
-    for fit, val, _ in res.splits:
-        assert any(np.array_equal(s["w"], w[fit]) for s in seen)
-        assert any(np.array_equal(s["eval_w"][0], w[val]) for s in seen)
+    for fit, val, _ in res.splits:  # (a Dataset holds float32 weights)
+        assert any(np.allclose(s["w"], w[fit], rtol=1e-7, atol=0) for s in seen if len(s["w"]) == fit.size)
+        assert any(
+            np.allclose(s["eval_w"][0], w[val], rtol=1e-7, atol=0) for s in seen if len(s["eval_w"][0]) == val.size
+        )
     # balanced alpha and scale_pos_weight from weighted class totals of the inner training split
     fit0 = res.splits[0][0]
     wpos, wneg = w[fit0][y[fit0] == 1].sum(), w[fit0][y[fit0] == 0].sum()

@@ -217,3 +217,43 @@ def test_a_tuner_fit_without_the_unused_focal_metric_grows_the_same_trees(
     assert full.val_score == lean.val_score
     assert full.est.booster_.dump_model()["tree_info"] == lean.est.booster_.dump_model()["tree_info"]
     np.testing.assert_array_equal(full.est.predict_proba(X), lean.est.predict_proba(X))
+
+
+def test_a_reused_binned_fold_carries_no_stale_initial_score(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fold's binned LightGBM Datasets serve a focal fit (its initial score set) and then a
+    log-loss fit (none): the log-loss model is the one its estimator fits, and the Datasets hold no
+    initial score after it.  Clearing with ``Dataset.set_init_score(None)`` would not do: the
+    log-loss fit would start from the focal fit's score."""
+    import dataclasses
+
+    from boostfocal.tuning import _binned
+
+    X, y, w = data
+    _, seen = _spied_tune(monkeypatch, X, y, gammas=(2.0,), sample_weight=w, n_jobs=1, full_search=True, **FAST)
+    # one binning for every row (LightGBM's feature_pre_filter would otherwise bin focal and built-in rows apart)
+    s = dataclasses.replace(seen["settings"], params={**seen["settings"].params, "feature_pre_filter": False})
+    fold, cand = seen["folds"][0], seen["candidates"][0]
+    focal = next(r for r in seen["rows"] if r.kind == "focal")
+    logloss = next(r for r in seen["rows"] if r.kind == "log-loss")
+    reference = _search.run_fit(s, logloss, cand, fold, X, y, w)  # through the estimator
+
+    def trees(fitted: _search.Fitted) -> Any:
+        return fitted.est.booster_.dump_model()["tree_info"], fitted.best_iteration, fitted.val_score
+
+    binned = _binned.BinnedFolds(X, y, w)
+    _search.run_fit(s, focal, cand, fold, X, y, w, binned=binned)
+    lean = _search.run_fit(s, logloss, cand, fold, X, y, w, binned=binned)
+    assert binned.built == 1  # the log-loss fit borrowed the focal fit's Datasets
+    assert trees(lean) == trees(reference)
+    [(train, valid)] = [pair for pool in binned._free.values() for pair in pool]
+    assert train.get_init_score() is None and valid.get_init_score() is None
+
+    def naive(dataset: Any, score: Any) -> None:
+        dataset.set_init_score(score)
+
+    monkeypatch.setattr(_binned, "set_init_score", naive)
+    stale = _binned.BinnedFolds(X, y, w)
+    _search.run_fit(s, focal, cand, fold, X, y, w, binned=stale)
+    assert trees(_search.run_fit(s, logloss, cand, fold, X, y, w, binned=stale)) != trees(reference)

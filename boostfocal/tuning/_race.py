@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from . import _engines as eng
 from . import _search
+from ._binned import BinnedFolds
 from ._metrics import greater_is_better
 from ._progress import Progress
 from ._result import ConfigResult
@@ -38,6 +39,15 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
 
     _, configured = get_active_backend()
     return configured if isinstance(configured, int) else -1
+
+
+def _in_process() -> bool:
+    """Whether the fits run in this process (threads, or one at a time) under the active joblib backend."""
+    from joblib._parallel_backends import SequentialBackend, ThreadingBackend
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend(prefer=PREFER)
+    return isinstance(backend, (ThreadingBackend, SequentialBackend))
 
 
 def race_plan(
@@ -84,19 +94,17 @@ def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict
     return text + " (the full search: full_search=True, boostfocal tune --full-search)."
 
 
+#: What every fit reads: ``(X, y, w, aux, binned)`` (:func:`._search.run_fit`).
+Data = tuple[
+    Any, NDArray[np.intp], "NDArray[np.float64] | None", "dict[str, NDArray[Any]] | None", "BinnedFolds | None"
+]
+
+
 def _race(
-    settings: Settings,
-    row: Row,
-    cand: dict[str, Any],
-    key: tuple[int, int, int],
-    fold: Fold,
-    X: Any,
-    y: NDArray[np.intp],
-    w: NDArray[np.float64] | None,
-    budget: int,
-    aux: dict[str, NDArray[Any]] | None,
+    settings: Settings, row: Row, cand: dict[str, Any], key: tuple[int, int, int], fold: Fold, data: Data, budget: int
 ) -> tuple[tuple[int, int, int], Fitted]:
-    return key, _search.run_fit(settings, row, cand, fold, X, y, w, budget, aux)
+    X, y, w, aux, binned = data
+    return key, _search.run_fit(settings, row, cand, fold, X, y, w, budget, aux, binned)
 
 
 def _finish(
@@ -105,15 +113,13 @@ def _finish(
     cand: dict[str, Any],
     key: tuple[int, int, int],
     fold: Fold,
-    X: Any,
-    y: NDArray[np.intp],
-    w: NDArray[np.float64] | None,
-    aux: dict[str, NDArray[Any]] | None,
+    data: Data,
     fitted: Fitted | None,
 ) -> tuple[tuple[int, int, int], Fitted, dict[str, Any]]:
     """The kept model of a (fold, row), trained to the end unless ``fitted`` already is, scored on the test fold."""
+    X, y, w, aux, binned = data
     if fitted is None:
-        fitted = _search.run_fit(settings, row, cand, fold, X, y, w, None, aux)
+        fitted = _search.run_fit(settings, row, cand, fold, X, y, w, None, aux, binned)
     return key, fitted, score_kept(settings, row, fitted, fold, X, y, w, aux)
 
 
@@ -188,6 +194,8 @@ def run_all(
     # long fit at the end while the others idle; the order changes no result
     tasks.sort(key=lambda t: (not eng.is_focal(t[4].kind), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
     fits: dict[tuple[int, int, int], Fitted] = {}
+    # the folds' binned Datasets are shared by the fits of this process (they cannot travel to others)
+    data: Data = (X, y, w, aux, BinnedFolds(X, y, w) if _in_process() else None)
     stack = contextlib.ExitStack()
     # the bar counts the plan's fits (one per fold, row and candidate: TunePlan.n_fits), each once
     # it is settled: a raced candidate when its row's race is decided (the losers; the kept one when
@@ -198,7 +206,7 @@ def run_all(
         stack.enter_context(_quiet())
         parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered", prefer=PREFER)
         for key, fitted in parallel(
-            delayed(_race)(s, row, cand, (f, r, c), fold, X, y, w, b, aux) for f, r, c, fold, row, cand, b in tasks
+            delayed(_race)(s, row, cand, (f, r, c), fold, data, b) for f, r, c, fold, row, cand, b in tasks
         ):
             fits[key] = fitted
             back[key[:2]] += 1
@@ -219,8 +227,7 @@ def run_all(
                 if rung < len(budgets) - 1 and (f, r) not in stopped and not fits[(f, r, kept[(f, r)])].complete
             ]
             for key, fitted in parallel(
-                delayed(_race)(s, rows[r], per_row[r][c], (f, r, c), folds[f], X, y, w, budgets[rung], aux)
-                for f, r, c in more
+                delayed(_race)(s, rows[r], per_row[r][c], (f, r, c), folds[f], data, budgets[rung]) for f, r, c in more
             ):
                 fitted.fit_time += fits[key].fit_time
                 fits[key] = fitted
@@ -228,7 +235,7 @@ def run_all(
         scores: dict[tuple[int, int, int], dict[str, Any]] = {}
         for key, fitted, sc in parallel(
             delayed(_finish)(
-                s, rows[k[1]], per_row[k[1]][k[2]], k, folds[k[0]], X, y, w, aux, fits[k] if fits[k].complete else None
+                s, rows[k[1]], per_row[k[1]][k[2]], k, folds[k[0]], data, fits[k] if fits[k].complete else None
             )
             for k in finish
         ):

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._adapter import resolve_loss
+from . import _binned
 from . import _engines as eng
 from ._inputs import take
 from ._metrics import METRICS, Scored, greater_is_better, per_label, test_scores, validation_score
@@ -174,15 +175,17 @@ def run_fit(
     w: NDArray[np.float64] | None,
     budget: int | None = None,
     aux: dict[str, NDArray[Any]] | None = None,
+    binned: _binned.BinnedFolds | None = None,
 ) -> Fitted:
     """Fit one candidate of one row on a fold's inner training split with one thread, at most
     ``budget`` rounds (``None``: ``n_estimators``), early-stopped on the inner validation split,
     and read its validation score (:func:`._metrics.validation_score`; ``aux``: the side arrays,
-    sliced like the weights)."""
+    sliced like the weights).  ``binned``: the folds' binned Datasets, which the LightGBM fits it
+    serves (:func:`_binned_fits`) borrow instead of binning their rows again (the same model)."""
     s = settings
     n_rounds = s.n_estimators if budget is None else min(int(budget), s.n_estimators)
     focal_cls, builtin_cls = eng.estimator_classes(s.engine)
-    X_fit, y_fit = take(X, fold.fit), y[fold.fit]
+    y_fit = y[fold.fit]
     X_val, y_val = take(X, fold.val), y[fold.val]
     w_fit = None if w is None else w[fold.fit]
     w_val = None if w is None else w[fold.val]
@@ -191,11 +194,7 @@ def run_fit(
 
     candidate = dict(candidate)
     power = float(candidate.pop(SPW_POWER, 1.0))
-    spw = 1.0
-    if s.binary:
-        wf = np.ones(y_fit.size) if w_fit is None else w_fit
-        pos = float(np.sum(wf[y_fit == 1]))
-        spw = ((float(np.sum(wf)) - pos) / pos) ** power if pos > 0 else 1.0
+    spw = _scale_pos_weight(y_fit, w_fit, power) if s.binary else 1.0
 
     kw: dict[str, Any] = {"n_estimators": n_rounds, "random_state": s.seed, "n_jobs": 1, **s.params}
     kw.update(candidate)
@@ -246,26 +245,53 @@ def run_fit(
         classes, y_codes = np.unique(y_fit, return_inverse=True)
         stop.loss = resolve_loss(y_codes, classes.size, gamma, row.alpha, s.hessian, w_fit)
     valid = (X_val, y_val, w_stop) if stopping else None
-    fit = eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit
     t0 = time.perf_counter()
     with _one_numba_thread(), _quiet():
-        fit(est, X_fit, y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical)
+        if binned is not None and _binned_fits(s, stop, X) and w_stop is w_val:
+            _binned.lgb_fit(binned, fold, est, stop, int(s.rounds or 0), focal)
+        else:  # through the estimator's fit
+            (eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit)(
+                est, take(X, fold.fit), y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical
+            )
     fit_time = time.perf_counter() - t0
 
-    if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
-        # early stopping already scored the kept trees on the inner validation split
-        val_score = eng.best_validation_score(est, s.engine, stop)
-    elif has_val:
-        proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
-        val_score = validation_score(s, row, Scored(y_val, proba_val, w_val, _aux_take(aux, fold.val)))
-    else:
-        val_score = float("nan")
+    val_score = _validation(s, row, est, stop, spw, X_val, Scored(y_val, None, w_val, _aux_take(aux, fold.val)))
     if focal and row.alpha == "balanced":
         extra["alpha"] = est.loss_.alpha
     best = int(eng.best_iteration(est, s.engine, n_rounds))
     # early stopping ran out of patience within the budget: a longer budget stops at the same round
     complete = n_rounds >= s.n_estimators or (stopping and best + int(s.rounds or 0) <= n_rounds)
     return Fitted(est, spw, val_score, fit_time, complete, best, extra)
+
+
+def _validation(settings: Settings, row: Row, est: Any, stop: Any, spw: float, X_val: Any, val: Scored) -> float:
+    """The validation score of a fitted model on the inner validation split (rows ``X_val``,
+    labels, weights and side arrays in ``val``, whose probabilities it fills in); NaN when empty."""
+    s = settings
+    if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
+        # early stopping already scored the kept trees on the inner validation split
+        return eng.best_validation_score(est, s.engine, stop)
+    if len(val.y) == 0:
+        return float("nan")
+    proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
+    return validation_score(s, row, val._replace(proba=proba_val))
+
+
+def _scale_pos_weight(y: NDArray[np.intp], w: NDArray[np.float64] | None, power: float) -> float:
+    """``(n_neg / n_pos) ** power`` of the weighted labels ``y`` (1 without positives)."""
+    wf = np.ones(y.size) if w is None else w
+    pos = float(np.sum(wf[y == 1]))
+    return ((float(np.sum(wf)) - pos) / pos) ** power if pos > 0 else 1.0
+
+
+def _binned_fits(settings: Settings, stop: Any, X: Any) -> bool:
+    """Whether a fit can train on binned folds (:func:`._binned.lgb_fit`): LightGBM, binary,
+    ``X`` a float array without categorical columns, early-stopped on a
+    :class:`._engines.ValidationScore`."""
+    s = settings
+    floats = isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
+    lean = s.engine == "lightgbm" and s.binary and not s.multilabel and not s.categorical
+    return floats and lean and isinstance(stop, eng.ValidationScore)
 
 
 def score_kept(

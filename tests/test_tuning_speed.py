@@ -245,7 +245,7 @@ def test_a_reused_binned_fold_carries_no_stale_initial_score(
     binned = _binned.BinnedFolds(X, y, w)
     _search.run_fit(s, focal, cand, fold, X, y, w, binned=binned)
     lean = _search.run_fit(s, logloss, cand, fold, X, y, w, binned=binned)
-    assert binned.built == 1  # the log-loss fit borrowed the focal fit's Datasets
+    assert binned.built == 2  # one training and one validation Dataset, borrowed by the log-loss fit
     assert trees(lean) == trees(reference)
     [(train, valid)] = [pair for pool in binned._free.values() for pair in pool]
     assert train.get_init_score() is None and valid.get_init_score() is None
@@ -254,6 +254,44 @@ def test_a_reused_binned_fold_carries_no_stale_initial_score(
         dataset.set_init_score(score)
 
     monkeypatch.setattr(_binned, "set_init_score", naive)
+    stale = _binned.BinnedFolds(X, y, w)
+    _search.run_fit(s, focal, cand, fold, X, y, w, binned=stale)
+    assert trees(_search.run_fit(s, logloss, cand, fold, X, y, w, binned=stale)) != trees(reference)
+
+
+def test_a_reused_binned_xgboost_fold_carries_no_stale_base_margin(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """XGBoost: a fold's binned matrices serve a focal fit (its base margin set) and then a
+    log-loss fit (none): the log-loss model is the one its estimator fits, and the matrices hold
+    no base margin after it; ``set_base_margin(None)`` would leave the focal fit's margin there."""
+    from boostfocal.tuning import _binned
+
+    X, y, w = data
+    _, seen = _spied_tune(
+        monkeypatch, X, y, engine="xgboost", gammas=(2.0,), sample_weight=w, n_jobs=1, full_search=True, **FAST
+    )
+    s, fold, cand = seen["settings"], seen["folds"][0], seen["candidates"][0]
+    focal = next(r for r in seen["rows"] if r.kind == "focal")
+    logloss = next(r for r in seen["rows"] if r.kind == "log-loss")
+    reference = _search.run_fit(s, logloss, cand, fold, X, y, w)  # through the estimator's own matrices
+
+    def trees(fitted: _search.Fitted) -> Any:
+        return fitted.est.get_booster().get_dump(with_stats=True), fitted.best_iteration, fitted.val_score
+
+    binned = _binned.BinnedFolds(X, y, w)
+    _search.run_fit(s, focal, cand, fold, X, y, w, binned=binned)
+    lean = _search.run_fit(s, logloss, cand, fold, X, y, w, binned=binned)
+    assert binned.built == 2  # one training and one validation matrix, borrowed by the log-loss fit
+    assert trees(lean) == trees(reference)
+    [(train, valid)] = [pair for pool in binned._free.values() for pair in pool]
+    assert train.get_base_margin().size == 0 and valid.get_base_margin().size == 0
+
+    def naive(matrix: Any, name: str, value: Any) -> None:
+        if value is not None:
+            matrix.set_float_info(name, value)
+
+    monkeypatch.setattr(_binned, "set_float_info", naive)
     stale = _binned.BinnedFolds(X, y, w)
     _search.run_fit(s, focal, cand, fold, X, y, w, binned=stale)
     assert trees(_search.run_fit(s, logloss, cand, fold, X, y, w, binned=stale)) != trees(reference)

@@ -1,21 +1,24 @@
-"""Binned folds: each fold's LightGBM Datasets built once and lent to every fit that bins alike.
+"""Binned folds: each fold's training and validation rows binned once, lent to every fit that bins alike.
 
-A LightGBM fit through the estimator builds (bins) its inner training and validation Datasets
-anew, though every row and candidate of a fold bins the same rows the same way.  Here each pair is
-built once per fold and binning parameters (the parameters ``Dataset.get_params`` keeps, and the
-leaf size ``feature_pre_filter`` bins by), and each fit borrows one for its whole training,
-setting its own initial score; labels and weights are the fold's, the same for every fit.  The
-raw rows are freed once binned, so that a fit whose parameters would bin differently raises
-instead of binning again.  A Dataset is lent to one fit at a time (its labels and initial score
-are read while a booster trains), so concurrent fits of a fold get a pair each: at most one per
-thread.
+A fit through an estimator builds (bins) its inner training and validation data anew, though
+every row and candidate of a fold bins the same rows the same way.  Here each pair is built once
+per fold and binning parameters, and each fit borrows one for its whole training, setting its own
+initial score; labels and weights are the fold's, the same for every fit.  A pair is lent to one
+fit at a time (labels and initial scores are read while a booster trains), so concurrent fits of
+a fold get a pair each: at most one per thread.
 
-:func:`lgb_fit` then trains as ``LGBMClassifier.fit`` / ``FocalLGBMClassifier.fit`` do (the same
-parameters, objective, initial score, eval metric and callbacks through ``lightgbm.train``) and
-leaves the estimator fitted as they would, with the same trees (``tests/test_tuning_speed.py``
-checks the tuner's table against fits through the estimators).  It serves binary targets in float
-arrays without categorical columns, early-stopped on a :class:`._engines.ValidationScore`
-(:func:`._search._binned_fits`); the other fits go through the estimators.
+LightGBM (:func:`lgb_fit`): the pair is keyed by the parameters ``Dataset.get_params`` keeps and
+the leaf size ``feature_pre_filter`` bins by; its raw rows are freed once binned, so that a fit
+whose parameters would bin differently raises instead of binning again.  :func:`lgb_fit` trains
+as ``LGBMClassifier.fit`` / ``FocalLGBMClassifier.fit`` do (the same parameters, objective,
+initial score, eval metric and callbacks through ``lightgbm.train``) and leaves the estimator
+fitted as they would.  XGBoost (:meth:`BinnedFolds.lend_xgb`): the estimator's own ``fit`` runs,
+and its call for matrices is answered with the fold's pair (keyed by ``max_bin``, the tree method,
+device, booster and missing value).  Both give the trees the estimators give
+(``tests/test_tuning_speed.py`` checks the tuner's table against fits through the estimators).
+They serve binary targets in float arrays without categorical columns, early-stopped on a
+:class:`._engines.ValidationScore` (:func:`._search._binned_fits`); the other fits go through the
+estimators.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ class BinnedFolds:
     """The binned inner training and validation Datasets of the folds of one search, lent out.
 
     ``X``, ``y`` (encoded labels) and ``w`` (weights or None) are the tuner's whole table; a fold's
-    Datasets hold its rows.  ``built`` counts the pairs built.
+    Datasets (or XGBoost matrices) hold its rows.  ``built`` counts the Datasets and matrices built.
     """
 
     def __init__(self, X: Any, y: NDArray[np.intp], w: NDArray[np.float64] | None) -> None:
@@ -88,8 +91,51 @@ class BinnedFolds:
             free_raw_data=True,
         ).construct()  # fmt: skip
         with self._lock:
-            self.built += 1
+            self.built += 2
         return train, valid
+
+    @contextlib.contextmanager
+    def lend_xgb(self, fold: Any, est: Any) -> Iterator[None]:
+        """``est`` (an XGBoost estimator) fits on ``fold``'s binned matrices for the duration.
+
+        The estimator builds its matrices through its ``_create_dmatrix`` (``QuantileDMatrix``
+        for the hist method); here that call is answered with the fold's pair, built by the
+        estimator's own method the first time and given each later fit's labels, weights and base
+        margins (set, or cleared: ``set_base_margin(None)`` leaves the old margin in place)."""
+        key = (id(fold), "xgboost", repr((est.max_bin, est.tree_method, est.device, est.booster, est.missing)))
+        with self._lock:
+            self._folds[id(fold)] = fold
+            pool = self._free.setdefault(key, [])
+            pair: list[Any] = list(pool.pop()) if pool else [None, None]
+        own = type(est)._create_dmatrix
+
+        def create(ref: Any, **kwargs: Any) -> Any:
+            i = 0 if ref is None else 1
+            if pair[i] is None:
+                pair[i] = own(est, ref=ref, **kwargs)
+                with self._lock:
+                    self.built += 1
+                return pair[i]
+            matrix = pair[i]
+            matrix.set_label(kwargs["label"])
+            for name in ("weight", "base_margin"):
+                set_float_info(matrix, name, kwargs.get(name))
+            return matrix
+
+        est._create_dmatrix = create
+        try:
+            yield
+        finally:
+            del est._create_dmatrix
+            if pair[0] is not None and pair[1] is not None:
+                with self._lock:
+                    self._free[key].append((pair[0], pair[1]))
+
+
+def set_float_info(matrix: Any, name: str, value: NDArray[np.float64] | None) -> None:
+    """An XGBoost matrix's ``weight`` or ``base_margin`` set, or cleared (``DMatrix.set_base_margin(None)``
+    and ``set_weight(None)`` leave the old values in place)."""
+    matrix.set_float_info(name, np.empty(0, np.float32) if value is None else value)
 
 
 def set_init_score(dataset: Any, score: NDArray[np.float64] | None) -> None:

@@ -247,8 +247,11 @@ def run_fit(
     valid = (X_val, y_val, w_stop) if stopping else None
     t0 = time.perf_counter()
     with _one_numba_thread(), _quiet():
-        if binned is not None and _binned_fits(s, stop, X) and w_stop is w_val:
+        if binned is not None and _binned_fits(s, stop, X) and w_stop is w_val and s.engine == "lightgbm":
             _binned.lgb_fit(binned, fold, est, stop, int(s.rounds or 0), focal)
+        elif binned is not None and _binned_fits(s, stop, X):  # XGBoost: on the fold's binned matrices
+            with binned.lend_xgb(fold, est):
+                eng.xgb_fit(est, take(X, fold.fit), y_fit, w_fit, valid, stop, int(s.rounds or 0))
         else:  # through the estimator's fit
             (eng.lgb_fit if s.engine == "lightgbm" else eng.xgb_fit)(
                 est, take(X, fold.fit), y_fit, w_fit, valid, stop, int(s.rounds or 0), s.categorical
@@ -285,13 +288,12 @@ def _scale_pos_weight(y: NDArray[np.intp], w: NDArray[np.float64] | None, power:
 
 
 def _binned_fits(settings: Settings, stop: Any, X: Any) -> bool:
-    """Whether a fit can train on binned folds (:func:`._binned.lgb_fit`): LightGBM, binary,
-    ``X`` a float array without categorical columns, early-stopped on a
+    """Whether a fit can train on binned folds (:func:`._binned.lgb_fit`, :meth:`._binned.BinnedFolds.lend_xgb`):
+    binary, ``X`` a float array without categorical columns, early-stopped on a
     :class:`._engines.ValidationScore`."""
     s = settings
     floats = isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
-    lean = s.engine == "lightgbm" and s.binary and not s.multilabel and not s.categorical
-    return floats and lean and isinstance(stop, eng.ValidationScore)
+    return floats and s.binary and not s.multilabel and not s.categorical and isinstance(stop, eng.ValidationScore)
 
 
 def score_kept(

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tables import PARQUET_INSTALL, Table, read_table
+from .._files import PARQUET_INSTALL
+from ..tables import Table, read_table
 from ..tuning import METRICS, TuneResult, check_params, tune
 from ..tuning import plan as tuning_plan
 from ..tuning._snippet import MODEL_FILES, DataCode

@@ -246,7 +246,10 @@ def xgboost_trees(booster: Any, n_outputs: int, missing: float) -> tuple[dict[st
 
 def ensemble_node(g: Graph, x: str, attrs: dict[str, Any], n_outputs: int) -> str:
     """The ``TreeEnsembleRegressor`` node: the plain sum of the trees per output, ``(n, n_outputs)``."""
-    return g.op("TreeEnsembleRegressor", x, domain="ai.onnx.ml", n_targets=n_outputs, post_transform="NONE", **attrs)
+    node: str = g.op(
+        "TreeEnsembleRegressor", x, domain="ai.onnx.ml", n_targets=n_outputs, post_transform="NONE", **attrs
+    )
+    return node
 
 
 def feature_count(missing: Missing) -> int:

@@ -150,6 +150,7 @@ class _Loss:
     # subclasses provide these -------------------------------------------------------
     gamma: float
     hessian: str
+    alpha: float | tuple[float, ...] | None
 
     def _prepare(
         self, y: ArrayLike, sample_weight: ArrayLike | None = None, weight_name: str = "sample_weight"
@@ -169,6 +170,11 @@ class _Loss:
         return _Labels(y, self._alpha_table(), weight)
 
     def _check_labels(self, y: ArrayLike) -> NDArray[Any]:
+        raise NotImplementedError
+
+    def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float | Float:
+        """The constant raw score(s) minimising the weighted mean training loss (each loss class
+        gives the formula)."""
         raise NotImplementedError
 
     def _alpha_table(self) -> Float:

@@ -441,7 +441,7 @@ def _check_multilabel_engine(engine: str, stop_name: str) -> None:
     early-stopping metric that is not a rank metric of the margins."""
     if engine == "xgboost":
         eng.estimator_classes(engine)
-        from ..xgboost import VECTOR_INTERCEPT
+        from .._xgb_native import VECTOR_INTERCEPT
 
         if not VECTOR_INTERCEPT:
             raise ValueError(
@@ -562,7 +562,7 @@ def _folds_per_repeat(cv: Any, repeats: int, n_splits: int) -> int | None:
     if isinstance(cv, numbers.Integral):
         return int(cv)
     n_rep = getattr(cv, "n_repeats", None)
-    if isinstance(n_rep, numbers.Integral) and n_rep > 0 and n_splits % n_rep == 0:
+    if isinstance(n_rep, numbers.Integral) and int(n_rep) > 0 and n_splits % n_rep == 0:
         return n_splits // int(n_rep)
     return None
 
@@ -648,7 +648,7 @@ def plan(
     gamma_list = inp.check_gammas(gammas)
     alpha_list, _ = inp.check_alphas(alphas, n_classes)
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if not isinstance(cv, bool) and isinstance(cv, numbers.Integral):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {cv}")
         n_folds = int(cv) * int(repeats)

@@ -470,7 +470,8 @@ def _raised_by_argument_checks(exc: BaseException) -> bool:
 def _call_tuner(tuner: Any, *args: Any, **kwargs: Any) -> TuneResult:
     """``tuner(*args, **kwargs)``; the tuner's own argument checks become a :class:`UsageError`."""
     try:
-        return tuner(*args, **kwargs)
+        result: TuneResult = tuner(*args, **kwargs)
+        return result
     except (ValueError, TypeError, ImportError) as exc:
         if _raised_by_argument_checks(exc):
             raise UsageError(_first_line(exc)) from exc

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._engines import BALANCED, BASELINES, FOCAL, LOGLOSS, SPW
 from ._metrics import METRICS, greater_is_better
@@ -60,7 +61,7 @@ THRESHOLD = "log-loss + threshold"
 _SIMPLICITY = {LOGLOSS: 0, THRESHOLD: 1, BALANCED: 2, SPW: 3}
 
 
-def nadeau_bengio(differences: Sequence[float], test_train_ratio: float) -> tuple[float, float, float]:
+def nadeau_bengio(differences: ArrayLike, test_train_ratio: float) -> tuple[float, float, float]:
     """Corrected resampled t-test of paired fold differences: ``(corrected se, t, two-sided p)``.
 
     ``se = sqrt((1/J + n_test/n_train) s^2)`` with ``s^2`` the sample variance of the ``J``

@@ -173,8 +173,8 @@ class _Loss:
         raise NotImplementedError
 
     def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float | Float:
-        """The constant raw score(s) minimising the weighted mean training loss (each loss class
-        gives the formula)."""
+        """The constant raw score(s) ``z0 = argmin_c sum_i w_i L(y_i, c)`` minimising the weighted
+        mean training loss (each loss class gives its solution)."""
         raise NotImplementedError
 
     def _alpha_table(self) -> Float:

@@ -104,6 +104,10 @@ def child_tune(case: str, full_search: bool, backend: str) -> dict[str, Any]:
     with parallel_config(backend=backend):
         result = bf.tune(X, y, **kw)
     wall = time.perf_counter() - t0
+    if backend == "loky":  # its worker processes, ended and waited for: their CPU seconds counted
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
     after = _rusage()
     lower = _lower_bound(result, X, y, _engines)
     comp = result.comparison

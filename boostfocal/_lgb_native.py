@@ -203,7 +203,7 @@ def embed_init_score(booster: lgb.Booster, loss: Loss, init_score: float | Array
     :func:`predict_proba` / :func:`boostfocal.save_model` need no ``init_score``.  Call it once,
     after ``lgb.train`` with a Dataset from :func:`dataset`; a second call with the same value
     changes nothing, with another value raises ``ValueError``.  The booster records the fact in its
-    own model text (:mod:`boostfocal._engine_lightgbm`), which ``copy.deepcopy``, pickling,
+    own model text (``boostfocal._engine_lightgbm``), which ``copy.deepcopy``, pickling,
     ``save_model`` / ``lgb.Booster(model_file=...)`` and continued training keep, so no path adds it
     twice.  Linear trees (``linear_tree=True``): ``set_leaf_output`` does not move their leaves, so
     the score is kept beside the trees instead (recorded in the model text, added by

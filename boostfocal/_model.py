@@ -250,6 +250,20 @@ class TrainedModel:
         best = int(getattr(self.booster, "best_iteration", 0) or 0)
         return best if best > 0 else None
 
+    def best_state(self) -> dict[str, Any]:
+        """The early-stopping record a model file keeps beside the trees: LightGBM's best iteration
+        and scores (its model text has no place for them); nothing for XGBoost, whose file keeps
+        its own (and holds only the rounds up to the best one, :meth:`for_file`)."""
+        if self.engine == "xgboost":
+            return {}
+        return {"best_iteration": int(self.booster.best_iteration), "best_score": dict(self.booster.best_score)}
+
+    @staticmethod
+    def restore_best(booster: Any, best_iteration: int, best_score: Any) -> None:
+        """Give a LightGBM booster read from a file the early-stopping record :meth:`best_state` wrote."""
+        booster.best_iteration = int(best_iteration)
+        booster.best_score = best_score
+
     def for_file(self) -> Any:
         """The booster a model file holds: XGBoost after early stopping keeps the rounds up to the
         best iteration only, so that every reader predicts with the rounds ``predict`` uses

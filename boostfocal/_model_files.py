@@ -17,6 +17,7 @@ from typing import Any
 
 from . import _engine_xgboost as xgbe
 from ._codec import decode
+from ._model import TrainedModel
 
 #: Version of the focal state's layout; :func:`boostfocal.load_model` refuses a newer one.  1: the
 #: initial score beside the trees; 2: ``init_score_in_model`` says whether the booster carries it;
@@ -135,10 +136,10 @@ def read_lightgbm(path: Path) -> tuple[Any, dict[str, Any]]:
     except lgb.basic.LightGBMError as exc:
         raise ValueError(f"{name_of(path)} is a damaged LightGBM model file: {str(exc).splitlines()[0]}") from None
     try:
-        booster.best_iteration = int(state.get("best_iteration", -1))
+        best = int(state.get("best_iteration", -1))
     except (TypeError, ValueError):
         raise field(path, "best_iteration", f"is {state.get('best_iteration')!r}, not an integer") from None
-    booster.best_score = decode(state.get("best_score", {}))
+    TrainedModel.restore_best(booster, best, decode(state.get("best_score", {})))
     return booster, state
 
 

@@ -31,8 +31,8 @@ def _check_multilabel_loss(loss: Any) -> MultilabelFocalLoss:
 class MultilabelBooster:
     """``L`` LightGBM boosters, one per label, read as one multilabel model.
 
-    LightGBM has no multi-output trees, so a multilabel focal model (:class:`boostfocal.
-    MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
+    LightGBM has no multi-output trees, so a multilabel focal model
+    (:class:`boostfocal.MultilabelFocalLoss`) is one binary booster per label: booster ``l`` trained with
     ``loss.binary_loss(l)`` on the column ``Y[:, l]``, carrying that label's initial score in its
     first tree (:func:`boostfocal.lightgbm.embed_init_score`).  Made by
     :func:`boostfocal.lightgbm.train_multilabel` and by
@@ -92,14 +92,14 @@ class MultilabelBooster:
 
     @property
     def where(self) -> str:
-        """Where the labels' initial scores live (:class:`boostfocal._model.TrainedModel`)."""
+        """Where the labels' initial scores live (``boostfocal._model.TrainedModel``)."""
         places = {m.where for m in self.models}
         if len(places) != 1:
             raise ValueError(f"the labels' boosters keep their initial scores in different places: {sorted(places)}")
         return places.pop()
 
     def file_state(self) -> dict[str, Any]:
-        """The focal state's fields of the initial score (:meth:`TrainedModel.file_state`)."""
+        """The focal state's fields of the initial score (``TrainedModel.file_state``)."""
         where = self.where
         return {
             "init_score": self.loss.kind.init_json(self.init_score),
@@ -160,3 +160,18 @@ class MultilabelBooster:
     def num_trees(self) -> int:
         """Trees in all the boosters together."""
         return sum(int(b.num_trees()) for b in self.boosters)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The first booster's ``params`` (the boosters share them but for the objective's ``alpha``)."""
+        return dict(self.boosters[0].params)
+
+    def dump_model(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The boosters' ``lgb.Booster.dump_model(*args, **kwargs)`` as one: the first booster's
+        header, and in ``tree_info`` the trees of booster 0, then 1, ... (``tree_index`` counted
+        in that order, ``label`` added).  With :meth:`predict`'s ``pred_contrib=True`` (one block
+        of ``n_features + 1`` columns per label) it is what ``shap.TreeExplainer`` reads, so SHAP
+        explains each label's full margin."""
+        dumps = [b.dump_model(*args, **kwargs) for b in self.boosters]
+        trees = [{**tree, "label": label} for label, dump in enumerate(dumps) for tree in dump["tree_info"]]
+        return {**dumps[0], "tree_info": [{**tree, "tree_index": i} for i, tree in enumerate(trees)]}

@@ -122,18 +122,23 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     :class:`~boostfocal.MultilabelFocalLoss` (``loss_``): one binary focal booster per label
     (``loss_.binary_loss(l)``, the same parameters, each with its own initial score inside it;
     ``booster_`` is their :class:`MultilabelBooster`).  ``alpha``: one float, ``L`` floats or
-    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score``,
-    ``eval_init_score`` and ``init_model`` are refused.  ``predict`` returns the ``(n, L)`` 0/1
-    indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)`` posteriors as one array
-    (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of ``L`` ``(n, 2)`` arrays of
-    scikit-learn's multi-output forests), ``decision_function`` their log-odds; ``classes_`` is
-    ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early stopping callbacks stop each
-    label at its own best iteration (``best_iteration_``: one per label; ``evals_result_`` by label).
+    ``"balanced"`` (per label, with ``sample_weight``); ``class_weight``, ``init_score`` and
+    ``eval_init_score`` are refused; ``init_model`` (a fitted multilabel estimator, its
+    :class:`MultilabelBooster` or its saved directory) continues every label.  ``predict``
+    returns the ``(n, L)`` 0/1 indicator matrix (posterior > 1/2), ``predict_proba`` the ``(n, L)``
+    posteriors as one array (as ``OneVsRestClassifier`` and ``MLPClassifier`` do; not the list of
+    ``L`` ``(n, 2)`` arrays of scikit-learn's multi-output forests), ``decision_function`` their
+    log-odds; ``classes_`` is ``0..L-1`` and ``n_classes_`` 2 (the classes of each label).  Early
+    stopping callbacks stop each label at its own best iteration (``booster_.best_iterations``;
+    ``best_iteration_`` is the largest, ``n_estimators_`` / ``n_iter_`` the most rounds a label
+    holds; ``evals_result_`` by label).
     ``fit`` computes ``init_score_`` (the loss-minimising constant) unless ``init_score`` is given,
     reports :func:`metric` on ``eval_set`` (or ``eval_X``/``eval_y``) so early stopping works on the
     focal loss, and puts ``init_score_`` into the leaves of the booster's first trees
     (:func:`embed_init_score`): ``booster_.predict(X, raw_score=True)``, SHAP and the model file give
-    the full margin.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
+    the full margin.  Linear trees (``linear_tree=True``), whose leaves cannot move, keep it beside
+    the booster instead: :meth:`predict_raw` and the model file add it; ``booster_.predict`` does
+    not.  Fitted attributes: ``loss_``, ``init_score_``, ``classes_``, ``booster_``.
 
     Predictions, with ``raw = predict_raw(X) = booster margin + init_score_``:
     ``predict_proba(X) = loss_.posterior(raw)`` (Charoenphakdee et al., 2021; ``loss_.link(raw)``

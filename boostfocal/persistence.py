@@ -187,9 +187,10 @@ def save_model(model: Any, path: PathLike, *, loss: Loss | None = None, init_sco
         classes = encode_classes(np.arange(loss.kind.columns))
         state = _state(engine, None, encoded_loss, trained.file_state(), classes, {})
     if engine == "lightgbm":
-        state["best_iteration"] = int(trained.booster.best_iteration)
+        best = trained.best_state()
+        state["best_iteration"] = best["best_iteration"]
         try:
-            state["best_score"] = encode(dict(trained.booster.best_score))
+            state["best_score"] = encode(best["best_score"])
         except Unencodable:
             pass
         write_lightgbm(trained.booster, target, state)

@@ -2,7 +2,7 @@
 
 matplotlib is imported when a function here is called, never when the module is imported, so
 ``boostfocal.tuning`` works without it.  This module reads a :class:`~boostfocal.tuning.TuneResult`
-through the public attributes the protocol :class:`TunedResult` names and imports nothing of
+through the public attributes the protocol ``TunedResult`` names and imports nothing of
 :mod:`boostfocal.tuning`, not even for type checking: ``TuneResult.plot`` imports this module, and
 the dependency runs one way only.
 """

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sphinx.pycode import ModuleAnalyzer
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))  # sphinxext_gallery
@@ -104,6 +106,27 @@ def _directive(obj: object) -> str:
     return "py:function" if callable(obj) else "py:data"
 
 
+def _is_data(obj: object) -> bool:
+    return not (inspect.isclass(obj) or callable(obj) or inspect.ismodule(obj))
+
+
+def _data_lines(attr: str, obj: object) -> list[str]:
+    """A ``py:data`` entry for the constant ``attr``: its value when short, and the ``#:`` comment
+    above its assignment in whichever module of the package assigns it."""
+    value = repr(obj)
+    lines = [f".. py:data:: {attr}"] + ([f"   :value: {value}"] if len(value) <= 70 and "\n" not in value else [])
+    lines.append("")
+    for info in pkgutil.walk_packages(boostfocal.__path__, "boostfocal."):
+        module = sys.modules.get(info.name)
+        if module is None or getattr(module, attr, None) is not obj:
+            continue
+        comment = ModuleAnalyzer.for_module(info.name).find_attr_docs().get(("", attr))
+        if comment:
+            lines += [f"   {line}" for line in comment]
+            break
+    return [*lines, ""]
+
+
 def _write_api_pages() -> None:
     """Write ``api/<module>.rst`` for each of :data:`API_MODULES` from its ``__all__``.
 
@@ -142,9 +165,14 @@ def _write_api_pages() -> None:
             "   :toctree: generated",
             "   :nosignatures:",
             "",
-            *(f"   {attr}" for attr, _ in documented),
+            *(f"   {attr}" for attr, _ in documented if not _is_data(getattr(module, attr))),
             "",
         ]
+        constants = [attr for attr, _ in documented if _is_data(getattr(module, attr))]
+        if constants:
+            lines += [".. rubric:: Constants", ""]
+            for attr in constants:
+                lines += _data_lines(attr, getattr(module, attr))
         for attr, home in aliases:
             lines += [
                 f".. {_directive(getattr(module, attr))}:: {attr}",

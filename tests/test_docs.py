@@ -523,3 +523,17 @@ def test_the_control_character_check_can_fail() -> None:
     assert _CONTROL.search("-\x07lpha (1-p)")
     assert _CONTROL.search("\x0b") and _CONTROL.search("\x7f")
     assert not _CONTROL.search("tab\tand newline\r\n")
+
+
+def test_the_package_ships_its_type_hints() -> None:
+    """PEP 561: ``py.typed`` is in the package and in its package data; mypy is strict on it, and
+    the libraries without hints are named one by one, not ignored wholesale."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    assert (ROOT / "boostfocal" / "py.typed").is_file()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert "py.typed" in config["setuptools"]["package-data"]["boostfocal"]
+    mypy = config["mypy"]
+    assert mypy["strict"] is True and mypy["files"] == ["boostfocal"]
+    assert "ignore_missing_imports" not in mypy, "a blanket ignore_missing_imports"
+    for override in mypy.get("overrides", []):
+        assert all(m.split(".")[0] != "boostfocal" for m in override["module"]), override

@@ -162,3 +162,15 @@ def test_multilabel_shap_values_add_up_to_each_labels_margin(engine: str, strate
     err = float(np.abs(base + values.sum(axis=1) - raw).max())
     print(f"\n{engine}: max |base + sum(values) - predict_raw| = {err:.2e}")
     assert err < SHAP_TOL
+
+
+@needs_vector_intercept
+def test_shap_refuses_xgboost_vector_leaves_by_name() -> None:
+    """XGBoost computes no contributions for vector-leaf trees (``multi_strategy="multi_output_tree"``):
+    SHAP stops with a clear error rather than explaining something else (README says so)."""
+    shap = pytest.importorskip("shap")
+    model = _fitted("xgboost", "multi_output_tree")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(Exception, match=r"(?i)vector.leaf|multi-target"):
+            shap.TreeExplainer(model)(_test_rows()[:20])

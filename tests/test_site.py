@@ -171,6 +171,18 @@ def test_screenshot_of_the_gallery_page(chromium: str, site_copy: Path) -> None:
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
+def test_every_example_ran_during_the_build(site: Path) -> None:
+    """Each script of ``examples/`` has its gallery page, with the output it printed when run."""
+    scripts = sorted((ROOT / "examples").glob("*.py"))
+    assert scripts
+    not_run = []
+    for script in scripts:
+        page = site / "auto_examples" / f"{script.stem}.html"
+        if not page.is_file() or "sphx-glr-script-out" not in page.read_text(encoding="utf-8"):
+            not_run.append(script.name)
+    assert not not_run, f"gallery pages without the script's output (not executed): {not_run}"
+
+
 def test_no_raw_tex_on_pages_without_mathjax(site: Path) -> None:
     """A page that does not load MathJax shows no TeX (a title with math, linked from elsewhere,
     would show ``\\(\\sigma(z)\\)`` there)."""

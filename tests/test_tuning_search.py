@@ -556,6 +556,7 @@ def test_progress_without_tqdm_warns_and_runs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "tqdm", None)  # `from tqdm import tqdm` now raises ImportError
     with pytest.warns(UserWarning, match="tqdm is not installed"):
         bar = tuning._search.Progress(total=3, enabled=True)
+    bar.add(2)  # a later rung of the budgeted search
     bar.update(1)
     bar.close()
     assert not bar.enabled

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,10 @@ def test_successive_halving_marks_the_rows_it_stops(
                 assert np.isnan(r.scores["average_precision"][f]) and np.isnan(r.extra["validation_score"][f])
         chosen = tuning._stats.choose_in_fold(res.rows, f, res.scoring)
         assert chosen is not None and (not chosen.is_focal or chosen.extra.get("stopped_early", [None])[f] is None)
+    table = res.table
+    assert set(table.loc[table["stopped_early"].notna(), "gamma"]) <= set(gammas)
+    marks_json = [r.get("extra", {}).get("stopped_early") for r in json.loads(res.to_json())["rows"]]
+    assert sum(m is not None for marks in marks_json if marks for m in marks) == 5 * len(res.splits)
     text = res.format_table()
     assert "stopped early" in text.splitlines()[0] and "stopped" in text.splitlines()[-1]
     full = tuning.tune(X, y, gammas=gammas, n_jobs=2, full_search=True, **{**FAST, "n_estimators": 40})

@@ -115,6 +115,7 @@ from .._adapter import (
     model_booster,
 )
 from .._adapter import check_loss as _check_loss
+from .._multilabel_booster import MultilabelBooster
 from ..losses import IndependentOutputs, Loss, MultilabelFocalLoss
 from ._metric import xgboost_metric
 
@@ -369,8 +370,8 @@ def _raw_block(block: Any, trained: Any, kwargs: dict[str, Any]) -> Float:
     them (:meth:`boostfocal._model.TrainedModel.raw`; a MultilabelBooster's ``predict_raw``)."""
     if block.shape[0] == 0:
         return np.empty(trained.loss.kind.shape(0))
-    if _is_multilabel_booster(trained):  # each label's trained model adds its own initial score
-        return trained.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
+    if isinstance(trained, MultilabelBooster):  # each label's trained model adds its own initial score
+        return trained.predict_raw(block, **kwargs)
     return trained.raw(block, **kwargs)  # type: ignore[no-any-return]
 
 
@@ -398,12 +399,6 @@ def _proba_frame(part: Any, *args: Any) -> Any:
     return pd.DataFrame(p, index=part.index, columns=list(range(p.shape[1])))
 
 
-def _is_multilabel_booster(booster: Any) -> bool:
-    """Whether ``booster`` is a :class:`boostfocal.lightgbm.MultilabelBooster`."""
-    ours = sys.modules.get(__package__.rsplit(".", 1)[0] + ".lightgbm")
-    return ours is not None and isinstance(booster, ours.MultilabelBooster)
-
-
 def _trained_model(model: Any, loss: Loss, init_score: Any) -> Any:
     """The trained model whose margins the workers compute, checked here (not on the workers):
     a :class:`boostfocal._model.TrainedModel` (the one home of where the initial score lives: an
@@ -411,9 +406,9 @@ def _trained_model(model: Any, loss: Loss, init_score: Any) -> Any:
     :class:`~boostfocal.lightgbm.MultilabelBooster` (one per label)."""
     from .._model import TrainedModel
 
-    if not _is_multilabel_booster(model) and hasattr(model, "_bf_trained") and init_score is None:
+    if not isinstance(model, MultilabelBooster) and hasattr(model, "_bf_trained") and init_score is None:
         model = model._bf_trained()  # FocalLGBMClassifier / FocalXGBClassifier
-    if _is_multilabel_booster(model):
+    if isinstance(model, MultilabelBooster):
         if model.loss != loss:
             raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {model.loss!r}")
         if init_score is not None and not np.array_equal(np.asarray(init_score, dtype=np.float64), model.init_score):

@@ -26,7 +26,7 @@ nothing of boostfocal or the engines:
 3. the constant the trees do not hold, added to that sum (:func:`_margin_offset`): nothing when
    the initial score sits in the first trees' leaves, XGBoost's intercept when it sits there, and
    the estimator's ``init_score_`` or the ``init_score`` given with a bare Booster that carries none;
-4. the probabilities from the full margin (:func:`boostfocal.export._graph.probability_nodes`):
+4. the probabilities from the full margin (``boostfocal.export._graph.probability_nodes``):
    the recovered posterior (Charoenphakdee et al., 2021) in the log-space form of
    :func:`boostfocal.losses._kernels._posterior_scores`, or the plain sigmoid/softmax for an estimator with
    ``probability="link"``.
@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._multilabel_booster import MultilabelBooster
 from ..losses import IndependentOutputs, Loss
 from ._graph import Graph, check_method, probability_nodes, require_onnx
 from ._trees import ensemble_node, lightgbm_trees, missing_nodes, xgboost_trees
@@ -60,7 +61,7 @@ def _trained_models(model: Any, loss: Loss, init_score: Any, is_estimator: bool)
     from .._model import TrainedModel
 
     trained = model._bf_trained() if is_estimator else model
-    if _is_multilabel_booster(trained):  # every label's booster records its own initial score
+    if isinstance(trained, MultilabelBooster):  # every label's booster records its own initial score
         if init_score is not None:
             raise ValueError("init_score: a MultilabelBooster carries each label's initial score; pass none")
         return list(trained.models)
@@ -79,14 +80,6 @@ def _margin_offset(models: list[Any]) -> NDArray[np.float64]:
     if not np.all(np.isfinite(row)):
         raise ValueError(f"init_score must be finite, got {row!r}")
     return row
-
-
-def _is_multilabel_booster(booster: Any) -> bool:
-    """Whether ``booster`` is a :class:`boostfocal.lightgbm.MultilabelBooster` (one booster per label)."""
-    import sys
-
-    ours = sys.modules.get(__package__.rsplit(".", 1)[0] + ".lightgbm")
-    return ours is not None and isinstance(booster, ours.MultilabelBooster)
 
 
 def _label_constant(classes: NDArray[Any]) -> tuple[NDArray[Any] | None, Any]:
@@ -148,7 +141,7 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
         method = check_method(model.probability if method is None else method)
     else:
         booster = model
-        if _is_multilabel_booster(model):
+        if isinstance(model, MultilabelBooster):
             if loss is not None and loss != model.loss:
                 raise ValueError(f"loss {loss!r} is not the loss of this MultilabelBooster, {model.loss!r}")
             loss = model.loss
@@ -160,7 +153,7 @@ def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | No
         encode_loss(loss)  # a boostfocal loss object, or TypeError naming "loss"
         classes = np.arange(loss.kind.columns)
         method = check_method("posterior" if method is None else method)
-    if not _is_multilabel_booster(booster):
+    if not isinstance(booster, MultilabelBooster):
         found = booster_outputs(engine, booster)
         if found != loss.kind.outputs:
             raise ValueError(f"loss {loss!r} gives {loss.kind.outputs} raw score(s) per row, the booster {found}")
@@ -234,9 +227,11 @@ def to_onnx(
         Booster's classes are ``0..K-1``); multilabel: the ``(n, L)`` int64 indicator matrix of
         the labels whose probability exceeds 1/2.
 
+    Notes
+    -----
     The graph: the missing values mapped to NaN, the trees (cut at the best iteration after
     early stopping), plus the initial score, then the posterior in standard operators
-    (:func:`boostfocal.export._graph.probability_nodes`)::
+    (``boostfocal.export._graph.probability_nodes``)::
 
         z = trees(missing_to_nan(x)) + init_score
         binary:      P(y=1|x) = 1 / (1 + alpha |l'(p)| / ((1 - alpha) |l'(1 - p)|)),  p = sigma(z)

@@ -50,11 +50,11 @@ class Graph:
         _, self.helper = require_onnx()
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self._count = 0
+        self.counter = 0
 
     def _name(self, stem: str) -> str:
-        self._count += 1
-        return f"{stem}_{self._count}"
+        self.counter += 1
+        return f"{stem}_{self.counter}"
 
     def const(self, value: ArrayLike, dtype: Any = np.float32) -> str:
         """A constant tensor (float32 unless ``dtype``) and its name."""

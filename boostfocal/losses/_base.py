@@ -103,7 +103,7 @@ class _Loss:
 
     A loss defines the per-sample ``L(y, z)`` of the raw margin ``z`` (its class docstring gives the
     formula and derivatives); :meth:`loss` returns ``w L``, :meth:`grad_hess` ``w dL/dz`` and the
-    second derivative under the Hessian policy, :meth:`init_score` ``argmin_c sum_i w_i L(y_i, c)``.
+    second derivative under the Hessian policy, ``init_score`` ``argmin_c sum_i w_i L(y_i, c)``.
     """
 
     name: ClassVar[str]

@@ -44,7 +44,7 @@ class OutputKind:
     outputs: int
     #: The kind's name in messages and model files: "binary", "softmax" or "independent".
     name: ClassVar[str]
-    #: The compiled gradient kernel of :mod:`boostfocal._fast` this kind trains with.
+    #: The compiled gradient kernel of ``boostfocal._fast`` this kind trains with.
     kernel: ClassVar[str] = "binary_grad_hess"
     #: Whether the margins of a row form a vector (``(n, K)`` / ``(n, L)``), not one number.
     vector: ClassVar[bool] = True
@@ -69,7 +69,7 @@ class OutputKind:
         """Rows of ``raw``, which must have this kind's number of dimensions."""
         shape = np.shape(raw)
         if len(shape) != 2:
-            raise ValueError(f"raw must have shape (n, {self.outputs}), got {shape}")
+            raise ValueError(f"raw must have shape (n, num_class), got {shape} (num_class={self.outputs})")
         return int(shape[0])
 
     def check_raw(self, raw: ArrayLike, n: int, name: str = "raw") -> Float:

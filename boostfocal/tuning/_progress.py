@@ -13,7 +13,7 @@ class _NoBar:
     """Stands in for tqdm's bar when tqdm is not installed."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.total: int = kwargs.get("total", 0)
+        self.total = kwargs.get("total", 0)
 
     def refresh(self) -> None:
         pass

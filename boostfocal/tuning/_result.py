@@ -414,6 +414,7 @@ class TuneResult:
         records = []
         best = self.best
         chosen = self.times_chosen()
+        any_stopped = any(stopped_early(r, len(self.splits)) for r in self.rows)
         for rank, r in enumerate(self.ranked(), start=1):
             rec: dict[str, Any] = {
                 "rank": rank,
@@ -427,6 +428,8 @@ class TuneResult:
             rec["chosen_focal"] = chosen.get(r.name) if in_focal_family(r) else None
             rec["chosen_baseline"] = chosen.get(r.name) if in_baseline_family(r) else None
             rec["best"] = r is best
+            if any_stopped:  # folds in which successive halving stopped the row, and at which rounds
+                rec["stopped_early"] = stopped_early(r, len(self.splits)) or None
             records.append(rec)
         return pd.DataFrame.from_records(records)
 

@@ -230,7 +230,7 @@ class Comparison:
 
     @property
     def few_folds(self) -> bool:
-        """Whether fewer than :data:`FEW_DOF` degrees of freedom back the test."""
+        """Whether fewer than ``FEW_DOF`` degrees of freedom back the test."""
         return self.dof < FEW_DOF
 
     def choices(self, family: str) -> list[tuple[str, int]]:

@@ -421,7 +421,8 @@ def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
     """An estimator's ``predict``: the class of largest ``predict_proba``; multilabel: the
     ``(n, L)`` 0/1 indicator matrix of the labels whose probability exceeds 1/2."""
     proba = est.predict_proba(X, **kwargs)  # raises NotFittedError first
-    return est.loss_.kind.predict(proba, est.classes_)  # type: ignore[no-any-return]
+    labels: NDArray[Any] = est.loss_.kind.predict(proba, est.classes_)
+    return labels
 
 
 # --- engines and boosters: recognised here, once ---------------------------------------------
@@ -516,7 +517,8 @@ def carried_init_score(booster: Any) -> float | Float | None:
             "this booster's first trees carry an initial score whose value is not recorded (continued with "
             "lgb.train(init_model=...)): record it with embed_init_score(booster, loss, value)"
         )
-    return state["init_score"]  # type: ignore[no-any-return]
+    value: float | Float = state["init_score"]
+    return value
 
 
 def init_to_add(booster: Any, init_score: Any, name: str = "init_score", loss: Loss | None = None) -> Any:

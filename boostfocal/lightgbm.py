@@ -473,7 +473,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     def load_model(self, path: Any) -> FocalLGBMClassifier:
         """Load a file written by :meth:`save_model` into this estimator, parameters included
         (:func:`boostfocal.load_model` makes a new one); returns ``self``, fitted."""
-        return load_into(self, path)  # type: ignore[no-any-return]
+        loaded: FocalLGBMClassifier = load_into(self, path)
+        return loaded
 
     # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
 
@@ -498,7 +499,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         that keeps it beside the trees): what ``init_model=self`` continues."""
         model = self._bf_trained()
         if model.where != "beside":
-            return model.booster  # type: ignore[no-any-return]
+            carrying: lgb.Booster = model.booster
+            return carrying
         if lgbe.is_linear(model.booster):
             raise ValueError(
                 "init_model is a linear-tree model, which keeps its initial score beside its trees: LightGBM's "

@@ -368,7 +368,8 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """Load a file (or the bytes of one) written by :meth:`save_model` or
         :func:`boostfocal.save_model` into this estimator, parameters included; returns ``self``,
         fitted.  A model file without boostfocal state raises ``ValueError``."""
-        return load_into(self, fname)  # type: ignore[no-any-return]
+        loaded: FocalXGBClassifier = load_into(self, fname)
+        return loaded
 
     # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
 

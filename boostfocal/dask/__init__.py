@@ -372,7 +372,8 @@ def _raw_block(block: Any, trained: Any, kwargs: dict[str, Any]) -> Float:
         return np.empty(trained.loss.kind.shape(0))
     if isinstance(trained, MultilabelBooster):  # each label's trained model adds its own initial score
         return trained.predict_raw(block, **kwargs)
-    return trained.raw(block, **kwargs)  # type: ignore[no-any-return]
+    raw: Float = trained.raw(block, **kwargs)
+    return raw
 
 
 def _proba_block(block: Any, trained: Any, loss: Loss, method: str, kwargs: dict[str, Any]) -> Float:

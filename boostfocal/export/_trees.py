@@ -187,7 +187,8 @@ def _xgboost_model_json(booster: Any) -> dict[str, Any]:
             "model: the booster has categorical features, which bf.to_onnx does not export; train with the "
             "categories encoded as numbers (enable_categorical=False) to deploy through ONNX"
         )
-    return json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]  # type: ignore[no-any-return]
+    model: dict[str, Any] = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]
+    return model
 
 
 def _xgboost_tree(tree: dict[str, Any], t: int, target: int, attrs: dict[str, list[Any]]) -> None:

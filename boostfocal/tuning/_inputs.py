@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -327,6 +327,14 @@ def check_n_jobs(n_jobs: Any) -> int | None:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a positive integer, a negative one (-1 = all cores) or None, got {n_jobs!r}")
     return int(n_jobs)
+
+
+@overload
+def check_positive_int(value: Any, name: str, allow_none: Literal[False] = False) -> int: ...
+
+
+@overload
+def check_positive_int(value: Any, name: str, allow_none: bool) -> int | None: ...
 
 
 def check_positive_int(value: Any, name: str, allow_none: bool = False) -> int | None:

@@ -274,9 +274,9 @@ def tune(
     params = eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
+    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")
     rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     fraction = inp.check_fraction(validation_fraction, "validation_fraction", closed_right=False)
     level = inp.check_fraction(precision_level, "precision_level", closed_right=True)
     v.check_hessian(hessian)
@@ -636,7 +636,7 @@ def plan(
     eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     if not isinstance(baselines, bool):
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
     if inp.is_multilabel(y):

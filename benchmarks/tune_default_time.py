@@ -10,7 +10,7 @@ processes), the core count and the load average before each run.
     python benchmarks/tune_default_time.py --engine xgboost
 
 Targets, on a two-core machine: the quiet run within 30 s, the busy run within twice the quiet
-one.  The tuner runs its fits in parallel worker processes with one engine thread each, so one
+one.  The tuner runs its fits in parallel, on threads with one engine thread each, so one
 busy process takes one core's share, not every fit's threads hostage at OpenMP barriers.  Run it
 on an otherwise idle machine: other load makes "quiet" meaningless (the load average printed
 before each run says how idle the machine was).

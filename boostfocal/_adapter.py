@@ -21,7 +21,7 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import type_of_target
 
 from . import _validation as v
-from ._model import TrainedModel, booster_engine, recorded
+from ._model import booster_engine
 from .losses import IndependentOutputs, Loss, MultilabelFocalLoss
 from .losses._base import _Labels, _out_like
 
@@ -479,61 +479,6 @@ def check_booster_loss(loss: Loss, engine: str, booster: Any) -> None:
 def binary_1d(raw: NDArray[Any], loss: Loss) -> NDArray[Any]:
     """A binary model's ``(n, 1)`` raw scores as ``(n,)`` (multiclass and multilabel scores unchanged)."""
     return loss.kind.squeeze(raw)
-
-
-# --- the initial score inside the booster (boostfocal._model.TrainedModel decides) -------------
-
-
-def carried_state(booster: Any) -> dict[str, Any] | None:
-    """What a booster records of the initial score it carries: ``{"init_score": value, "in": where}``
-    (``where``: ``"leaves"`` or ``"base_score"``; value None when its leaves carry one whose value is
-    not recorded), or None if it carries none (:func:`boostfocal._model.recorded`)."""
-    found = recorded(booster)
-    if found is None or found[0] == "beside":
-        return None
-    return {"init_score": None if found[1] is None else _as_init(found[1]), "in": found[0]}
-
-
-def _as_init(value: Any) -> float | Float:
-    return float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
-
-
-def carried_init_score(booster: Any) -> float | Float | None:
-    """The constant initial raw score a LightGBM/XGBoost booster carries inside its model (a float,
-    or ``(K,)`` / ``(L,)``), or None if it carries none.
-
-    Set by the estimators' ``fit``, by :func:`boostfocal.lightgbm.embed_init_score` /
-    :func:`boostfocal.xgboost.embed_init_score`, and by :func:`boostfocal.load_model` for files that
-    hold it; it travels with the booster (:mod:`boostfocal._model`).  A booster that carries it gives
-    the full margin to every reader (``predict``, SHAP, the engines' own files): add nothing to its
-    raw predictions.  ``ValueError`` for a booster whose leaves carry a value that is not recorded
-    (a LightGBM booster continued with ``lgb.train(init_model=...)``).
-    """
-    state = carried_state(booster)
-    if state is None:
-        return None
-    if state["init_score"] is None:
-        raise ValueError(
-            "this booster's first trees carry an initial score whose value is not recorded (continued with "
-            "lgb.train(init_model=...)): record it with embed_init_score(booster, loss, value)"
-        )
-    value: float | Float = state["init_score"]
-    return value
-
-
-def init_to_add(booster: Any, init_score: Any, name: str = "init_score", loss: Loss | None = None) -> Any:
-    """The constant a bare-booster prediction adds to the booster's margins: ``init_score`` for a
-    booster that carries none (then it is required), None for one that carries it (``init_score``
-    then must be None or that same value: adding it again would shift the margins twice); the
-    recorded value for a LightGBM linear-tree booster, which keeps it beside its trees."""
-    from .losses import BinaryOutput, SoftmaxOutput, focal_loss_for
-
-    if loss is None:  # the kind follows from the booster and the value
-        outputs = booster_outputs(booster_engine(booster) or "", booster)
-        kind = BinaryOutput() if outputs == 1 else SoftmaxOutput(outputs)
-        loss = focal_loss_for(kind, gamma=0.0, alpha=None, hessian="exact")
-    model = TrainedModel.of(booster, loss, init_score, name=name)
-    return None if model.carried else model.init_score
 
 
 #: Metric names that switch an engine's metrics off.

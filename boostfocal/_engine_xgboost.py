@@ -29,6 +29,9 @@ from ._numeric import sigmoid
 
 #: The booster attribute (kept in XGBoost's model files) naming the initial score it carries.
 CARRIED_ATTR = "boostfocal_init_score"
+#: The booster attribute (kept in its model files) marking a model trained on a scipy sparse
+#: matrix, whose absent entries XGBoost reads as missing (``bf.to_onnx`` maps zeros to NaN for it).
+SPARSE_ATTR = "boostfocal_sparse_input"
 #: Objectives whose ``base_score`` is a probability (XGBoost stores ``logit(base_score)`` as the margin).
 _LOGISTIC = ("binary:logistic", "reg:logistic", "binary:logitraw")
 #: Objectives whose ``base_score`` is the margin itself.
@@ -95,6 +98,17 @@ def read(booster: Any) -> tuple[str, Any] | None:
     if where not in ("base_score", "leaves"):
         raise ValueError(f"the booster attribute {CARRIED_ATTR!r} names an unknown place {where!r}")
     return where, value
+
+
+def record_sparse_input(booster: Any, sparse: bool) -> None:
+    """Record whether ``booster`` was trained on a scipy sparse matrix (absent entries missing)."""
+    booster.set_attr(**{SPARSE_ATTR: "1" if sparse else None})
+
+
+def trained_on_sparse(booster: Any) -> bool:
+    """Whether ``booster`` records that it was trained on a scipy sparse matrix."""
+    sparse: bool = booster.attr(SPARSE_ATTR) == "1"
+    return sparse
 
 
 def clear(booster: Any) -> None:

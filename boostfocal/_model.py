@@ -39,7 +39,7 @@ from . import _engine_lightgbm as lgbe
 from . import _engine_xgboost as xgbe
 from .losses import Loss
 
-__all__ = ["WHERE", "TrainedModel", "booster_engine"]
+__all__ = ["WHERE", "TrainedModel", "booster_engine", "carried_init_score", "recorded"]
 
 #: The places an initial score lives.
 WHERE = ("leaves", "base_score", "beside")
@@ -71,6 +71,23 @@ def recorded(booster: Any, outputs: int | None = None) -> tuple[str, Any] | None
     if outputs is None:
         outputs = int(booster.num_model_per_iteration())
     return lgbe.read(booster, outputs)
+
+
+def carried_init_score(booster: Any) -> float | NDArray[np.float64] | None:
+    """The constant initial raw score a LightGBM/XGBoost booster carries inside its trees or
+    intercept (a float, or ``(K,)`` / ``(L,)``), or None if it carries none (or keeps it beside
+    its trees: LightGBM linear trees).  A booster that carries it gives the full margin to every
+    reader: add nothing to its raw predictions.  ``ValueError`` for one whose leaves carry a value
+    that is not recorded (a LightGBM booster continued with ``lgb.train(init_model=...)``)."""
+    found = recorded(booster)
+    if found is None or found[0] == "beside":
+        return None
+    if found[1] is None:
+        raise ValueError(
+            "this booster's first trees carry an initial score whose value is not recorded (continued with "
+            "lgb.train(init_model=...)): record it with embed_init_score(booster, loss, value)"
+        )
+    return float(found[1]) if np.ndim(found[1]) == 0 else np.array(found[1], dtype=np.float64)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -182,7 +182,7 @@ def embed_init_score(booster: xgb.Booster, loss: Loss, init_score: float | Array
     output_margin=True)`` without a ``base_margin``, ``pred_contribs``, ``shap.TreeExplainer``, the
     model file and ``xgb_model=`` continuation see ``raw(x) = z0 + Σ_t f_t(x)``; XGBoost holds the intercept and the
     leaves in float32, so they match boostfocal's float64 value to float32 precision.  The booster
-    attribute ``"boostfocal_init_score"`` records the exact value (``boostfocal._adapter.
+    attribute ``"boostfocal_init_score"`` records the exact value (``boostfocal._model.
     carried_init_score``), so :func:`predict_proba` needs no ``init_score`` and adds nothing twice.
     A second call with the same value changes nothing; with another value it raises ``ValueError``.
     """

@@ -154,6 +154,77 @@ def _amounts(log_amount: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.maximum(np.round(np.exp(log_amount), 2), 0.01)
 
 
+def _easy_frauds(rng: np.random.Generator, e_idx: NDArray[np.intp], cols: dict[str, Any]) -> None:
+    """Step 3 of the story, in place on ``cols``: easy frauds, far from the genuine transactions."""
+    ne = e_idx.size
+    channel, country, merchant, log_amt, hour, v = (
+        cols[c] for c in ("channel", "country", "merchant", "log_amt", "hour", "v")
+    )
+    sign = np.where(np.arange(v.shape[1]) % 2 == 0, 1.0, -1.0)
+    channel[e_idx] = _choice(rng, _CHANNEL_P_EASY, ne)
+    foreign = rng.random(ne) < _EASY_FOREIGN
+    country[e_idx] = np.where(foreign, _choice(rng, _FOREIGN_P, ne), 0)
+    risky = rng.random(ne) < _EASY_RISKY_MERCHANT
+    m = np.where(risky, _RISKY_MERCHANTS[rng.integers(0, _RISKY_MERCHANTS.size, ne)], _choice(rng, _MERCHANT_P, ne))
+    merchant[e_idx] = m
+    u = rng.random(ne)
+    log_amt[e_idx] = np.where(
+        u < _EASY_TEST_AMOUNT,
+        rng.normal(np.log(2.0), 0.5, ne),
+        np.where(
+            u < _EASY_TEST_AMOUNT + _EASY_BIG_AMOUNT,
+            rng.normal(np.log(450.0), 0.7, ne),
+            _MERCHANT_LOG_AMOUNT[m] + _CHANNEL_LOG_AMOUNT[channel[e_idx]] + 0.9 * rng.standard_normal(ne),
+        ),
+    )
+    hour[e_idx] = _hours(rng, ne, _EASY_NIGHT)
+    v[e_idx] += _EASY_SHIFT * sign
+
+
+def _hard_frauds(rng: np.random.Generator, h_idx: NDArray[np.intp], cols: dict[str, Any]) -> None:
+    """Step 4 of the story, in place on ``cols``: hard frauds, signal in small shifts and interactions."""
+    nh = h_idx.size
+    channel, country, merchant, log_amt, hour, v = (
+        cols[c] for c in ("channel", "country", "merchant", "log_amt", "hour", "v")
+    )
+    k = v.shape[1]
+    sign = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)
+    ch = _choice(rng, _CHANNEL_P_HARD, nh)
+    channel[h_idx] = ch
+    foreign = rng.random(nh) < _HARD_FOREIGN
+    country[h_idx] = np.where(foreign, _choice(rng, _COUNTRY_P[1:], nh) + 1, 0)
+    risky = rng.random(nh) < _HARD_RISKY_MERCHANT
+    m = np.where(risky, _RISKY_MERCHANTS[rng.integers(0, _RISKY_MERCHANTS.size, nh)], merchant[h_idx])
+    merchant[h_idx] = m
+    cnp = ch >= 2  # card not present
+    log_amt[h_idx] = (
+        _MERCHANT_LOG_AMOUNT[m] + _CHANNEL_LOG_AMOUNT[ch] + _HARD_CNP_LOG_AMOUNT * cnp + 0.95 * rng.standard_normal(nh)
+    )
+    hour[h_idx] = _hours(rng, nh, np.where(foreign, 0.6, 0.05))
+    half = (k + 1) // 2
+    vh = v[h_idx]
+    vh[:, :half] += _HARD_SHIFT * sign[:half]
+    vh[:, half:] *= _HARD_SCALE
+    for a in range(half, k - 1, 2):  # consecutive pairs in the second half share their sign
+        same = rng.random(nh) < _HARD_SAME_SIGN
+        vh[:, a + 1] = np.abs(vh[:, a + 1]) * np.where(same, np.sign(vh[:, a]), -np.sign(vh[:, a]))
+    v[h_idx] = vh
+
+
+def _noisy_labels(rng: np.random.Generator, fraud: NDArray[np.bool_], noise: float, p_true: float) -> NDArray[np.int64]:
+    """Step 6 of the story: a share ``noise`` of the frauds labelled 0, and genuine rows labelled 1
+    at the rate ``q`` that gives a quarter as many false frauds as missed ones."""
+    y = fraud.copy()
+    if noise > 0.0:
+        f_idx = np.flatnonzero(fraud)
+        y[f_idx[rng.random(f_idx.size) < noise]] = False
+        q = _FALSE_FRAUD_RATIO * noise * p_true / (1.0 - p_true)
+        g_idx = np.flatnonzero(~fraud)
+        y[g_idx[rng.random(g_idx.size) < q]] = True
+    labels: NDArray[np.int64] = y.astype(np.int64)
+    return labels
+
+
 # ---------------------------------------------------------------------------------------------
 # Public generator
 # ---------------------------------------------------------------------------------------------
@@ -394,54 +465,13 @@ def make_fraud(
     log_amt = _MERCHANT_LOG_AMOUNT[merchant] + _CHANNEL_LOG_AMOUNT[channel] + 0.9 * rng.standard_normal(n)
     hour = _hours(rng, n, 0.0)
     v = rng.standard_normal((n, k))
-    sign = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)
 
-    # 3. Easy frauds: far from the genuine transactions in almost every respect.
+    # 3-4. Easy and hard frauds overwrite their rows.
+    cols = {"channel": channel, "country": country, "merchant": merchant, "log_amt": log_amt, "hour": hour, "v": v}
     if ne:
-        channel[e_idx] = _choice(rng, _CHANNEL_P_EASY, ne)
-        foreign = rng.random(ne) < _EASY_FOREIGN
-        country[e_idx] = np.where(foreign, _choice(rng, _FOREIGN_P, ne), 0)
-        risky = rng.random(ne) < _EASY_RISKY_MERCHANT
-        m = np.where(risky, _RISKY_MERCHANTS[rng.integers(0, _RISKY_MERCHANTS.size, ne)], _choice(rng, _MERCHANT_P, ne))
-        merchant[e_idx] = m
-        u = rng.random(ne)
-        log_amt[e_idx] = np.where(
-            u < _EASY_TEST_AMOUNT,
-            rng.normal(np.log(2.0), 0.5, ne),
-            np.where(
-                u < _EASY_TEST_AMOUNT + _EASY_BIG_AMOUNT,
-                rng.normal(np.log(450.0), 0.7, ne),
-                _MERCHANT_LOG_AMOUNT[m] + _CHANNEL_LOG_AMOUNT[channel[e_idx]] + 0.9 * rng.standard_normal(ne),
-            ),
-        )
-        hour[e_idx] = _hours(rng, ne, _EASY_NIGHT)
-        v[e_idx] += _EASY_SHIFT * sign
-
-    # 4. Hard frauds: genuine-looking, signal only in small shifts and interactions.
+        _easy_frauds(rng, e_idx, cols)
     if nh:
-        ch = _choice(rng, _CHANNEL_P_HARD, nh)
-        channel[h_idx] = ch
-        foreign = rng.random(nh) < _HARD_FOREIGN
-        country[h_idx] = np.where(foreign, _choice(rng, _COUNTRY_P[1:], nh) + 1, 0)
-        risky = rng.random(nh) < _HARD_RISKY_MERCHANT
-        m = np.where(risky, _RISKY_MERCHANTS[rng.integers(0, _RISKY_MERCHANTS.size, nh)], merchant[h_idx])
-        merchant[h_idx] = m
-        cnp = ch >= 2  # card not present
-        log_amt[h_idx] = (
-            _MERCHANT_LOG_AMOUNT[m]
-            + _CHANNEL_LOG_AMOUNT[ch]
-            + _HARD_CNP_LOG_AMOUNT * cnp
-            + 0.95 * rng.standard_normal(nh)
-        )
-        hour[h_idx] = _hours(rng, nh, np.where(foreign, 0.6, 0.05))
-        half = (k + 1) // 2
-        vh = v[h_idx]
-        vh[:, :half] += _HARD_SHIFT * sign[:half]
-        vh[:, half:] *= _HARD_SCALE
-        for a in range(half, k - 1, 2):  # consecutive pairs in the second half share their sign
-            same = rng.random(nh) < _HARD_SAME_SIGN
-            vh[:, a + 1] = np.abs(vh[:, a + 1]) * np.where(same, np.sign(vh[:, a]), -np.sign(vh[:, a]))
-        v[h_idx] = vh
+        _hard_frauds(rng, h_idx, cols)
 
     # 5. Other columns.
     extra = []
@@ -458,14 +488,7 @@ def make_fraud(
         redundant = np.empty((n, 0))
     noise_cols = rng.standard_normal((n, n_nse))
 
-    # 6. Labels: missed frauds and a smaller number of false frauds.
-    y = fraud.copy()
-    if noise > 0.0:
-        y[f_idx[rng.random(f_idx.size) < noise]] = False
-        q = _FALSE_FRAUD_RATIO * noise * p_true / (1.0 - p_true)
-        g_idx = np.flatnonzero(~fraud)
-        y[g_idx[rng.random(g_idx.size) < q]] = True
-    y_int = y.astype(np.int64)
+    y_int = _noisy_labels(rng, fraud, noise, p_true)  # 6. missed frauds and fewer false frauds
 
     cats = [merchant, country, channel][:n_cat] + extra
     X = np.empty((n, 2 + n_cat + k + n_red + n_nse + int(when is not None)), dtype=np.float64)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from . import _engine_xgboost as xgbe
@@ -260,6 +261,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         booster = self.get_booster()
         xgbe.clear(booster)  # a start model's record, copied with its trees
         model = TrainedModel.embed(booster, loss, init, leaves=bool(np.any(leaves)))
+        xgbe.record_sparse_input(booster, sparse.issparse(X))  # absent entries were missing (bf.to_onnx)
         self._bf_model = model
         self.loss_, self.init_score_ = loss, model.init_score
         self._bf_classes = np.arange(loss.num_outputs) if le is None else le.classes_

@@ -24,7 +24,7 @@ import pytest
 from _engine_data import binary_table, multiclass_table
 
 import boostfocal as bf
-from boostfocal._adapter import carried_init_score
+from boostfocal._model import carried_init_score, recorded
 
 try:
     import lightgbm as lgb
@@ -355,7 +355,7 @@ def test_the_lgb_train_xgb_train_path_embeds_it_once(engine: str, kind: str, tmp
         np.testing.assert_allclose(module.predict_proba(booster, X, loss), before, rtol=0, atol=1e-13)
     else:
         np.testing.assert_allclose(plain_margin(engine, booster, X), expected_raw, rtol=0, atol=XGB_ATOL)
-        if bf._adapter.carried_state(booster)["in"] == "base_score":  # exact: the same base_margin path
+        if recorded(booster)[0] == "base_score":  # exact: the same base_margin path
             np.testing.assert_array_equal(module.predict_proba(booster, X, loss), before)
         else:  # XGBoost < 3.1, multiclass: z0 is in the first trees' float32 leaves
             np.testing.assert_allclose(module.predict_proba(booster, X, loss), before, rtol=0, atol=1e-6)

@@ -112,18 +112,38 @@ def test_xgboost_bare_booster_takes_missing_as_an_argument(k: int) -> None:
 
 @needs_xgb
 @pytest.mark.parametrize("k", KINDS)
-def test_xgboost_trained_on_a_sparse_matrix_scored_dense(k: int) -> None:
-    """Fitted on a CSR matrix (absent entries missing): ``missing=0.0`` makes the dense graph
-    equal ``predict_proba`` on the sparse rows; without it, it does not (control)."""
+def test_xgboost_trained_on_a_sparse_matrix_scored_dense(k: int, tmp_path) -> None:
+    """Fitted on a CSR matrix (absent entries missing): the booster records it, and the dense graph
+    equals ``predict_proba`` on the sparse rows, also after a model file round trip and for the
+    bare booster; XGBoost itself scores the dense zeros differently (control)."""
     X, y = _table(k, 0.0)
     csr = sparse.csr_matrix(X)
     assert csr.nnz < X.size  # the zeros are absent entries
     model = _xgb(k).fit(csr, y)
     expected = model.predict_proba(csr)
-    err = _check(model, X, expected, model.predict(csr), missing=0.0)
+    assert np.abs(model.predict_proba(X) - expected).max() > 0.05  # zeros as values: another model
+    err = _check(model, X, expected, model.predict(csr))
     print(f"\nxgboost sparse k={k}: max |dp| = {err:.2e}")
-    _, wrong = _run(bf.to_onnx(model), X)
-    assert np.abs(wrong - expected).max() > 0.05
+    bf.save_model(model, tmp_path / "model.json")
+    _check(bf.load_model(tmp_path / "model.json"), X, expected)
+    _check(model.get_booster(), X, expected, loss=model.loss_)
+    _check(model, X, expected, missing=0.0)  # saying so is accepted
+    dense = _xgb(k).fit(X, y)  # trained dense: zeros are values, and stay so in the graph
+    _check(dense, X, dense.predict_proba(X))
+
+
+@needs_xgb
+@pytest.mark.parametrize("k", KINDS)
+def test_xgboost_booster_trained_on_a_sparse_dmatrix_takes_missing_zero(k: int) -> None:
+    """A booster from ``xgb.train`` on a sparse DMatrix records nothing: ``missing=0.0`` says it."""
+    X, y = _table(k, 0.0)
+    loss = bf.BinaryFocalLoss(alpha=0.3) if k == 2 else bf.MulticlassFocalLoss(3, gamma=1.0)
+    z0 = loss.init_score(y)
+    params = {"max_depth": 3, "nthread": 1, "disable_default_eval_metric": 1, **({"num_class": k} if k > 2 else {})}
+    booster = xgb.train(params, bfx.dmatrix(sparse.csr_matrix(X), y, loss, init_score=z0), 30, obj=bfx.objective(loss))
+    expected = bfx.predict_proba(booster, sparse.csr_matrix(X), loss, init_score=z0)
+    err = _check(booster, X, expected, loss=loss, init_score=z0, missing=0.0)
+    print(f"\nxgboost booster on sparse k={k}: max |dp| = {err:.2e}")
 
 
 @needs_lgb

@@ -188,7 +188,8 @@ def _engine_param(text: str) -> tuple[str, Any]:
 
 _TUNE_DESCRIPTION = """\
 Cross-validate focal loss over a grid of gamma (focusing parameter) and alpha (class weights)
-against three baselines fitted in the same stratified folds: the engine's own log-loss, balanced
+against three baselines fitted in the same folds (stratified, time-ordered with --time-column, or
+grouped with --group-column): the engine's own log-loss, balanced
 cross-entropy (gamma=0, alpha=balanced) and scale_pos_weight = n_neg/n_pos (binary only).
 Every model is fitted on an inner training split and early-stopped on an inner validation split
 of each training fold; the test fold is used for scoring only.
@@ -207,6 +208,9 @@ Without DATA it runs on the built-in synthetic card-fraud data boostfocal.datase
 _TUNE_EPILOG = """\
 examples:
   boostfocal tune                                   # built-in make_fraud data
+  boostfocal tune --time-column time --scoring savings --amount amount --admin-cost 5   # in money, over time
+  boostfocal tune tx.csv --target is_fraud --time-column ts --gap 2d --alert-budget 0.5%
+  boostfocal tune tx.csv --target is_fraud --group-column card_id --cost-fp 1 --cost-fn 50
   boostfocal tune transactions.csv --target is_fraud --engine xgboost
   boostfocal tune data.parquet --gammas 0,1,2 --alphas none,balanced --cv 5 --plot tune.png
   boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json
@@ -218,7 +222,8 @@ exit status: 0 on success, 2 on bad input (message on stderr), 1 on an unexpecte
 
 _TUNE_DESCRIPTION = """\
 Cross-validate focal loss over a grid of gamma (focusing parameter) and alpha (class weights)
-against three baselines fitted in the same stratified folds: the engine's own log-loss, balanced
+against three baselines fitted in the same folds (stratified, time-ordered with --time-column, or
+grouped with --group-column): the engine's own log-loss, balanced
 cross-entropy (gamma=0, alpha=balanced) and scale_pos_weight = n_neg/n_pos (binary only).
 Every model is fitted on an inner training split and early-stopped on an inner validation split
 of each training fold; the test fold is used for scoring only.
@@ -237,6 +242,9 @@ Without DATA it runs on the built-in synthetic card-fraud data boostfocal.datase
 _TUNE_EPILOG = """\
 examples:
   boostfocal tune                                   # built-in make_fraud data
+  boostfocal tune --time-column time --scoring savings --amount amount --admin-cost 5   # in money, over time
+  boostfocal tune tx.csv --target is_fraud --time-column ts --gap 2d --alert-budget 0.5%
+  boostfocal tune tx.csv --target is_fraud --group-column card_id --cost-fp 1 --cost-fn 50
   boostfocal tune transactions.csv --target is_fraud --engine xgboost
   boostfocal tune data.parquet --gammas 0,1,2 --alphas none,balanced --cv 5 --plot tune.png
   boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json

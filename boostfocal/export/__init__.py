@@ -98,9 +98,10 @@ def _label_constant(classes: NDArray[Any]) -> tuple[NDArray[Any] | None, Any]:
     return None, TensorProto.INT64
 
 
-def _missing_value(engine: str, model: Any, is_estimator: bool, missing: Any) -> float:
-    """The value (besides NaN) the graph reads as missing: XGBoost's ``missing``, from the
-    estimator or the argument; LightGBM reads its convention from the model and takes none."""
+def _missing_values(engine: str, model: Any, is_estimator: bool, booster: Any, missing: Any) -> tuple[float, ...]:
+    """The values (besides NaN) the graph reads as missing: XGBoost's ``missing`` (from the
+    estimator or the argument) and 0 for a booster that records training on a sparse matrix;
+    LightGBM reads its convention from the model and takes none."""
     if missing is not None and (isinstance(missing, bool) or not isinstance(missing, (int, float, np.number))):
         raise TypeError(f"missing must be a number (the value read as missing), got {type(missing).__name__}")
     if engine == "lightgbm":
@@ -109,17 +110,20 @@ def _missing_value(engine: str, model: Any, is_estimator: bool, missing: Any) ->
                 f"missing={missing!r}: a LightGBM model's missing values are read from the model itself "
                 "(use_missing, zero_as_missing); missing= is for XGBoost models"
             )
-        return math.nan
+        return ()
+    from .._engine_xgboost import trained_on_sparse
+
     own = getattr(model, "missing", None) if is_estimator else None
-    own = math.nan if own is None else float(own)
-    if missing is None:
-        return own
-    if not math.isnan(own) and float(missing) != own:
-        raise ValueError(
-            f"missing={missing!r}, but the estimator was trained reading {own!r} as missing (its missing "
-            "parameter): leave missing out"
-        )
-    return float(missing)
+    value = math.nan if own is None else float(own)
+    if missing is not None:
+        if not math.isnan(value) and float(missing) != value:
+            raise ValueError(
+                f"missing={missing!r}, but the estimator was trained reading {own!r} as missing (its missing "
+                "parameter): leave missing out"
+            )
+        value = float(missing)
+    values = () if math.isnan(value) else (value,)
+    return values + ((0.0,) if trained_on_sparse(booster) and 0.0 not in values else ())
 
 
 def _read_model(model: Any, loss: Loss | None, init_score: Any, method: str | None) -> tuple[Any, ...]:
@@ -205,10 +209,12 @@ def to_onnx(
         What ``"probabilities"`` holds: the recovered posterior, or the plain sigmoid/softmax.
         Defaults to an estimator's ``probability``, and to ``"posterior"`` for a Booster.
     missing : float, optional
-        XGBoost only: the value the model read as missing besides NaN (``DMatrix(missing=v)``);
-        ``0.0`` for a model trained on a scipy sparse matrix, whose absent entries are missing,
-        to be scored on dense rows.  Defaults to a ``FocalXGBClassifier``'s own ``missing`` (which
-        it must not contradict), and to NaN alone for a Booster.  A LightGBM model's convention
+        XGBoost only: the value the model read as missing besides NaN (``DMatrix(missing=v)``).
+        Defaults to a ``FocalXGBClassifier``'s own ``missing`` (which it must not contradict), and
+        to NaN alone for a Booster.  Zeros are read as missing too for a ``FocalXGBClassifier``
+        fitted on a scipy sparse matrix (absent entries are missing there; its booster records
+        it, in its files too), so dense rows score as their sparse form; for a Booster trained on
+        a sparse matrix otherwise, give ``missing=0.0``.  A LightGBM model's convention
         (``zero_as_missing``, ``use_missing``) is read from the model, and ``missing`` is refused.
     path : str or os.PathLike, optional
         Also write the model there (``onnx.save``).
@@ -245,14 +251,14 @@ def to_onnx(
     """
     onnx, helper = require_onnx()
     engine, is_estimator, loss, classes, method = _read_model(model, loss, init_score, method)
-    value = _missing_value(engine, model, is_estimator, missing)
     models = _trained_models(model, loss, init_score, is_estimator)
+    values = _missing_values(engine, model, is_estimator, models[0].booster, missing)
     offset = _margin_offset(models)
     n_outputs = loss.kind.outputs
     if engine == "lightgbm":
         attrs, conventions = lightgbm_trees([m.booster for m in models], n_outputs)
     else:  # the rounds up to the best iteration, as a model file holds them
-        attrs, conventions = xgboost_trees(models[0].for_file(), n_outputs, value)
+        attrs, conventions = xgboost_trees(models[0].for_file(), n_outputs, values)
     n_features = len(conventions.nan_as_zero)
 
     g = Graph()

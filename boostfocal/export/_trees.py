@@ -11,8 +11,9 @@ NaN exactly where the engine takes its default branch and a number where it comp
   ``|x| <= 1e-35`` (LightGBM's ``kZeroThreshold``) are missing; ``None`` (``use_missing=False``,
   or a feature without missing values in training) -- NaN is read as ``0.0``.
 * XGBoost: NaN and the value of its ``missing`` parameter (``DMatrix(missing=v)``,
-  ``XGBClassifier(missing=v)``; ``0.0`` for a model trained on a scipy sparse matrix, whose absent
-  entries are missing) take the default branch.
+  ``XGBClassifier(missing=v)``) take the default branch, and so do zeros for a model trained on a
+  scipy sparse matrix, whose absent entries are missing (a ``FocalXGBClassifier`` records it in its
+  booster; give ``missing=0.0`` for a booster trained otherwise).
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ class Missing:
     """What an engine reads as missing, feature by feature (``n_features`` booleans each).
 
     ``nan_as_zero``: NaN is the number 0 (LightGBM ``missing_type`` None); ``zero_as_nan``: NaN and
-    ``|x| <= 1e-35`` are missing (LightGBM ``zero_as_missing``); ``value``: besides NaN, ``x == value``
-    is missing on every feature (XGBoost ``missing``; NaN for none)."""
+    ``|x| <= 1e-35`` are missing (LightGBM ``zero_as_missing``); ``values``: besides NaN, ``x == v``
+    is missing on every feature for each ``v`` (XGBoost ``missing``, and 0 for a model trained on a
+    sparse matrix)."""
 
     nan_as_zero: tuple[bool, ...]
     zero_as_nan: tuple[bool, ...]
-    value: float = float("nan")
+    values: tuple[float, ...] = ()
 
 
 def missing_nodes(g: Graph, x: str, missing: Missing) -> str:
@@ -54,8 +56,8 @@ def missing_nodes(g: Graph, x: str, missing: Missing) -> str:
         cols = g.const([missing.zero_as_nan], np.bool_)
         tiny = g.op("LessOrEqual", g.op("Abs", x), g.const(LGB_ZERO))
         x = g.op("Where", g.op("And", tiny, cols), g.const(np.nan), x)
-    if not np.isnan(missing.value):
-        x = g.op("Where", g.op("Equal", x, g.const(missing.value)), g.const(np.nan), x)
+    for value in missing.values:
+        x = g.op("Where", g.op("Equal", x, g.const(value)), g.const(np.nan), x)
     return x
 
 
@@ -228,10 +230,10 @@ def _xgboost_tree(tree: dict[str, Any], t: int, target: int, attrs: dict[str, li
             attrs["target_weights"].append(float(weight))
 
 
-def xgboost_trees(booster: Any, n_outputs: int, missing: float) -> tuple[dict[str, Any], Missing]:
+def xgboost_trees(booster: Any, n_outputs: int, missing: tuple[float, ...]) -> tuple[dict[str, Any], Missing]:
     """The ensemble of an XGBoost ``gbtree`` booster (every round it holds; scalar trees assigned to
     outputs by the model's ``tree_info``, vector-leaf trees feeding every output), without its
-    intercept, and ``missing`` (besides NaN) as its missing value."""
+    intercept, and ``missing`` (besides NaN) as its missing values."""
     model = _xgboost_model_json(booster)
     keys = ("nodes_treeids", "nodes_nodeids", "nodes_modes", "nodes_featureids", "nodes_values",
             "nodes_truenodeids", "nodes_falsenodeids", "nodes_missing_value_tracks_true",
@@ -242,7 +244,7 @@ def xgboost_trees(booster: Any, n_outputs: int, missing: float) -> tuple[dict[st
     if attrs["target_ids"] and max(attrs["target_ids"]) >= n_outputs:
         raise ValueError(f"model: the booster's trees feed more than the {n_outputs} output(s) of its loss")
     n_features = int(booster.num_features())
-    return attrs, Missing((False,) * n_features, (False,) * n_features, float(missing))
+    return attrs, Missing((False,) * n_features, (False,) * n_features, missing)
 
 
 def ensemble_node(g: Graph, x: str, attrs: dict[str, Any], n_outputs: int) -> str:

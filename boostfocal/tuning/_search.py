@@ -302,9 +302,9 @@ def _aux_take(aux: dict[str, NDArray[Any]] | None, idx: NDArray[np.intp]) -> dic
 
 def _multilabel_loss(Y: NDArray[np.intp], gamma: float, alpha: Any, hessian: str, w: Any) -> Any:
     """The :class:`~boostfocal.MultilabelFocalLoss` a multilabel estimator trains with on ``Y``
-    (``alpha="balanced"``: :func:`boostfocal.balanced_alpha` per label, with the weights)."""
-    from ..losses import MultilabelFocalLoss, balanced_alpha
+    (``alpha="balanced"``: :func:`boostfocal.balanced_alpha` per label, with the weights, resolved
+    where the estimators resolve it: ``boostfocal.losses.focal_loss_for``)."""
+    from ..losses import IndependentOutputs, focal_loss_for
 
-    if alpha == "balanced":
-        alpha = balanced_alpha(Y, sample_weight=w, multilabel=True)
-    return MultilabelFocalLoss(Y.shape[1], alpha=alpha, gamma=gamma, hessian=hessian)
+    kind = IndependentOutputs(Y.shape[1])
+    return focal_loss_for(kind, gamma=gamma, alpha=alpha, hessian=hessian, y=Y, sample_weight=w)

@@ -278,7 +278,7 @@ class Comparison:
             f"{self.mean_difference:+.4f} (corrected se {self.corrected_se:.4f}, t = {self.t:.2f}, {self.dof} dof, "
             f"p = {self.p_value:.3f}), better in {self.wins} of {self.n_folds} folds",
             f"  chosen in the folds: focal {chosen('focal')}; baseline {chosen('baseline')}",
-            f"Verdict: {self.verdict} (Nadeau-Bengio corrected t-test, level {self.level:g})."
+            f"Verdict (Nadeau-Bengio corrected t-test, level {self.level:g}): {self.verdict}."
             + (
                 f" Only {self.dof} degrees of freedom back it ({self.n_folds} folds): a rough guide, not proof."
                 if self.few_folds

@@ -429,7 +429,10 @@ def _trained_model(model: Any, loss: Loss, init_score: Any) -> Any:
             "boostfocal.lightgbm.MultilabelBooster (each booster after embed_init_score)"
         )
     check_booster_loss(loss, engine, booster)
-    return TrainedModel.of(booster, loss, init_score)
+    try:
+        return TrainedModel.of(booster, loss, init_score)
+    except TypeError as exc:  # the booster records no initial score and none was given
+        raise TypeError(f"{exc}; on Dask, boostfocal.dask.init_score(loss, y, sample_weight) computes it") from None
 
 
 def _map_over_rows(X: Any, block_fn: Any, frame_fn: Any, width: int | None, args: tuple[Any, ...]) -> Any:

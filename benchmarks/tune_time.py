@@ -41,6 +41,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -80,19 +81,20 @@ def child_tune(case: str, full_search: bool, backend: str) -> dict[str, Any]:
 
     X, y = _data(case)
     counts = {"fits": 0, "trees": 0}
+    lock = threading.Lock()
     real = _search.run_fit
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         fitted = real(*args, **kwargs)
         settings, est = args[0], getattr(fitted, "est", None)
-        counts["fits"] += 1
-        if est is None:  # a tuner whose fit function keeps no model: fits counted, trees not
-            return fitted
-        if settings.engine == "lightgbm":
+        trees = 0  # a tuner whose fit function keeps no model: fits counted, trees not
+        if est is not None and settings.engine == "lightgbm":
             trees = est.booster_.current_iteration()
-        else:
+        elif est is not None:
             trees = est.get_booster().num_boosted_rounds()
-        counts["trees"] += int(trees)
+        with lock:  # fits on threads
+            counts["fits"] += 1
+            counts["trees"] += int(trees)
         return fitted
 
     _search.run_fit = counted
@@ -120,7 +122,7 @@ def child_tune(case: str, full_search: bool, backend: str) -> dict[str, Any]:
         "kept_trees": lower["trees"],
         "lower_cpu": lower["cpu"],
         "stopped": stopped,
-        "search": result.settings.get("search", "full search"),
+        "search": result.settings.get("search", "Full search."),
         "verdict": None if comp is None else comp.verdict,
         "difference": None if comp is None else float(np.mean(comp.differences)),
         "table": result.format_table(),

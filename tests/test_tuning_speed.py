@@ -7,6 +7,7 @@
 * racing: a raced row's numbers are those of its kept candidate trained to the end;
 * successive halving over the focal rows: in every fold the best third of them finish, the others
   are marked stopped early (NaN scores, never chosen) and the table says so;
+* without an inner validation split nothing is raced;
 * the fast average precision equals scikit-learn's to 1e-12, weighted, with ties.
 """
 
@@ -90,8 +91,8 @@ def test_the_tuner_gives_the_reference_table(
     res, seen = _spied_tune(
         monkeypatch, X, y, engine=engine, gammas=(2.0,), sample_weight=w, n_jobs=2, full_search=True, **FAST
     )
-    assert res.settings["search"].startswith("full search")
-    assert not res.table_caption().startswith("Search")
+    assert res.settings["search"].startswith("Full search")
+    assert not res.table_caption().startswith(("Budgeted", "Full"))
     for r, row in enumerate(res.rows):
         for f in range(len(res.splits)):
             best, ref = _reference_scores(seen, X, y, w, f, r)
@@ -109,8 +110,8 @@ def test_a_raced_row_is_its_kept_candidate_trained_to_the_end(
     monkeypatch.setattr(_search, "RACE_ROUNDS", 8)
     res, seen = _spied_tune(monkeypatch, X, y, gammas=(2.0,), sample_weight=w, n_jobs=2, **FAST)
     assert seen["settings"].race_rounds == 8
-    assert res.settings["search"].startswith("raced: each row's regularisation candidates trained to 8 rounds")
-    assert res.table_caption().startswith("Search raced: each row's")
+    assert res.settings["search"].startswith("Budgeted search: each row's regularisation candidates raced to 8 rounds")
+    assert res.table_caption().startswith("Budgeted search: each row's")
     longer = 0
     for r, row in enumerate(res.rows):
         cands = _search.row_candidates(seen["rows"][r], seen["candidates"], seen["spw_search"])
@@ -170,3 +171,18 @@ def test_average_precision_equals_sklearn_weighted_with_ties(seed: int) -> None:
     w = rng.uniform(0.0, 3.0, n)
     assert tuning.average_precision(y, s, w) == pytest.approx(average_precision_score(y, s, sample_weight=w), rel=1e-12)
     assert tuning.average_precision(y, s) == pytest.approx(average_precision_score(y, s), rel=1e-12)
+
+
+def test_without_an_inner_split_nothing_is_raced(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No early stopping, no candidates to choose among, no headline: no inner validation split,
+    so there is nothing to race on and every row is trained to the end."""
+    X, y, _ = data
+    monkeypatch.setattr(_search, "RACE_ROUNDS", 4)
+    kw = {**FAST, "n_estimators": 10, "early_stopping_rounds": None, "regularization": None}
+    res = tuning.tune(X, y, gammas=(0.5, 1.0, 1.5, 2.0, 3.0, 4.0), baselines=False, n_jobs=1, **kw)
+    assert all(len(v) == 0 for _, v, _ in res.splits)
+    assert res.settings["search"].startswith("Full search")
+    assert all(r.scores["best_iteration"] == [10.0] * 3 for r in res.rows)
+    assert all(np.isfinite(r.scores["average_precision"]).all() for r in res.rows)

@@ -40,7 +40,9 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     return configured if isinstance(configured, int) else -1
 
 
-def race_plan(settings: Settings, rows: list[Row], per_row: list[list[dict[str, Any]]]) -> tuple[list[int], set[int]]:
+def race_plan(
+    settings: Settings, rows: list[Row], per_row: list[list[dict[str, Any]]], folds: list[Fold]
+) -> tuple[list[int], set[int]]:
     """The budgets of the search and the rows halved.
 
     Returns ``(budgets, halved)``: the rounds of each rung, the last being ``n_estimators`` (one
@@ -50,7 +52,8 @@ def race_plan(settings: Settings, rows: list[Row], per_row: list[list[dict[str, 
     """
     s = settings
     race = s.race_rounds
-    if race is None or s.multilabel or race >= s.n_estimators:
+    no_val = any(fold.val.size == 0 for fold in folds)  # nothing to race on
+    if race is None or s.multilabel or race >= s.n_estimators or no_val:
         return [s.n_estimators], set()
     budgets = [int(race)]
     while budgets[-1] * HALVING_ETA < s.n_estimators:
@@ -63,14 +66,14 @@ def race_plan(settings: Settings, rows: list[Row], per_row: list[list[dict[str, 
     return budgets, halved
 
 
-def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict[str, Any]]]) -> str:
+def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict[str, Any]]], folds: list[Fold]) -> str:
     """One line saying what was raced (or that the search was full)."""
-    budgets, halved = race_plan(settings, rows, per_row)
+    budgets, halved = race_plan(settings, rows, per_row, folds)
     if len(budgets) == 1:
-        return "full search: every candidate of every row trained to the end"
+        return "Full search: every candidate of every row trained to the end."
     text = (
-        f"raced: each row's regularisation candidates trained to {budgets[0]} rounds on the inner split, "
-        "only the best finished"
+        f"Budgeted search: each row's regularisation candidates raced to {budgets[0]} rounds on the inner "
+        "split, only the best trained to the end"
     )
     if halved:
         rungs = ", ".join(str(b) for b in budgets[:-1])
@@ -78,7 +81,7 @@ def describe_search(settings: Settings, rows: list[Row], per_row: list[list[dict
             f"; successive halving (eta = {HALVING_ETA}) over the {len(halved)} focal rows at {rungs} rounds, "
             "rows stopped early marked in the table"
         )
-    return text + " (the full search: full_search=True, boostfocal tune --full-search)"
+    return text + " (the full search: full_search=True, boostfocal tune --full-search)."
 
 
 def _race(
@@ -154,7 +157,7 @@ def run_all(
 
     s = settings
     per_row = [row_candidates(row, candidates, spw_search) for row in rows]
-    budgets, halved = race_plan(s, rows, per_row)
+    budgets, halved = race_plan(s, rows, per_row, folds)
     raced = [len(per_row[r]) > 1 or r in halved for r in range(len(rows))]
     tasks = [
         (f, r, c, fold, row, cand, budgets[0] if raced[r] else s.n_estimators)

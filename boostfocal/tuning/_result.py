@@ -449,7 +449,7 @@ class TuneResult:
         search, preceded by a line saying what was raced (``settings["search"]``)."""
         n = len(self.splits)
         search = str(self.settings.get("search", ""))
-        return ("Search " + search + "\n" if search.startswith("raced") else "") + (
+        return (search + "\n" if search.startswith("Budgeted") else "") + (
             f"Every configuration, mean ± std over the {n} outer test folds (a description: the top row's mean "
             "is optimistic, being the best of several measured on the same folds; 'chosen focal' and 'chosen "
             "baseline' count the folds in which the headline picked the row, on the inner validation split, as "

@@ -6,7 +6,7 @@ early-stopped on the inner validation split.  Per (fold, row) the candidate with
 validation score (the ``scoring`` metric of its recovered posterior) is kept, and only it is
 scored on the test fold: the test fold chooses nothing.
 
-The budgeted search (the default; :func:`race_plan`) races a row's candidates to
+The budgeted search (the default; :func:`._race.race_plan`) races a row's candidates to
 :data:`RACE_ROUNDS` rounds and trains only the best one to the end; with many focal rows,
 successive halving stops all but the best third of them at each rung, marked in the table.
 

@@ -1,8 +1,10 @@
-"""How the rows are split: stratified folds, time-ordered expanding windows, grouped folds.
+"""The per-row side columns of :func:`boostfocal.tune`: how the rows are split (stratified folds,
+time-ordered expanding windows, grouped folds), and the amounts and costs the money scores need.
 
-:func:`splitting` reads the ``time``, ``gap`` and ``groups`` arguments of :func:`boostfocal.tune`;
-the :class:`Splitting` it returns makes the outer folds and each fold's inner training and
-validation split, and says in words what the corrected t-test of the headline assumes under it.
+:func:`splitting` reads the ``time``, ``gap`` and ``groups`` arguments; the :class:`Splitting` it
+returns makes the outer folds and each fold's inner training and validation split, and says in
+words what the corrected t-test of the headline assumes under it.  :func:`money` reads ``amount``,
+``admin_cost``, ``cost_fp``, ``cost_fn`` and ``alert_budget``.
 """
 
 from __future__ import annotations

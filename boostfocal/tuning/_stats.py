@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._engines import BALANCED, BASELINES, FOCAL, LOGLOSS, SPW
-from ._metrics import METRICS, greater_is_better
+from ._metrics import METRICS, MONEY, greater_is_better
 
 #: Significance level of the headline verdict.
 SIGNIFICANCE_LEVEL = 0.05
@@ -59,6 +59,12 @@ THRESHOLD = "log-loss + threshold"
 
 # ties in the ranking go to the simpler model
 _SIMPLICITY = {LOGLOSS: 0, THRESHOLD: 1, BALANCED: 2, SPW: 3}
+
+
+def _label(metric: str) -> str:
+    """How a metric is named in the headline: ``PR-AUC``, ``savings``, ``prec@budget``."""
+    table = {**METRICS, **MONEY}
+    return table[metric].label if metric in table else metric
 
 
 def nadeau_bengio(differences: ArrayLike, test_train_ratio: float) -> tuple[float, float, float]:
@@ -241,7 +247,7 @@ class Comparison:
 
     def power_note(self) -> str:
         """What the test could have detected, in plain words, and what more folds would change."""
-        label = METRICS[self.metric].label if self.metric in METRICS else self.metric
+        label = _label(self.metric)
         text = (
             f"What the test can see: with folds that vary as much as these, only a mean {label} difference of "
             f"at least {self.minimum_detectable:.4f} would count as significant; the observed one is "
@@ -263,7 +269,7 @@ class Comparison:
     def summary(self) -> str:
         """The comparison in a few lines: the chosen rows, the paired difference with its corrected
         test, the verdict, and (when not significant) what the test could have detected."""
-        label = METRICS[self.metric].label if self.metric in METRICS else self.metric
+        label = _label(self.metric)
 
         def chosen(family: str) -> str:
             return ", ".join(f"{name} {k}/{self.n_folds}" for name, k in self.choices(family))

@@ -372,7 +372,7 @@ def tune(
         # time-ordered folds are one fixed sequence: no repeats to suggest
         "folds_per_repeat": None if split.kind == "time" else _folds_per_repeat(cv, repeats, len(outer)),
         "n_fits": the_plan.n_fits,
-        "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows]),
+        "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows], folds),
         "scoring": scoring_name,
         "n_estimators": int(n_estimators),
         "early_stopping_rounds": rounds,

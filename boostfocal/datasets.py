@@ -35,7 +35,7 @@ _CATEGORICAL_NAMES = ("merchant_category", "country", "channel")
 # merchant_category: 20 codes with Zipf-like popularity; codes 4, 11 and 17 (electronics, gift
 # cards / digital goods, jewellery) are where fraudsters cash out.
 _N_MERCHANT = 20
-_MERCHANT_P = 1.0 / np.arange(1, _N_MERCHANT + 1) ** 0.9
+_MERCHANT_P = np.asarray(1.0 / np.arange(1, _N_MERCHANT + 1) ** 0.9, dtype=np.float64)
 _MERCHANT_P /= _MERCHANT_P.sum()
 _RISKY_MERCHANTS = np.array([4, 11, 17])
 # Typical log-amount per merchant code, spread between about 10 and 120 currency units.
@@ -221,7 +221,8 @@ def _noisy_labels(rng: np.random.Generator, fraud: NDArray[np.bool_], noise: flo
         q = _FALSE_FRAUD_RATIO * noise * p_true / (1.0 - p_true)
         g_idx = np.flatnonzero(~fraud)
         y[g_idx[rng.random(g_idx.size) < q]] = True
-    return y.astype(np.int64)
+    labels: NDArray[np.int64] = y.astype(np.int64)
+    return labels
 
 
 # ---------------------------------------------------------------------------------------------

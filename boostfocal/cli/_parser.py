@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
@@ -89,7 +89,7 @@ def _tokens(text: str) -> list[str]:
     return toks
 
 
-def _int_at_least(minimum: int) -> Any:
+def _int_at_least(minimum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             val = int(text)

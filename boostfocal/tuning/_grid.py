@@ -52,7 +52,7 @@ def _check_multilabel_engine(engine: str, stop_name: str) -> None:
     early-stopping metric that is not a rank metric of the margins."""
     if engine == "xgboost":
         eng.estimator_classes(engine)
-        from ..xgboost import VECTOR_INTERCEPT
+        from .._xgb_native import VECTOR_INTERCEPT
 
         if not VECTOR_INTERCEPT:
             raise ValueError(

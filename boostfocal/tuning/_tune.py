@@ -253,9 +253,9 @@ def tune(
     params = eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
+    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")
     rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     fraction = inp.check_fraction(validation_fraction, "validation_fraction", closed_right=False)
     level = inp.check_fraction(precision_level, "precision_level", closed_right=True)
     v.check_hessian(hessian)
@@ -443,7 +443,7 @@ def _folds_per_repeat(cv: Any, repeats: int, n_splits: int) -> int | None:
     if isinstance(cv, numbers.Integral):
         return int(cv)
     n_rep = getattr(cv, "n_repeats", None)
-    if isinstance(n_rep, numbers.Integral) and n_rep > 0 and n_splits % n_rep == 0:
+    if isinstance(n_rep, numbers.Integral) and int(n_rep) > 0 and n_splits % n_rep == 0:
         return n_splits // int(n_rep)
     return None
 
@@ -517,7 +517,7 @@ def plan(
     eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     if not isinstance(baselines, bool):
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
     if inp.is_multilabel(y):
@@ -529,7 +529,7 @@ def plan(
     gamma_list = inp.check_gammas(gammas)
     alpha_list, _ = inp.check_alphas(alphas, n_classes)
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if not isinstance(cv, bool) and isinstance(cv, numbers.Integral):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {cv}")
         n_folds = int(cv) * int(repeats)

@@ -151,6 +151,10 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     _bf_engine = "lightgbm"
     _bf_objective: _Objective | None  # None for a multilabel model (one objective per label's booster)
     _bf_model: TrainedModel | MultilabelBooster
+    #: Whether ``fit`` reports the focal :func:`metric` on the eval sets (first).  An internal
+    #: switch: :func:`boostfocal.tune` turns it off on the fits it early-stops on a score of its
+    #: own (it is computed every round, and its values change no tree).
+    _bf_loss_metric = True
 
     def __init__(
         self,
@@ -278,7 +282,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             else:  # one set: as given (LightGBM requires eval_X and eval_y both tuples or neither)
                 kwargs["eval_y"] = le.transform(np.asarray(ey))
         self._bf_objective = objective(loss)
-        metrics: list[Any] = [metric(loss)]
+        metrics: list[Any] = [metric(loss)] if self._bf_loss_metric else []
         if eval_metric is not None:
             metrics += list(eval_metric) if isinstance(eval_metric, list) else [eval_metric]
         super().fit(
@@ -344,6 +348,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         for label in range(loss.num_labels):
             binary = loss.binary_loss(label)
             sub = type(self)(**{**params, "alpha": binary.alpha})
+            sub._bf_loss_metric = self._bf_loss_metric
             label_sets: dict[str, Any] = {}
             if sets and has_eval_xy:  # LightGBM >= 4.7 deprecates eval_set
                 label_sets = {"eval_X": tuple(vx for vx, _ in sets), "eval_y": tuple(vy[:, label] for _, vy in sets)}

@@ -412,11 +412,12 @@ def test_progress_in_a_log_is_one_line_per_update(
     monkeypatch.setattr(tuning._search.Progress.__init__, "__defaults__", (None, 0.0, None))
     monkeypatch.chdir(tmp_path)
     argv = ["tune", "--n-samples", "3000", "--positive-rate", "0.05", "--gammas", "2", "--alphas", "none"]
-    status, _, err = _run(argv + [a for a in FAST if a != "--quiet"], capsys)
+    status, out, err = _run(argv + [a for a in FAST if a != "--quiet"], capsys)
     assert status == 0, err
     assert "\r" not in err
     lines = [ln for ln in err.splitlines() if ln.startswith("tune:")]
     assert lines and lines[-1].split("|")[2].strip().startswith("16/16"), err
+    assert "= 16 fits" in out and "The progress bar counts these fits" in out  # the count announced
 
 
 def test_progress_redraws_are_lines_off_a_terminal() -> None:

@@ -556,7 +556,6 @@ def test_progress_without_tqdm_warns_and_runs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "tqdm", None)  # `from tqdm import tqdm` now raises ImportError
     with pytest.warns(UserWarning, match="tqdm is not installed"):
         bar = tuning._search.Progress(total=3, enabled=True)
-    bar.add(2)  # a later rung of the budgeted search
     bar.update(1)
     bar.close()
     assert not bar.enabled
@@ -679,3 +678,45 @@ def test_prior_shift() -> None:
             prior_shift(z, bad)
     with pytest.raises(TypeError, match="scale_pos_weight"):
         prior_shift(z, "3")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("full_search", [False, True])
+def test_the_progress_bar_counts_the_planned_fits(
+    fraud: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch, full_search: bool
+) -> None:
+    """The bar's total is the plan's count of fits (configuration x fold x candidate), and it ends
+    there: a budgeted search trains more often than that (races, rungs, finishing), and still
+    settles each fit once."""
+    from boostfocal.tuning import _race
+
+    seen: dict[str, Any] = {"updates": 0, "trainings": 0}
+
+    class Counting(_race.Progress):
+        def __init__(self, total: int, enabled: bool) -> None:
+            super().__init__(total, False)
+            seen["total"] = total
+
+        def update(self, n: int = 1) -> None:
+            seen["updates"] += n
+
+    real_fit = tuning._search.run_fit
+
+    def counted_fit(*args: Any, **kwargs: Any) -> Any:
+        seen["trainings"] += 1
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(_race, "Progress", Counting)
+    monkeypatch.setattr(tuning._search, "run_fit", counted_fit)
+    monkeypatch.setattr(tuning._search, "RACE_ROUNDS", 4)
+    X, y = fraud
+    kw = {**SMALL, "n_estimators": 20, "progress": True}
+    gammas = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+    res = tuning.tune(X, y, gammas=gammas, alphas=(None,), cv=2, full_search=full_search, **kw)
+    n_fits = tuning.plan(y, gammas=gammas, alphas=(None,), cv=2).n_fits
+    # 6 focal rows, log-loss and balanced CE: 2 candidates each; scale_pos_weight: 2 of its own; 2 folds
+    assert res.settings["n_fits"] == n_fits == seen["total"] == seen["updates"] == (6 * 2 + 2 * 2 + 2) * 2
+    if full_search:
+        assert seen["trainings"] == n_fits
+    else:
+        assert "successive halving" in res.settings["search"]
+        assert seen["trainings"] > n_fits

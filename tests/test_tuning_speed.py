@@ -186,3 +186,34 @@ def test_without_an_inner_split_nothing_is_raced(
     assert res.settings["search"].startswith("Full search")
     assert all(r.scores["best_iteration"] == [10.0] * 3 for r in res.rows)
     assert all(np.isfinite(r.scores["average_precision"]).all() for r in res.rows)
+
+
+@pytest.mark.parametrize("alpha", [None, "balanced"])
+def test_a_tuner_fit_without_the_unused_focal_metric_grows_the_same_trees(
+    alpha: Any, data: tuple[np.ndarray, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A focal LightGBM fit the tuner early-stops on its own score skips the estimator's focal
+    metric (computed every round, unused); the trees, the round kept and the score are those of the
+    fit that computes it."""
+    from boostfocal.lightgbm import FocalLGBMClassifier
+
+    X, y, w = data
+    _, seen = _spied_tune(monkeypatch, X, y, gammas=(2.0,), sample_weight=w, n_jobs=1, full_search=True, **FAST)
+    s, fold = seen["settings"], seen["folds"][0]
+    row = next(r for r in seen["rows"] if r.kind == "focal")
+    row = _search.Row(row.kind, row.gamma, alpha)
+    cand = seen["candidates"][0]
+    lean = _search.run_fit(s, row, cand, fold, X, y, w)
+    assert list(lean.est.evals_result_["valid_0"]) == ["valid_average_precision"]
+    # the estimator's default: its focal metric first, on every round
+    monkeypatch.setattr(FocalLGBMClassifier, "_bf_loss_metric", property(lambda self: True, lambda self, v: None))
+    full = _search.run_fit(s, row, cand, fold, X, y, w)
+    assert len(full.est.evals_result_["valid_0"]) == 2
+    assert (
+        full.est.evals_result_["valid_0"]["valid_average_precision"]
+        == lean.est.evals_result_["valid_0"]["valid_average_precision"]
+    )
+    assert full.best_iteration == lean.best_iteration and 0 < lean.best_iteration < s.n_estimators
+    assert full.val_score == lean.val_score
+    assert full.est.booster_.dump_model()["tree_info"] == lean.est.booster_.dump_model()["tree_info"]
+    np.testing.assert_array_equal(full.est.predict_proba(X), lean.est.predict_proba(X))

@@ -309,7 +309,9 @@ def _plan_run(args: argparse.Namespace, data: _Data, shared: dict[str, Any]) -> 
     print(
         f"Tuning {args.engine}: {_count(len(args.gammas), 'gamma')} x {_count(len(args.alphas), 'alpha')}"
         f"{' + baselines' if args.baselines else ''}: {size}"
-        f" ({_folds_in_words(args)}), scoring {args.scoring}.",
+        f" ({_folds_in_words(args)}), scoring {args.scoring}. The progress bar counts these fits (one model"
+        " of a configuration, fold and candidate each), each once it is trained to the end, stopped early or"
+        " dropped from its row's race.",
         file=sys.stdout,
     )
     sys.stdout.flush()

@@ -410,6 +410,8 @@ def lgb_fit(
             kwargs["eval_sample_weight"] = [wv]
         if isinstance(stop, ValidationScore):
             kwargs["eval_metric"] = [stop]
+            if hasattr(est, "_bf_loss_metric"):  # a focal estimator's own loss: unused, computed every round
+                est._bf_loss_metric = False
             kwargs["callbacks"] = [LGBEarlyStopping(stop.__name__, rounds)]
         else:
             kwargs["callbacks"] = [lgb.early_stopping(rounds, first_metric_only=True, verbose=False)]

@@ -13,7 +13,7 @@ class _NoBar:
     """Stands in for tqdm's bar when tqdm is not installed."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.total = kwargs.get("total", 0)
+        pass
 
     def refresh(self) -> None:
         pass
@@ -54,7 +54,11 @@ class _OneLinePerUpdate:
 
 class Progress:
     """A progress bar on ``stream`` (stderr), drawn by tqdm, redrawn by a timer as well as by each
-    finished fit, so that the elapsed time moves during a long fit.
+    settled fit, so that the elapsed time moves during a long fit.
+
+    The tuner's bar counts to ``total`` = the plan's fits (:attr:`boostfocal.tuning.TunePlan.n_fits`:
+    one model per configuration, fold and candidate), each once it is settled: trained to the end,
+    stopped early by successive halving, or dropped from its row's race.
 
     On a terminal it is redrawn in place every ``interval`` seconds.  Elsewhere (a log file, a
     pipe, CI) each redraw is a line of its own, every 30 seconds by default, and the last line is
@@ -111,14 +115,9 @@ class Progress:
                     self.bar.refresh()
 
     def update(self, n: int = 1) -> None:
+        """``n`` more fits settled."""
         with self._lock:
             self.bar.update(n)
-
-    def add(self, n: int) -> None:
-        """``n`` more fits to come (a later rung of the search)."""
-        if n:
-            with self._lock:
-                self.bar.total += n
 
     def close(self) -> None:
         self._stop.set()

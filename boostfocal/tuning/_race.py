@@ -129,6 +129,25 @@ def _cut(alive: list[int], fits: dict[int, Fitted], metric: str) -> list[int]:
     return sorted(sorted(alive, key=key)[:keep])
 
 
+def _cut_folds(
+    n_folds: int,
+    halved: set[int],
+    stopped: dict[tuple[int, int], int],
+    fits: dict[tuple[int, int, int], Fitted],
+    kept: dict[tuple[int, int], int],
+    metric: str,
+    rounds: int,
+    bar: Progress,
+) -> None:
+    """In each fold, the halved rows still in the race cut to the best third (:func:`_cut`); the
+    others are marked in ``stopped`` at ``rounds`` and settled on the bar."""
+    for f in range(n_folds):
+        alive = [r for r in sorted(halved) if (f, r) not in stopped]
+        keep = _cut(alive, {r: fits[(f, r, kept[(f, r)])] for r in alive}, metric)
+        stopped.update({(f, r): rounds for r in alive if r not in keep})
+        bar.update(len(alive) - len(keep))
+
+
 def run_all(
     settings: Settings,
     rows: list[Row],
@@ -170,7 +189,11 @@ def run_all(
     tasks.sort(key=lambda t: (not eng.is_focal(t[4].kind), -(t[4].gamma or 0.0), t[0], t[1], t[2]))
     fits: dict[tuple[int, int, int], Fitted] = {}
     stack = contextlib.ExitStack()
+    # the bar counts the plan's fits (one per fold, row and candidate: TunePlan.n_fits), each once
+    # it is settled: a raced candidate when its row's race is decided (the losers; the kept one when
+    # it is stopped early or trained to the end), any other when it is trained
     bar = Progress(len(tasks), progress)
+    back = dict.fromkeys(((f, r) for f in range(len(folds)) for r in range(len(rows))), 0)
     try:
         stack.enter_context(_quiet())
         parallel = Parallel(n_jobs=resolve_n_jobs(n_jobs), return_as="generator_unordered", prefer=PREFER)
@@ -178,40 +201,30 @@ def run_all(
             delayed(_race)(s, row, cand, (f, r, c), fold, X, y, w, b, aux) for f, r, c, fold, row, cand, b in tasks
         ):
             fits[key] = fitted
-            bar.update()
+            back[key[:2]] += 1
+            if back[key[:2]] == len(per_row[key[1]]):  # the row's race in this fold is decided
+                bar.update(len(per_row[key[1]]) - 1 if raced[key[1]] else 1)
         kept = {
             (f, r): max(range(len(per_row[r])), key=lambda c: _rank_key(fits[(f, r, c)].val_score, s.scoring_name, c))
             for f in range(len(folds))
             for r in range(len(rows))
         }
         stopped: dict[tuple[int, int], int] = {}
-        for rung in range(1, len(budgets) - 1):
-            for f in range(len(folds)):
-                alive = [r for r in sorted(halved) if (f, r) not in stopped]
-                latest = {r: fits[(f, r, kept[(f, r)])] for r in alive}
-                keep = _cut(alive, latest, s.scoring_name)
-                stopped.update({(f, r): budgets[rung - 1] for r in alive if r not in keep})
+        for rung in range(1, len(budgets)):  # each cut, then the next rung (none after the last cut)
+            _cut_folds(len(folds), halved, stopped, fits, kept, s.scoring_name, budgets[rung - 1], bar)
             more = [
                 (f, r, kept[(f, r)])
                 for f in range(len(folds))
                 for r in sorted(halved)
-                if (f, r) not in stopped and not fits[(f, r, kept[(f, r)])].complete
+                if rung < len(budgets) - 1 and (f, r) not in stopped and not fits[(f, r, kept[(f, r)])].complete
             ]
-            bar.add(len(more))
             for key, fitted in parallel(
                 delayed(_race)(s, rows[r], per_row[r][c], (f, r, c), folds[f], X, y, w, budgets[rung], aux)
                 for f, r, c in more
             ):
                 fitted.fit_time += fits[key].fit_time
                 fits[key] = fitted
-                bar.update()
-        if len(budgets) > 1:  # the last cut, before the rows still in the race are finished
-            for f in range(len(folds)):
-                alive = [r for r in sorted(halved) if (f, r) not in stopped]
-                keep = _cut(alive, {r: fits[(f, r, kept[(f, r)])] for r in alive}, s.scoring_name)
-                stopped.update({(f, r): budgets[-2] for r in alive if r not in keep})
         finish = [(f, r, kept[(f, r)]) for f in range(len(folds)) for r in range(len(rows)) if (f, r) not in stopped]
-        bar.add(sum(not fits[k].complete for k in finish))
         scores: dict[tuple[int, int, int], dict[str, Any]] = {}
         for key, fitted, sc in parallel(
             delayed(_finish)(
@@ -221,6 +234,7 @@ def run_all(
         ):
             if fitted is not fits[key] and not fits[key].complete:
                 fitted.fit_time += fits[key].fit_time
+            if raced[key[1]]:
                 bar.update()
             fits[key], scores[key] = fitted, sc
     finally:

@@ -62,6 +62,7 @@ from ._lgb_native import (
 from ._model import TrainedModel, recorded
 from ._multilabel_booster import MultilabelBooster
 from .losses import Loss, MultilabelFocalLoss
+from .metrics import DecisionMixin
 from .persistence import load_into, save_model, start_booster
 
 __all__ = [
@@ -97,7 +98,7 @@ def _with_bias(block: Any, init: NDArray[np.float64]) -> Any:
     return (block + bias).asformat(block.format)
 
 
-class FocalLGBMClassifier(lgb.LGBMClassifier):
+class FocalLGBMClassifier(DecisionMixin, lgb.LGBMClassifier):
     """``LGBMClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters

@@ -59,6 +59,7 @@ from ._xgb_native import (
     predict_raw,
 )
 from .losses import IndependentOutputs, Loss
+from .metrics import DecisionMixin
 from .persistence import load_into, save_model, start_booster
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
@@ -71,7 +72,7 @@ _KEPT_BY_THE_BOOSTER = ("objective", "base_score", "num_class", "eval_metric")
 RANK_METRICS = ("auc", "aucpr")
 
 
-class FocalXGBClassifier(xgb.XGBClassifier):
+class FocalXGBClassifier(DecisionMixin, xgb.XGBClassifier):
     """``XGBClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters

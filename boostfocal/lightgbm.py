@@ -98,7 +98,7 @@ def _with_bias(block: Any, init: NDArray[np.float64]) -> Any:
     return (block + bias).asformat(block.format)
 
 
-class FocalLGBMClassifier(DecisionMixin, lgb.LGBMClassifier):
+class FocalLGBMClassifier(lgb.LGBMClassifier, DecisionMixin):  # the engine class first, as in FocalXGBClassifier
     """``LGBMClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters

@@ -72,7 +72,7 @@ _KEPT_BY_THE_BOOSTER = ("objective", "base_score", "num_class", "eval_metric")
 RANK_METRICS = ("auc", "aucpr")
 
 
-class FocalXGBClassifier(DecisionMixin, xgb.XGBClassifier):
+class FocalXGBClassifier(xgb.XGBClassifier, DecisionMixin):  # the engine first: its get_params reads __bases__[0]
     """``XGBClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters

@@ -230,6 +230,32 @@ def _noisy_labels(rng: np.random.Generator, fraud: NDArray[np.bool_], noise: flo
 # ---------------------------------------------------------------------------------------------
 
 
+def _other_columns(
+    rng: np.random.Generator,
+    n: int,
+    n_cat: int,
+    f_idx: NDArray[np.intp],
+    v: NDArray[np.float64],
+    n_red: int,
+    n_nse: int,
+) -> tuple[list[NDArray[Any]], NDArray[np.float64], NDArray[np.float64]]:
+    """Step 5 of :func:`make_fraud`: extra categorical columns (frauds favour one level), redundant
+    combinations of the informative columns, and pure noise."""
+    extra = []
+    for _ in range(max(n_cat - len(_CATEGORICAL_NAMES), 0)):
+        c = _choice(rng, _EXTRA_P, n)
+        if f_idx.size:
+            c[f_idx] = np.where(rng.random(f_idx.size) < 0.3, _EXTRA_RISKY_LEVEL, c[f_idx])
+        extra.append(c)
+    if n_red:
+        w = rng.standard_normal((v.shape[1], n_red))
+        w /= np.linalg.norm(w, axis=0)
+        redundant = v @ w + 0.3 * rng.standard_normal((n, n_red))
+    else:
+        redundant = np.empty((n, 0))
+    return extra, redundant, rng.standard_normal((n, n_nse))
+
+
 @overload
 def make_fraud(
     n_samples: int = ...,
@@ -473,35 +499,13 @@ def make_fraud(
     if nh:
         _hard_frauds(rng, h_idx, cols)
 
-    # 5. Other columns.
-    extra = []
-    for _ in range(max(n_cat - len(_CATEGORICAL_NAMES), 0)):
-        c = _choice(rng, _EXTRA_P, n)
-        if f_idx.size:
-            c[f_idx] = np.where(rng.random(f_idx.size) < 0.3, _EXTRA_RISKY_LEVEL, c[f_idx])
-        extra.append(c)
-    if n_red:
-        w = rng.standard_normal((k, n_red))
-        w /= np.linalg.norm(w, axis=0)
-        redundant = v @ w + 0.3 * rng.standard_normal((n, n_red))
-    else:
-        redundant = np.empty((n, 0))
-    noise_cols = rng.standard_normal((n, n_nse))
+    extra, redundant, noise_cols = _other_columns(rng, n, n_cat, f_idx, v, n_red, n_nse)  # 5.
 
     y_int = _noisy_labels(rng, fraud, noise, p_true)  # 6. missed frauds and fewer false frauds
 
     cats = [merchant, country, channel][:n_cat] + extra
-    X = np.empty((n, 2 + n_cat + k + n_red + n_nse + int(when is not None)), dtype=np.float64)
-    X[:, 0] = _amounts(log_amt)
-    X[:, 1] = hour
-    for j, c in enumerate(cats):
-        X[:, 2 + j] = c
-    start = 2 + n_cat
-    X[:, start : start + k] = v
-    X[:, start + k : start + k + n_red] = redundant
-    X[:, start + k + n_red : start + k + n_red + n_nse] = noise_cols
-    if when is not None:
-        X[:, -1] = when
+    X = np.column_stack([_amounts(log_amt), hour, *cats, v, redundant, noise_cols, *([] if when is None else [when])])
+    X = np.ascontiguousarray(X, dtype=np.float64)
 
     proba = None
     if return_proba:

@@ -22,7 +22,8 @@ from sklearn.utils.multiclass import type_of_target
 
 from . import _validation as v
 from ._model import booster_engine
-from .losses import IndependentOutputs, Loss, _Labels, _out_like
+from .losses import IndependentOutputs, Loss, MultilabelFocalLoss
+from .losses._base import _Labels, _out_like
 
 Float = NDArray[np.float64]
 _CACHE_SIZE = 4  # label/weight arrays remembered (training set and a few validation sets)
@@ -63,7 +64,7 @@ class _HoldsLoss:
         return f"{type(self).__module__}.{type(self).__name__}({self.loss!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.loss == self.loss  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.loss == self.loss
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.loss))
@@ -134,11 +135,11 @@ class _LossAdapter(_HoldsLoss):
 
     def _buffers(self, z: NDArray[Any]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """This thread's float32 output arrays for scores like ``z``, reused between calls."""
-        out = getattr(self._local, "out", None)
+        out: tuple[NDArray[np.float32], NDArray[np.float32]] | None = getattr(self._local, "out", None)
         if out is None or out[0].shape != z.shape or out[0].flags.f_contiguous != z.flags.f_contiguous:
             out = _out_like(z, np.float32)
             self._local.out = out
-        return out  # type: ignore[no-any-return]
+        return out
 
     def _scores(self, preds: ArrayLike, n: int, checked: bool = True) -> NDArray[Any]:
         """The engine's raw scores, shape-checked.  ``checked``: also converted to float64, NaN
@@ -182,7 +183,7 @@ class _LossAdapter(_HoldsLoss):
         self, labels: _Labels, preds: ArrayLike, hess_scale: float
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         z = self._scores(preds, labels.y.shape[0], checked=False)
-        return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds", threads=self._threads)  # type: ignore[return-value]
+        return self.loss._grad_hess(labels, z, hess_scale, out=self._buffers(z), name="preds", threads=self._threads)
 
     def _mean_loss(self, y: Any, preds: ArrayLike, weight: Any) -> float:
         labels = self._labels(y, weight)
@@ -308,6 +309,7 @@ def prepare_fit(
     initial score."""
     if est.probability not in ("posterior", "link"):
         raise ValueError(f"probability must be 'posterior' or 'link', got {est.probability!r}")
+    loss: Loss
     if is_multilabel_target(y):
         Y, loss, init = prepare_multilabel_fit(est, X, y, sample_weight, margin_given, class_weight)
         if check is not None:
@@ -322,7 +324,7 @@ def prepare_fit(
     if check is not None:
         check(loss)
     if margin_given:
-        init: Any = loss.kind.zeros()
+        init = loss.kind.zeros()
     else:
         init = loss.init_score(y_enc, weight)
     return le, y_enc, loss, init
@@ -348,7 +350,7 @@ def check_multilabel_target(y: Any, num_labels: int, name: str = "y") -> NDArray
 
 def prepare_multilabel_fit(
     est: Any, X: Any, y: Any, sample_weight: Any, margin_given: bool, class_weight: Any = None
-) -> tuple[NDArray[np.uint8], Loss, Any]:
+) -> tuple[NDArray[np.uint8], MultilabelFocalLoss, Any]:
     """:func:`prepare_fit` for a 2-D indicator ``y``: checked labels (only 0 and 1, every column
     with both classes), the :class:`~boostfocal.MultilabelFocalLoss` (``alpha="balanced"``:
     :func:`boostfocal.balanced_alpha` per label, with the sample weights) and the ``(L,)`` initial
@@ -366,6 +368,7 @@ def prepare_multilabel_fit(
     weight = v.check_sample_weight(sample_weight, Y.shape[0])
     kind = IndependentOutputs(num_labels)
     loss = focal_loss_for(kind, gamma=est.gamma, alpha=est.alpha, hessian=est.hessian, y=Y, sample_weight=weight)
+    assert isinstance(loss, MultilabelFocalLoss)  # the loss of IndependentOutputs
     init = loss.init_score(Y, weight)  # raises for a column holding a single class
     return Y, loss, (np.zeros(num_labels) if margin_given else init)
 
@@ -418,7 +421,8 @@ def predict_label_of(est: Any, X: Any, **kwargs: Any) -> NDArray[Any]:
     """An estimator's ``predict``: the class of largest ``predict_proba``; multilabel: the
     ``(n, L)`` 0/1 indicator matrix of the labels whose probability exceeds 1/2."""
     proba = est.predict_proba(X, **kwargs)  # raises NotFittedError first
-    return est.loss_.kind.predict(proba, est.classes_)  # type: ignore[no-any-return]
+    labels: NDArray[Any] = est.loss_.kind.predict(proba, est.classes_)
+    return labels
 
 
 # --- engines and boosters: recognised here, once ---------------------------------------------

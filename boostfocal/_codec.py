@@ -121,7 +121,7 @@ def decode_loss(data: dict[str, Any]) -> Loss:
     cls = LOSS_CLASSES.get(data["class"])
     if cls is None:
         raise ValueError(f"the model file names an unknown loss class {data['class']!r}")
-    return cls(**decode(data["params"]))  # type: ignore[no-any-return]
+    return cls(**decode(data["params"]))
 
 
 def encode_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -107,7 +107,8 @@ def record_sparse_input(booster: Any, sparse: bool) -> None:
 
 def trained_on_sparse(booster: Any) -> bool:
     """Whether ``booster`` records that it was trained on a scipy sparse matrix."""
-    return booster.attr(SPARSE_ATTR) == "1"
+    sparse: bool = booster.attr(SPARSE_ATTR) == "1"
+    return sparse
 
 
 def clear(booster: Any) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import numba as nb
 import numpy as np
@@ -53,7 +53,13 @@ SERIAL_BELOW = 100_000
 
 #: numpy error model: no per-division exception branch; "contract": fused multiply-adds (one rounding
 #: instead of two, and a shorter dependency chain)
-_jit = {"cache": True, "error_model": "numpy", "fastmath": {"contract"}}
+class _JitOptions(TypedDict):
+    cache: bool
+    error_model: Literal["python", "numpy"]
+    fastmath: set[str]
+
+
+_jit: _JitOptions = {"cache": True, "error_model": "numpy", "fastmath": {"contract"}}
 
 
 _ROUND = 6755399441055744.0  # 1.5 * 2^52: x + _ROUND rounds x to an integer held in the low mantissa bits
@@ -98,8 +104,8 @@ def exp_nonpos(x: float) -> float:
     b2 = (c[8] + c[9] * r) + (c[10] + c[11] * r) * r2
     p = 1.0 + (r + r2 * ((b0 + b1 * r4) + b2 * (r4 * r4)))
     k1 = max(ki, -1020)
-    s1 = np.int64((k1 + 1023) << 52).view(np.float64)
-    s2 = np.int64((ki - k1 + 1023) << 52).view(np.float64)
+    s1: float = np.int64((k1 + 1023) << 52).view(np.float64)
+    s2: float = np.int64((ki - k1 + 1023) << 52).view(np.float64)
     return p * s1 * s2
 
 

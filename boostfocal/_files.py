@@ -133,7 +133,7 @@ def _looks_int(text: str) -> bool:
 
 def _na_spellings() -> list[str]:
     """Every upper/lower-case spelling of the missing-value tokens, for pandas' ``na_values``."""
-    out = set()
+    out: set[str] = set()
     for token in _NA_TOKENS:
         choices = [(ch.lower(), ch.upper()) if ch.isalpha() else (ch,) for ch in token]
         out.update("".join(p) for p in itertools.product(*choices))

@@ -19,7 +19,7 @@ rounding is the same for every class).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,26 +28,31 @@ from . import datasets as d
 
 
 def _log_normal_pdf(x: NDArray[np.float64], mu: Any, sd: float) -> NDArray[np.float64]:
-    return -0.5 * ((x - mu) / sd) ** 2 - math.log(sd * math.sqrt(2 * math.pi))
+    log_pdf: NDArray[np.float64] = -0.5 * ((x - mu) / sd) ** 2 - math.log(sd * math.sqrt(2 * math.pi))
+    return log_pdf
 
 
 def _wrapped_normal(h: NDArray[np.float64], mu: float, sd: float) -> NDArray[np.float64]:
-    return sum(np.exp(_log_normal_pdf(h + 24.0 * k, mu, sd)) for k in (-2, -1, 0, 1, 2))
+    return cast("NDArray[np.float64]", sum(np.exp(_log_normal_pdf(h + 24.0 * k, mu, sd)) for k in (-2, -1, 0, 1, 2)))
 
 
 def _log_hour(h: NDArray[np.float64], night: Any) -> NDArray[np.float64]:
     """Log density of ``_hours(night_prob=night)``: a day bump (85 %) or flat, replaced by a night bump."""
     base = 0.85 * _wrapped_normal(h, 13.5, 3.5) + 0.15 / 24.0
-    return np.log((1.0 - night) * base + night * _wrapped_normal(h, 2.5, 1.8))
+    log_density: NDArray[np.float64] = np.log((1.0 - night) * base + night * _wrapped_normal(h, 2.5, 1.8))
+    return log_density
 
 
 def _log_v(v: NDArray[np.float64], easy: bool, hard: bool) -> NDArray[np.float64]:
     k = v.shape[1]
     sign = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)
+    out: NDArray[np.float64]
     if easy:
-        return np.sum(_log_normal_pdf(v, d._EASY_SHIFT * sign, 1.0), axis=1)
+        out = np.sum(_log_normal_pdf(v, d._EASY_SHIFT * sign, 1.0), axis=1)
+        return out
     if not hard:
-        return np.sum(_log_normal_pdf(v, 0.0, 1.0), axis=1)
+        out = np.sum(_log_normal_pdf(v, 0.0, 1.0), axis=1)
+        return out
     half = (k + 1) // 2
     out = np.sum(_log_normal_pdf(v[:, :half], d._HARD_SHIFT * sign[:half], 1.0), axis=1)
     out += np.sum(_log_normal_pdf(v[:, half:], 0.0, d._HARD_SCALE), axis=1)
@@ -116,4 +121,5 @@ def true_probability(
         log_f = np.logaddexp(np.log(e) + log_e, np.log1p(-e) + log_h) + math.log(p_true)
     p_fraud = 1.0 / (1.0 + np.exp(log_g + math.log1p(-p_true) - log_f))
     q = d._FALSE_FRAUD_RATIO * noise * p_true / (1.0 - p_true)
-    return (1.0 - noise) * p_fraud + q * (1.0 - p_fraud)
+    p_label: NDArray[np.float64] = (1.0 - noise) * p_fraud + q * (1.0 - p_fraud)
+    return p_label

@@ -39,7 +39,7 @@ class _Objective(_LossAdapter):
     """Objective for ``lgb.train`` (called ``(preds, Dataset)``) and ``LGBMClassifier``/Dask
     estimators (called ``(y_true, y_pred, weight)``): the same object serves both."""
 
-    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def __call__(self, a: Any, b: Any, weight: Any = None) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         if isinstance(b, lgb.Dataset):
             preds, data = a, b
             y, weight = data.get_label(), data.get_weight()
@@ -173,6 +173,7 @@ def dataset(
     multilabel loss is refused: see :func:`train_multilabel`.
     """
     _single_output(loss)
+    value: float | ArrayLike
     if init_score is None:
         value = loss.init_score(y, weight)
     else:

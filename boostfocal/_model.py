@@ -292,6 +292,7 @@ class TrainedModel:
         """The focal state's fields of the initial score: its value, whether the booster carries it,
         and where it lives."""
         self.row()  # ValueError when the value is not recorded
+        assert self.init_score is not None  # (row() raised otherwise)
         return {
             "init_score": self.loss.kind.init_json(self.init_score),
             "init_score_in_model": self.carried,

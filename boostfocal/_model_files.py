@@ -143,11 +143,36 @@ def read_lightgbm(path: Path) -> tuple[Any, dict[str, Any]]:
     return booster, state
 
 
+def _check_complete_xgboost(source: Any) -> None:
+    """Refuse a truncated XGBoost model before XGBoost parses it: XGBoost 2.1's UBJSON reader
+    crashes the process (segmentation fault) on some truncated files instead of raising.
+
+    JSON must parse; UBJSON (binary) must end with the ``}`` that closes its top-level object.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        with open(source, "rb") as f:
+            data = f.read()
+    if data[:2] == b'{"':
+        try:
+            json.loads(data)
+            return
+        except ValueError:
+            pass
+    elif data[:1] == b"{" and data.endswith(b"}"):
+        return
+    raise ValueError(
+        f"{name_of(source)} is a damaged or truncated XGBoost model file (it does not end as XGBoost writes)"
+    )
+
+
 def read_xgboost(source: Any) -> tuple[Any, dict[str, Any]]:
     try:
         import xgboost as xgb
     except ImportError as exc:
         raise ImportError(f"{name_of(source)} is an XGBoost model: install xgboost to load it") from exc
+    _check_complete_xgboost(source)
     booster = xgb.Booster()
     try:
         booster.load_model(source)

@@ -145,8 +145,9 @@ class MultilabelBooster:
 
     def feature_importance(self, importance_type: str = "split", iteration: int | None = None) -> NDArray[Any]:
         """The boosters' feature importances, summed over labels."""
-        return np.sum([b.feature_importance(importance_type=importance_type, iteration=iteration)
-                       for b in self.boosters], axis=0)  # fmt: skip
+        total: NDArray[Any] = np.sum([b.feature_importance(importance_type=importance_type, iteration=iteration)
+                                      for b in self.boosters], axis=0)  # fmt: skip
+        return total
 
     def num_feature(self) -> int:
         """The number of features the boosters were trained on."""

@@ -50,7 +50,10 @@ def _ml_shared_score(X: NDArray[np.float64]) -> NDArray[np.float64]:
     s1, s2, s3 = X[:, 3], X[:, 4], X[:, 5]
     night = (hour < 6.0).astype(np.float64)
     log_amt = np.log(amount)
-    return 0.9 * (channel >= 2) + 0.5 * (log_amt - np.log(40.0)) + 0.6 * night + 0.8 * s1 - 0.6 * s2 + 0.5 * s1 * s3
+    score: NDArray[np.float64] = (
+        0.9 * (channel >= 2) + 0.5 * (log_amt - np.log(40.0)) + 0.6 * night + 0.8 * s1 - 0.6 * s2 + 0.5 * s1 * s3
+    )
+    return score
 
 
 def _ml_specific_score(X: NDArray[np.float64], label: int) -> NDArray[np.float64]:
@@ -205,7 +208,7 @@ def _check_rates(positive_rates: Any, n_labels: int) -> tuple[float, ...]:
     """``positive_rates``: None (halving from 0.02), one rate, or ``n_labels`` rates in (0, 0.5]."""
     if positive_rates is None:
         return tuple(0.02 * 0.5**j for j in range(n_labels))
-    if isinstance(positive_rates, numbers.Real) and not isinstance(positive_rates, bool):
+    if not isinstance(positive_rates, bool) and isinstance(positive_rates, numbers.Real):
         rate = _check_real(positive_rates, "positive_rates", 0.0, 0.5, low_open=True, high_open=False)
         return (rate,) * n_labels
     if isinstance(positive_rates, (str, bytes, bool)) or not hasattr(positive_rates, "__len__"):

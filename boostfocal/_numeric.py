@@ -102,7 +102,8 @@ def softmax(raw: NDArray[np.floating]) -> Float:
         raise ValueError("raw contains NaN")
     z = np.clip(z, -MARGIN_LIMIT, MARGIN_LIMIT)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    out: Float = e / e.sum(axis=-1, keepdims=True)
+    return out
 
 
 def xlogx_ratio(log_u: Float) -> Float:

@@ -78,7 +78,7 @@ class _Objective(_LossAdapter):
     def _threads(self) -> bool:  # type: ignore[override]
         return self.loss.kind.kernel == "multiclass_grad_hess"
 
-    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         if isinstance(b, xgb.DMatrix):
             preds, data = a, b
             y, w = xgbe.float_info_view(data, "label"), xgbe.float_info_view(data, "weight")

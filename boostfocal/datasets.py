@@ -35,7 +35,7 @@ _CATEGORICAL_NAMES = ("merchant_category", "country", "channel")
 # merchant_category: 20 codes with Zipf-like popularity; codes 4, 11 and 17 (electronics, gift
 # cards / digital goods, jewellery) are where fraudsters cash out.
 _N_MERCHANT = 20
-_MERCHANT_P = 1.0 / np.arange(1, _N_MERCHANT + 1) ** 0.9
+_MERCHANT_P = np.asarray(1.0 / np.arange(1, _N_MERCHANT + 1) ** 0.9, dtype=np.float64)
 _MERCHANT_P /= _MERCHANT_P.sum()
 _RISKY_MERCHANTS = np.array([4, 11, 17])
 # Typical log-amount per merchant code, spread between about 10 and 120 currency units.
@@ -221,12 +221,39 @@ def _noisy_labels(rng: np.random.Generator, fraud: NDArray[np.bool_], noise: flo
         q = _FALSE_FRAUD_RATIO * noise * p_true / (1.0 - p_true)
         g_idx = np.flatnonzero(~fraud)
         y[g_idx[rng.random(g_idx.size) < q]] = True
-    return y.astype(np.int64)
+    labels: NDArray[np.int64] = y.astype(np.int64)
+    return labels
 
 
 # ---------------------------------------------------------------------------------------------
 # Public generator
 # ---------------------------------------------------------------------------------------------
+
+
+def _other_columns(
+    rng: np.random.Generator,
+    n: int,
+    n_cat: int,
+    f_idx: NDArray[np.intp],
+    v: NDArray[np.float64],
+    n_red: int,
+    n_nse: int,
+) -> tuple[list[NDArray[Any]], NDArray[np.float64], NDArray[np.float64]]:
+    """Step 5 of :func:`make_fraud`: extra categorical columns (frauds favour one level), redundant
+    combinations of the informative columns, and pure noise."""
+    extra = []
+    for _ in range(max(n_cat - len(_CATEGORICAL_NAMES), 0)):
+        c = _choice(rng, _EXTRA_P, n)
+        if f_idx.size:
+            c[f_idx] = np.where(rng.random(f_idx.size) < 0.3, _EXTRA_RISKY_LEVEL, c[f_idx])
+        extra.append(c)
+    if n_red:
+        w = rng.standard_normal((v.shape[1], n_red))
+        w /= np.linalg.norm(w, axis=0)
+        redundant = v @ w + 0.3 * rng.standard_normal((n, n_red))
+    else:
+        redundant = np.empty((n, 0))
+    return extra, redundant, rng.standard_normal((n, n_nse))
 
 
 @overload
@@ -472,35 +499,13 @@ def make_fraud(
     if nh:
         _hard_frauds(rng, h_idx, cols)
 
-    # 5. Other columns.
-    extra = []
-    for _ in range(max(n_cat - len(_CATEGORICAL_NAMES), 0)):
-        c = _choice(rng, _EXTRA_P, n)
-        if f_idx.size:
-            c[f_idx] = np.where(rng.random(f_idx.size) < 0.3, _EXTRA_RISKY_LEVEL, c[f_idx])
-        extra.append(c)
-    if n_red:
-        w = rng.standard_normal((k, n_red))
-        w /= np.linalg.norm(w, axis=0)
-        redundant = v @ w + 0.3 * rng.standard_normal((n, n_red))
-    else:
-        redundant = np.empty((n, 0))
-    noise_cols = rng.standard_normal((n, n_nse))
+    extra, redundant, noise_cols = _other_columns(rng, n, n_cat, f_idx, v, n_red, n_nse)  # 5.
 
     y_int = _noisy_labels(rng, fraud, noise, p_true)  # 6. missed frauds and fewer false frauds
 
     cats = [merchant, country, channel][:n_cat] + extra
-    X = np.empty((n, 2 + n_cat + k + n_red + n_nse + int(when is not None)), dtype=np.float64)
-    X[:, 0] = _amounts(log_amt)
-    X[:, 1] = hour
-    for j, c in enumerate(cats):
-        X[:, 2 + j] = c
-    start = 2 + n_cat
-    X[:, start : start + k] = v
-    X[:, start + k : start + k + n_red] = redundant
-    X[:, start + k + n_red : start + k + n_red + n_nse] = noise_cols
-    if when is not None:
-        X[:, -1] = when
+    X = np.column_stack([_amounts(log_amt), hour, *cats, v, redundant, noise_cols, *([] if when is None else [when])])
+    X = np.ascontiguousarray(X, dtype=np.float64)
 
     proba = None
     if return_proba:

@@ -62,6 +62,7 @@ from ._lgb_native import (
 from ._model import TrainedModel, recorded
 from ._multilabel_booster import MultilabelBooster
 from .losses import Loss, MultilabelFocalLoss
+from .metrics import DecisionMixin
 from .persistence import load_into, save_model, start_booster
 
 __all__ = [
@@ -97,7 +98,7 @@ def _with_bias(block: Any, init: NDArray[np.float64]) -> Any:
     return (block + bias).asformat(block.format)
 
 
-class FocalLGBMClassifier(lgb.LGBMClassifier):
+class FocalLGBMClassifier(lgb.LGBMClassifier, DecisionMixin):  # the engine class first, as in FocalXGBClassifier
     """``LGBMClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters
@@ -149,6 +150,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
 
     #: The engine, for :mod:`boostfocal.persistence` (which does not import the estimator modules).
     _bf_engine = "lightgbm"
+    _bf_objective: _Objective | None  # None for a multilabel model (one objective per label's booster)
+    _bf_model: TrainedModel | MultilabelBooster
     #: Whether ``fit`` reports the focal :func:`metric` on the eval sets (first).  An internal
     #: switch: :func:`boostfocal.tune` turns it off on the fits it early-stops on a score of its
     #: own (it is computed every round, and its values change no tree).
@@ -260,7 +263,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         )
         start = start_booster(init_model, "init_model")
         if isinstance(start, (str, os.PathLike)):  # a LightGBM file without focal state
-            start = lgb.Booster(model_file=start)
+            start = lgb.Booster(model_file=os.fspath(start))
         if start is not None:
             if init_score is not None or eval_init_score is not None:
                 raise ValueError(
@@ -280,7 +283,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
             else:  # one set: as given (LightGBM requires eval_X and eval_y both tuples or neither)
                 kwargs["eval_y"] = le.transform(np.asarray(ey))
         self._bf_objective = objective(loss)
-        metrics = [metric(loss)] if self._bf_loss_metric else []
+        metrics: list[Any] = [metric(loss)] if self._bf_loss_metric else []
         if eval_metric is not None:
             metrics += list(eval_metric) if isinstance(eval_metric, list) else [eval_metric]
         super().fit(
@@ -374,8 +377,6 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     def _bf_set_multilabel(self, model: MultilabelBooster, first: Any = None) -> None:
         """The fitted attributes of a multilabel estimator around ``model`` (``first``: the first
         label's fitted estimator, for the feature names)."""
-        if first is not None and hasattr(first, "feature_names_in_"):
-            self.feature_names_in_ = first.feature_names_in_
         lgbe.set_fitted(
             self,
             model,
@@ -403,7 +404,7 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     def _bf_carried(self) -> bool:
         """Whether the booster carries ``init_score_`` (every reader sees the full margin)."""
         model = self._bf_trained()
-        return model.where != "beside"
+        return bool(model.where != "beside")
 
     def predict_raw(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Raw margins including ``init_score_``: ``(n,)`` binary, ``(n, K)`` multiclass,
@@ -418,7 +419,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         add = model.added(kwargs.get("start_iteration", 0))
         if add is None:
             return raw
-        return raw + (add if self.loss_.kind.vector else add[0])
+        full: NDArray[np.float64] = raw + (add if self.loss_.kind.vector else add[0])
+        return full
 
     def decision_function(self, X: Any, **kwargs: Any) -> NDArray[np.float64]:
         """Scores whose sign (binary, ``(n,)``) or arg-max (multiclass, ``(n, K)``) is
@@ -477,7 +479,8 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
     def load_model(self, path: Any) -> FocalLGBMClassifier:
         """Load a file written by :meth:`save_model` into this estimator, parameters included
         (:func:`boostfocal.load_model` makes a new one); returns ``self``, fitted."""
-        return load_into(self, path)  # type: ignore[no-any-return]
+        loaded: FocalLGBMClassifier = load_into(self, path)
+        return loaded
 
     # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
 
@@ -502,13 +505,15 @@ class FocalLGBMClassifier(lgb.LGBMClassifier):
         that keeps it beside the trees): what ``init_model=self`` continues."""
         model = self._bf_trained()
         if model.where != "beside":
-            return model.booster  # type: ignore[no-any-return]
+            carrying: lgb.Booster = model.booster
+            return carrying
         if lgbe.is_linear(model.booster):
             raise ValueError(
                 "init_model is a linear-tree model, which keeps its initial score beside its trees: LightGBM's "
                 "continued training would start from margins without it; train a new model instead"
             )
         booster = lgb.Booster(model_str=model.booster.model_to_string(num_iteration=-1))
+        assert self.init_score_ is not None  # a booster without it records it beside (TrainedModel.of)
         return embed_init_score(booster, self.loss_, self.init_score_)
 
     def _bf_file_state(self) -> dict[str, Any]:

@@ -282,3 +282,34 @@ def precision_at_budget(y_true: Any, score: Any, budget: Any, sample_weight: Any
     top = np.argsort(-s, kind="stable")[:k]
     total = float(np.sum(w[top]))
     return float(np.sum(w[top] * y[top]) / total) if total > 0 else float("nan")
+
+
+class DecisionMixin:
+    """``decide(X, costs, amount)`` for the binary focal estimators: :func:`bayes_flags` on the
+    recovered posterior ``P(y=1 | x)`` their ``predict_proba`` gives."""
+
+    def decide(self, X: Any, costs: Costs, amount: Any = None, scale: float = 1.0) -> NDArray[np.bool_]:
+        r"""Flags of the cost-minimising (Bayes) rule for the rows of ``X``.
+
+        Flags row ``i`` when :math:`p_i (C^{FN}_i - C^{TP}_i) > \mathrm{scale} \cdot (1 - p_i) C^{FP}_i`
+        with :math:`p_i = P(y=1 \mid x_i)` from ``predict_proba`` (the recovered posterior, not
+        ``sigma(z)``): ``p_i A_i > C_a`` with ``amount`` and ``Costs(admin_cost=C_a)``,
+        ``p_i > c_FP / (c_FP + c_FN)`` with ``Costs(cost_fp=..., cost_fn=...)``.  Binary models only.
+
+        >>> import boostfocal as bf
+        >>> from boostfocal.datasets import make_fraud
+        >>> from boostfocal.metrics import Costs
+        >>> X, y = make_fraud(2_000, positive_rate=0.05, random_state=0)
+        >>> clf = bf.FocalLGBMClassifier(gamma=2.0, n_estimators=20, verbose=-1).fit(X, y)
+        >>> clf.decide(X, Costs(admin_cost=5.0), amount=X[:, 0]).shape
+        (2000,)
+        """
+        if not isinstance(costs, Costs):
+            raise TypeError(f"costs must be a boostfocal.metrics.Costs, got {type(costs).__name__}")
+        loss = getattr(self, "loss_", None)
+        if loss is None:
+            raise ValueError("decide needs a fitted estimator: call fit first")
+        if loss.kind.vector:
+            raise ValueError(f"decide flags rows of a binary model; this one is trained with {loss!r}")
+        proba = self.predict_proba(X)  # type: ignore[attr-defined]  # the estimator's, on the mixin's host
+        return bayes_flags(proba[:, 1], costs, amount, scale)

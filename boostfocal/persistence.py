@@ -70,7 +70,7 @@ from ._model_files import (
     write_xgboost,
 )
 from ._multilabel_booster import MultilabelBooster
-from .losses import IndependentOutputs, Loss
+from .losses import IndependentOutputs, Loss, MultilabelFocalLoss
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -257,6 +257,7 @@ def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
         raise field(state_file, "loss", f"is invalid: {exc}") from None
     if not isinstance(loss.kind, IndependentOutputs) or state["engine"] != "lightgbm":
         raise field(state_file, "loss", f"is {loss!r}, not a multilabel loss of a LightGBM model")
+    assert isinstance(loss, MultilabelFocalLoss)  # every loss of IndependentOutputs is one
     files = state["labels"]
     if not isinstance(files, list) or len(files) != loss.num_outputs:
         raise field(state_file, "labels", f"must name {loss.num_outputs} label files")
@@ -274,7 +275,7 @@ def _load_lightgbm_multilabel(est: Any, target: Path) -> Any:
             raise FileNotFoundError(f"{str(path)!r}: label {label}'s model file of {str(target)!r} is missing")
         booster, label_state = read_lightgbm(path)
         trained, _, _ = _check_state(label_state, "lightgbm", booster, path)
-        if trained.loss != loss.binary_loss(label) or trained.init_score != init[label]:
+        if trained.loss != loss.binary_loss(label) or trained.init_score != np.asarray(init)[label]:
             raise field(
                 state_file,
                 "init_score",

@@ -27,7 +27,9 @@ _BASELINE_STYLES = {
 class TunedResult(Protocol):
     """What the plots read of a :class:`~boostfocal.tuning.TuneResult`."""
 
-    rows: Sequence[Any]
+    @property
+    def rows(self) -> Sequence[Any]: ...
+
     scoring: str
     engine: str
     settings: dict[str, Any]

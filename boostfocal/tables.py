@@ -416,7 +416,8 @@ def _labels(table: Any, tgt: str, positive_class: str | None, source: str) -> np
         raise TableError(
             f"positive_class={positive_class!r} is not a value of {tgt!r} ({', '.join(repr(str(c)) for c in classes)})"
         )
-    return (y == match[0]).astype(np.int64)
+    positive: np.ndarray = (y == match[0]).astype(np.int64)
+    return positive
 
 
 def check_label_spelling(values: Any, what: str = "y") -> None:

@@ -59,6 +59,7 @@ from ._xgb_native import (
     predict_raw,
 )
 from .losses import IndependentOutputs, Loss
+from .metrics import DecisionMixin
 from .persistence import load_into, save_model, start_booster
 
 __all__ = ["FocalXGBClassifier", "dmatrix", "embed_init_score", "metric", "objective", "predict_proba", "predict_raw"]
@@ -71,7 +72,7 @@ _KEPT_BY_THE_BOOSTER = ("objective", "base_score", "num_class", "eval_metric")
 RANK_METRICS = ("auc", "aucpr")
 
 
-class FocalXGBClassifier(xgb.XGBClassifier):
+class FocalXGBClassifier(xgb.XGBClassifier, DecisionMixin):  # the engine first: its get_params reads __bases__[0]
     """``XGBClassifier`` trained with focal loss, from the optimal initial score.
 
     Parameters
@@ -140,7 +141,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         model keeps predicting as before."""
         booster = xgbe.fitted_booster(self)
         if booster is None:
-            return super().set_params(**params)  # type: ignore[no-any-return]
+            return super().set_params(**params)
         xgbe.forget_booster(self)
         try:
             super().set_params(**params)
@@ -173,7 +174,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         return {**super()._more_tags(), "multilabel": VECTOR_INTERCEPT, "multioutput": VECTOR_INTERCEPT}
 
     @property
-    def classes_(self) -> NDArray[Any]:  # type: ignore[override]
+    def classes_(self) -> NDArray[Any]:
         """The class labels seen in ``fit``, in the order of ``predict_proba``'s columns
         (multilabel: ``0..L-1``, the label columns, as ``OneVsRestClassifier`` and
         ``MLPClassifier`` set it)."""
@@ -181,7 +182,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             return np.arange(self.n_classes_)
         return self._bf_classes
 
-    def fit(  # type: ignore[override]
+    def fit(
         self,
         X: Any,
         y: Any,
@@ -282,7 +283,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         ``fit``); uses ``best_iteration`` after early stopping."""
         margin = self._margin(X, base_margin)
         raw = xgb.XGBModel.predict(self, X, output_margin=True, base_margin=margin, **kwargs)
-        return self.loss_.kind.squeeze(np.asarray(raw, dtype=np.float64))  # type: ignore[no-any-return]
+        return self.loss_.kind.squeeze(np.asarray(raw, dtype=np.float64))
 
     def predict_proba(self, X: Any, base_margin: Any = None, **kwargs: Any) -> NDArray[np.float64]:  # type: ignore[override]
         """Class probabilities ``(n, n_classes)`` (the recovered posterior unless ``probability="link"``);
@@ -309,7 +310,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """
         return decision_function_of(self, X, base_margin=base_margin, **kwargs)
 
-    def predict(  # type: ignore[override]
+    def predict(
         self,
         X: Any,
         output_margin: bool = False,
@@ -334,7 +335,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
             return self.predict_raw(X, base_margin=base_margin, **kwargs)
         return predict_label_of(self, X, base_margin=base_margin, **kwargs)
 
-    def _contributions(self, X: Any, base_margin: Any, validate_features: bool, iteration_range: Any) -> Any:
+    def _contributions(self, X: Any, base_margin: Any, validate_features: bool, iteration_range: Any) -> NDArray[Any]:
         margin = self._margin(X, base_margin)
         if isinstance(X, xgb.DMatrix):
             saved = X.get_base_margin()
@@ -351,7 +352,7 @@ class FocalXGBClassifier(xgb.XGBClassifier):
                 enable_categorical=self.enable_categorical,
             )
         try:
-            return self.get_booster().predict(  # type: ignore[no-any-return]
+            return self.get_booster().predict(
                 data,
                 pred_contribs=True,
                 validate_features=validate_features,
@@ -370,7 +371,8 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """Load a file (or the bytes of one) written by :meth:`save_model` or
         :func:`boostfocal.save_model` into this estimator, parameters included; returns ``self``,
         fitted.  A model file without boostfocal state raises ``ValueError``."""
-        return load_into(self, fname)  # type: ignore[no-any-return]
+        loaded: FocalXGBClassifier = load_into(self, fname)
+        return loaded
 
     # --- the estimator's own part of a model file (boostfocal.persistence holds the container) ---
 
@@ -381,15 +383,17 @@ class FocalXGBClassifier(xgb.XGBClassifier):
         """The trained model (:class:`boostfocal._model.TrainedModel`): where the initial score lives,
         the best iteration."""
         check_is_fitted(self, "loss_")
-        return self._bf_model  # type: ignore[no-any-return]
+        return self._bf_model
 
     def _bf_carrying_booster(self) -> xgb.Booster:
         """The booster, carrying ``init_score_`` (a copy that does, for a model loaded from a file
         that keeps it beside the trees): what ``xgb_model=self`` continues."""
         model = self._bf_trained()
+        booster: xgb.Booster = model.booster
         if model.carried:
-            return model.booster
-        return embed_init_score(model.booster.copy(), self.loss_, self.init_score_)
+            return booster
+        assert self.init_score_ is not None  # a booster without it records it beside (TrainedModel.of)
+        return embed_init_score(booster.copy(), self.loss_, self.init_score_)
 
     def _bf_file_state(self) -> dict[str, Any]:
         return {}

@@ -205,6 +205,20 @@ def test_initial_score_inside_the_booster(engine: str, strategy: str | None) -> 
         np.testing.assert_allclose(plain, raw, rtol=0, atol=1e-5)  # float32 intercept and trees
 
 
+@pytest.mark.parametrize(("engine", "strategy"), CASES)
+def test_estimator_fitted_on_a_frame_has_its_feature_names(engine: str, strategy: str | None) -> None:
+    """A DataFrame's columns become ``feature_names_in_`` (LightGBM: its read-only property, read
+    from the label boosters); fitted on an array, the estimator has none."""
+    pd = pytest.importorskip("pandas")
+    X, Y = data(600)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    clf = _fit(engine, strategy, n_estimators=3).fit(frame, Y)
+    np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+    assert clf.n_features_in_ == X.shape[1]
+    assert clf.predict_proba(frame).shape == Y.shape
+    assert not hasattr(_fit(engine, strategy, n_estimators=3).fit(X, Y), "feature_names_in_")
+
+
 @needs_vector_intercept
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_xgboost_early_stopping_on_the_multilabel_metric(strategy: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
@@ -89,7 +89,7 @@ def _tokens(text: str) -> list[str]:
     return toks
 
 
-def _int_at_least(minimum: int) -> Any:
+def _int_at_least(minimum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             val = int(text)
@@ -185,40 +185,6 @@ def _engine_param(text: str) -> tuple[str, Any]:
 # --------------------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------------------
-
-_TUNE_DESCRIPTION = """\
-Cross-validate focal loss over a grid of gamma (focusing parameter) and alpha (class weights)
-against three baselines fitted in the same folds (stratified, time-ordered with --time-column, or
-grouped with --group-column): the engine's own log-loss, balanced
-cross-entropy (gamma=0, alpha=balanced) and scale_pos_weight = n_neg/n_pos (binary only).
-Every model is fitted on an inner training split and early-stopped on an inner validation split
-of each training fold; the test fold is used for scoring only.
-
-Prints one row per configuration (mean ± std over folds of PR-AUC, ROC-AUC, recall at a fixed
-precision, log-loss and Brier score of the recovered probabilities, trees kept, fit seconds),
-sorted with the best marked '*', the winning configuration, and Python code that trains it.
-
-Numeric columns are features as they are; text and boolean columns (true/false) are categorical
-features that the engine splits on natively; missing cells (empty, NA, NaN, null, none, ?) are
-missing values.
-
-Without DATA it runs on the built-in synthetic card-fraud data boostfocal.datasets.make_fraud
-(100,000 rows, 0.2 % positives), and says so."""
-
-_TUNE_EPILOG = """\
-examples:
-  boostfocal tune                                   # built-in make_fraud data
-  boostfocal tune --time-column time --scoring savings --amount amount --admin-cost 5   # in money, over time
-  boostfocal tune tx.csv --target is_fraud --time-column ts --gap 2d --alert-budget 0.5%
-  boostfocal tune tx.csv --target is_fraud --group-column card_id --cost-fp 1 --cost-fn 50
-  boostfocal tune transactions.csv --target is_fraud --engine xgboost
-  boostfocal tune data.parquet --gammas 0,1,2 --alphas none,balanced --cv 5 --plot tune.png
-  boostfocal tune data.csv --param num_leaves=63 --param min_child_samples=50 --output results.json
-  boostfocal tune claims.csv --target fraud --weight exposure --drop claim_id
-  boostfocal tune export.csv --sep ';' --target is_fraud
-  boostfocal tune claims.csv --target chargeback,dispute,refund   (multilabel: several 0/1 columns)
-
-exit status: 0 on success, 2 on bad input (message on stderr), 1 on an unexpected failure."""
 
 _TUNE_DESCRIPTION = """\
 Cross-validate focal loss over a grid of gamma (focusing parameter) and alpha (class weights)

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tables import PARQUET_INSTALL, Table, read_table
+from .._files import PARQUET_INSTALL
+from ..tables import Table, read_table
 from ..tuning import METRICS, TuneResult, check_params, tune
 from ..tuning import plan as tuning_plan
 from ..tuning._snippet import MODEL_FILES, DataCode
@@ -471,7 +472,8 @@ def _raised_by_argument_checks(exc: BaseException) -> bool:
 def _call_tuner(tuner: Any, *args: Any, **kwargs: Any) -> TuneResult:
     """``tuner(*args, **kwargs)``; the tuner's own argument checks become a :class:`UsageError`."""
     try:
-        return tuner(*args, **kwargs)
+        result: TuneResult = tuner(*args, **kwargs)
+        return result
     except (ValueError, TypeError, ImportError) as exc:
         if _raised_by_argument_checks(exc):
             raise UsageError(_first_line(exc)) from exc

@@ -116,7 +116,7 @@ from .._adapter import (
 )
 from .._adapter import check_loss as _check_loss
 from .._multilabel_booster import MultilabelBooster
-from ..losses import IndependentOutputs, Loss
+from ..losses import IndependentOutputs, Loss, MultilabelFocalLoss
 from ._metric import xgboost_metric
 
 __all__ = ["class_totals", "constant_margin", "init_score", "predict_proba", "predict_raw", "xgboost_metric"]
@@ -207,7 +207,8 @@ def _partition_totals(y: Any, w: Any, loss: Loss) -> Float:
 
 
 def _sum_totals(parts: list[Float]) -> Float:
-    return np.sum(np.stack(parts), axis=0)
+    total: Float = np.sum(np.stack(parts), axis=0)
+    return total
 
 
 def class_totals(loss: Loss, y: Any, sample_weight: Any = None) -> Any:
@@ -253,6 +254,7 @@ def _init_from_totals(loss: Loss, totals: Float) -> float | Float:
     """The loss's own constant for class weight totals ``totals`` (exact: it depends on nothing
     else); multilabel: each label's binary constant from its ``(W_0, W_1)``."""
     if loss.kind.label_ndim == 2:
+        assert isinstance(loss, MultilabelFocalLoss)  # the only loss with a label matrix
         return np.array([loss.binary_loss(label).init_score([0, 1], sample_weight=t) for label, t in enumerate(totals)])
     k = totals.shape[0]
     return loss.init_score(np.arange(k), sample_weight=totals)
@@ -369,8 +371,9 @@ def _raw_block(block: Any, trained: Any, kwargs: dict[str, Any]) -> Float:
     if block.shape[0] == 0:
         return np.empty(trained.loss.kind.shape(0))
     if isinstance(trained, MultilabelBooster):  # each label's trained model adds its own initial score
-        return trained.predict_raw(block, **kwargs)  # type: ignore[no-any-return]
-    return trained.raw(block, **kwargs)  # type: ignore[no-any-return]
+        return trained.predict_raw(block, **kwargs)
+    raw: Float = trained.raw(block, **kwargs)
+    return raw
 
 
 def _proba_block(block: Any, trained: Any, loss: Loss, method: str, kwargs: dict[str, Any]) -> Float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -65,7 +65,13 @@ class Graph:
         self.initializers.append(numpy_helper.from_array(arr, name))
         return name
 
-    def op(self, op_type: str, *inputs: str, domain: str = "", outputs: int = 1, **attrs: Any) -> Any:
+    @overload
+    def op(self, op_type: str, *inputs: str, domain: str = "", outputs: Literal[1] = 1, **attrs: Any) -> str: ...
+
+    @overload
+    def op(self, op_type: str, *inputs: str, domain: str = "", outputs: int, **attrs: Any) -> list[str]: ...
+
+    def op(self, op_type: str, *inputs: str, domain: str = "", outputs: int = 1, **attrs: Any) -> str | list[str]:
         """Add a node; returns its output name (or a list of ``outputs`` names)."""
         names = [self._name(op_type.lower()) for _ in range(outputs)]
         self.nodes.append(

@@ -189,7 +189,8 @@ def _xgboost_model_json(booster: Any) -> dict[str, Any]:
             "model: the booster has categorical features, which bf.to_onnx does not export; train with the "
             "categories encoded as numbers (enable_categorical=False) to deploy through ONNX"
         )
-    return json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]  # type: ignore[no-any-return]
+    model: dict[str, Any] = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]
+    return model
 
 
 def _xgboost_tree(tree: dict[str, Any], t: int, target: int, attrs: dict[str, list[Any]]) -> None:
@@ -248,7 +249,10 @@ def xgboost_trees(booster: Any, n_outputs: int, missing: tuple[float, ...]) -> t
 
 def ensemble_node(g: Graph, x: str, attrs: dict[str, Any], n_outputs: int) -> str:
     """The ``TreeEnsembleRegressor`` node: the plain sum of the trees per output, ``(n, n_outputs)``."""
-    return g.op("TreeEnsembleRegressor", x, domain="ai.onnx.ml", n_targets=n_outputs, post_transform="NONE", **attrs)
+    node: str = g.op(
+        "TreeEnsembleRegressor", x, domain="ai.onnx.ml", n_targets=n_outputs, post_transform="NONE", **attrs
+    )
+    return node
 
 
 def feature_count(missing: Missing) -> int:

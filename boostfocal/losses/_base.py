@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,7 +73,7 @@ class _MultilabelLabels(_Labels):
     def _flat_cache(self) -> dict[str, tuple[NDArray[Any], Float | None]]:
         return {}
 
-    def flat(self, order: str) -> tuple[NDArray[Any], Float | None]:
+    def flat(self, order: Literal["C", "F"]) -> tuple[NDArray[Any], Float | None]:
         """``y`` and :attr:`factor` raveled in memory ``order`` ("C" or "F"), kept for later rounds."""
         cache = self._flat_cache
         if order not in cache:
@@ -82,10 +82,10 @@ class _MultilabelLabels(_Labels):
         return cache[order]
 
 
-def _out_like(raw: NDArray[Any], dtype: Any = np.float64) -> tuple[Float, Float]:
+def _out_like(raw: NDArray[Any], dtype: Any = np.float64) -> tuple[NDArray[Any], NDArray[Any]]:
     """Two empty arrays shaped like ``raw`` (same memory order, so LightGBM's F-ordered scores
     give F-ordered gradients it can flatten without a copy)."""
-    order = "F" if raw.ndim == 2 and raw.flags.f_contiguous and not raw.flags.c_contiguous else "C"
+    order: Literal["C", "F"] = "F" if raw.ndim == 2 and raw.flags.f_contiguous and not raw.flags.c_contiguous else "C"
     return np.empty(raw.shape, dtype=dtype, order=order), np.empty(raw.shape, dtype=dtype, order=order)
 
 
@@ -142,7 +142,7 @@ class _Loss:
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._params() == self._params()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._params() == self._params()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(self._params().items())))
@@ -150,6 +150,7 @@ class _Loss:
     # subclasses provide these -------------------------------------------------------
     gamma: float
     hessian: str
+    alpha: float | tuple[float, ...] | None
 
     def _prepare(
         self, y: ArrayLike, sample_weight: ArrayLike | None = None, weight_name: str = "sample_weight"
@@ -169,6 +170,11 @@ class _Loss:
         return _Labels(y, self._alpha_table(), weight)
 
     def _check_labels(self, y: ArrayLike) -> NDArray[Any]:
+        raise NotImplementedError
+
+    def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float | Float:
+        """The constant raw score(s) ``z0 = argmin_c sum_i w_i L(y_i, c)`` minimising the weighted
+        mean training loss (each loss class gives its solution)."""
         raise NotImplementedError
 
     def _alpha_table(self) -> Float:

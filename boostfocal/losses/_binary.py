@@ -95,7 +95,8 @@ class BinaryFocalLoss(_Loss):
 
     def _log_alpha(self) -> Float:
         a = 0.5 if self.alpha is None else self.alpha
-        return np.log(np.array([1.0 - a, a]))
+        log_alpha: Float = np.log(np.array([1.0 - a, a]))
+        return log_alpha
 
     def init_score(self, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The constant raw score minimising the weighted mean training loss.

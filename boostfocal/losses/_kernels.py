@@ -36,6 +36,7 @@ def _fast() -> Any:
         if choice == "numpy":
             _fast_module = None
         else:
+            module: Any  # boostfocal._fast, or None
             try:
                 from .. import _fast as module
             except ImportError:
@@ -268,4 +269,5 @@ def _optimal_constant(class_weight: Float, log_alpha: Float, gamma: float, *, ne
     b = float(np.max(log_c + phi(np.array(-lim))))
     log_mu = brentq(excess, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     ls = log_sigmoid(logits_for(log_mu))
-    return ls - np.logaddexp.reduce(ls)
+    log_pi: Float = ls - np.logaddexp.reduce(ls)
+    return log_pi

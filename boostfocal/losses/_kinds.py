@@ -130,7 +130,8 @@ class OutputKind:
 
     def predict(self, proba: Float, classes: NDArray[Any]) -> NDArray[Any]:
         """Predicted classes from :meth:`proba_columns` (the most probable of ``classes``)."""
-        return classes[np.argmax(proba, axis=1)]  # type: ignore[no-any-return]
+        predicted: NDArray[Any] = classes[np.argmax(proba, axis=1)]
+        return predicted
 
     def hessian_scale(self, engine: str) -> float:
         """The factor an engine's own objective of this kind puts on the Hessian (1 but for softmax)."""

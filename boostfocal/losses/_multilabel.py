@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -128,7 +128,8 @@ class MultilabelFocalLoss(_Loss):
         return out if cw is None else out * cw
 
     def _loss(self, labels: _Labels, raw: Float) -> Float:
-        return self._label_loss(labels, raw).sum(axis=1)
+        row_sums: Float = self._label_loss(labels, raw).sum(axis=1)
+        return row_sums
 
     def _reference_grad_hess(self, labels: _Labels, z: Float) -> tuple[Float, Float]:
         sign = labels.sign
@@ -152,10 +153,10 @@ class MultilabelFocalLoss(_Loss):
             return super()._grad_hess(labels, raw, hess_scale, out, name, threads)
         assert isinstance(labels, _MultilabelLabels)
         z = _kernel_input(raw)
-        order = "F" if z.flags.f_contiguous and not z.flags.c_contiguous else "C"
+        order: Literal["C", "F"] = "F" if z.flags.f_contiguous and not z.flags.c_contiguous else "C"
         if out is None:
             out = _out_like(z)
-        flag = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
+        flag: Literal["C_CONTIGUOUS", "F_CONTIGUOUS"] = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
         target = out if all(a.flags[flag] for a in out) else _out_like(z, out[0].dtype)
         y_flat, factor_flat = labels.flat(order)
         bad = fast.binary_grad_hess(
@@ -203,12 +204,15 @@ class MultilabelFocalLoss(_Loss):
         """Weighted mean loss of each label, ``(L,)``, from checked labels and margins."""
         per = self._label_loss(labels, raw)
         w = labels.weight
+        means: Float
         if w is None:
-            return per.mean(axis=0)
+            means = per.mean(axis=0)
+            return means
         total = w.sum()
         if not total > 0:
             raise ValueError("sample_weight sums to 0: the weighted mean loss is undefined")
-        return (w @ per) / total
+        means = (w @ per) / total
+        return means
 
     def label_loss(self, y: ArrayLike, raw: ArrayLike, sample_weight: ArrayLike | None = None) -> Float:
         """Per-element loss ``w_i l_l(y_il, z_il)``, ``(n, L)`` (:meth:`loss` is its row sum).

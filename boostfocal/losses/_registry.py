@@ -76,6 +76,7 @@ def balanced_alpha(
         )
     arr = np.asarray(y)
     binary = num_class is None and arr.size > 0 and np.isin(arr, (0, 1)).all()
+    k: int | None
     if binary:
         yy = v.check_binary_labels(arr).astype(np.intp)
         k = 2

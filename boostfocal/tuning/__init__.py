@@ -27,6 +27,7 @@ from ._engines import (
     SPW,
     check_params,
 )
+from ._grid import DEFAULT_REGULARIZATION, DEFAULT_SCALE_POS_WEIGHT_SEARCH
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, average_precision, recall_at_precision
 from ._result import ConfigResult, TuneResult
 from ._stats import (
@@ -43,8 +44,6 @@ from ._tune import (
     DEFAULT_GAMMAS,
     DEFAULT_LEARNING_RATE,
     DEFAULT_N_ESTIMATORS,
-    DEFAULT_REGULARIZATION,
-    DEFAULT_SCALE_POS_WEIGHT_SEARCH,
     DEFAULT_VALIDATION_FRACTION,
     TunePlan,
     plan,

@@ -448,7 +448,7 @@ def best_iteration(est: Any, engine: str, n_estimators: int) -> float:
         best = getattr(getattr(est, "booster_", None), "best_iterations", None)  # multilabel: per label
         best = getattr(est, "best_iteration_", None) if best is None else best
         if isinstance(best, (list, tuple)):  # multilabel: one booster per label, each stopped on its own
-            return float(np.mean([int(b) if b else n_estimators for b in best]))  # type: ignore[return-value]
+            return float(np.mean([int(b) if b else n_estimators for b in best]))
         return int(best) if best else int(getattr(est, "n_estimators_", n_estimators))
     try:
         best = est.best_iteration

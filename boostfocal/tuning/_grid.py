@@ -5,14 +5,16 @@ can run.  All run before the first fit."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import _engines as eng
 from . import _inputs as inp
-from ._metrics import RANK_METRICS
+from ._metrics import MONEY, RANK_METRICS
+from ._result import _alpha_label
 from ._search import SPW_POWER, Row
 
 #: The regularisation search every row gets, chosen per row and outer fold on the inner validation
@@ -52,7 +54,7 @@ def _check_multilabel_engine(engine: str, stop_name: str) -> None:
     early-stopping metric that is not a rank metric of the margins."""
     if engine == "xgboost":
         eng.estimator_classes(engine)
-        from ..xgboost import VECTOR_INTERCEPT
+        from .._xgb_native import VECTOR_INTERCEPT
 
         if not VECTOR_INTERCEPT:
             raise ValueError(
@@ -143,3 +145,45 @@ def _spw_search(
         if c not in out:
             out.append(c)
     return out
+
+
+def _check_money_scoring(scoring_name: str, money_names: list[str]) -> None:
+    """A money score needs the settings that make its column."""
+    if scoring_name == "cost":
+        raise ValueError("scoring='cost': use scoring='savings', which ranks the same way on each split")
+    if scoring_name in MONEY and scoring_name not in money_names:
+        raise ValueError(
+            f"scoring={scoring_name!r} needs its settings: amount and admin_cost, or cost_fp and cost_fn "
+            "(savings, cost), or alert_budget (precision_at_budget)"
+        )
+
+
+def _categorical(params: dict[str, Any], engine: str, X: Any, categorical: list[Any]) -> tuple[int, ...]:
+    """The category-coded columns of an array ``X`` (XGBoost: its categorical settings added to ``params``)."""
+    coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
+    if categorical and engine == "xgboost":
+        params["enable_categorical"] = True
+        if coded:
+            params["feature_types"] = ["c" if i in coded else "q" for i in range(X.shape[1])]
+    return coded
+
+
+def _alphas(alphas: Iterable[Any], n_classes: int) -> tuple[list[Any], list[Any]]:
+    """The checked alphas, and those skipped (a single number for more than two classes) with a warning."""
+    alpha_list, skipped = inp.check_alphas(alphas, n_classes)
+    if skipped:
+        warnings.warn(
+            f"alpha {', '.join(_alpha_label(a) for a in skipped)} skipped: a single number is the positive-class "
+            f"weight of a binary problem, and y has {n_classes} classes (use 'balanced' or a sequence)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return alpha_list, skipped
+
+
+def _check_flags(**flags: Any) -> None:
+    """Each of ``flags`` must be a bool."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+

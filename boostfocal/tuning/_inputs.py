@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,7 +97,7 @@ def _check_coded_array(arr: NDArray[Any], n: int, cats: list[Any]) -> tuple[NDAr
     k = out.shape[1]
     indices: list[int] = []
     for c in cats:
-        if not isinstance(c, numbers.Integral) or isinstance(c, bool) or not -k <= c < k:
+        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or not -k <= c < k:
             raise ValueError(f"categorical_features: {c!r} is not a column index of X, which has {k} columns")
         i = int(c) % k
         if i in indices:
@@ -124,7 +124,7 @@ def _check_frame(X: Any, n: int, cats: list[Any]) -> tuple[Any, list[str]]:
     for c in cats:
         if c in columns:
             named.append(c)
-        elif isinstance(c, numbers.Integral) and not isinstance(c, bool) and -len(columns) <= c < len(columns):
+        elif not isinstance(c, bool) and isinstance(c, numbers.Integral) and -len(columns) <= int(c) < len(columns):
             named.append(columns[int(c)])
         else:
             raise ValueError(f"categorical_features: no column {c!r} in X (columns: {columns[:8]}...)")
@@ -295,7 +295,7 @@ def check_regularization(
     fixed = {canonical(k): x for k, x in fixed.items()}
     if regularization is None:
         return [{}]
-    if isinstance(regularization, Mapping) or isinstance(regularization, (str, bytes)):
+    if isinstance(regularization, (Mapping, str, bytes)):
         raise TypeError("regularization must be a sequence of dicts of engine parameters, e.g. ({}, {'reg_lambda': 1})")
     out: list[dict[str, Any]] = []
     for cand in regularization:
@@ -316,7 +316,7 @@ def check_regularization(
 def check_seed(random_state: Any) -> int:
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0:
+    if not isinstance(random_state, bool) and isinstance(random_state, numbers.Integral) and int(random_state) >= 0:
         return int(random_state)
     raise ValueError(f"random_state must be a non-negative integer or None, got {random_state!r}")
 
@@ -327,6 +327,14 @@ def check_n_jobs(n_jobs: Any) -> int | None:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a positive integer, a negative one (-1 = all cores) or None, got {n_jobs!r}")
     return int(n_jobs)
+
+
+@overload
+def check_positive_int(value: Any, name: str, allow_none: Literal[False] = False) -> int: ...
+
+
+@overload
+def check_positive_int(value: Any, name: str, allow_none: bool) -> int | None: ...
 
 
 def check_positive_int(value: Any, name: str, allow_none: bool = False) -> int | None:
@@ -353,7 +361,7 @@ def make_splits(
     """Outer folds: ``cv`` stratified shuffled folds (``repeats`` times), or a splitter's."""
     from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if not isinstance(cv, bool) and isinstance(cv, numbers.Integral):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {cv}")
         counts = np.bincount(y_enc)

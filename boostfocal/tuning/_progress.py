@@ -74,18 +74,19 @@ class Progress:
         delay: float = 1.0,
         interval: float | None = None,
     ) -> None:
+        make_bar: Any  # tqdm's class, or _NoBar
         try:
-            from tqdm import tqdm
+            from tqdm import tqdm as make_bar
         except ImportError:  # the engines' extras install it
             if enabled:
                 warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
-            enabled, tqdm = False, _NoBar
+            enabled, make_bar = False, _NoBar
         self.stream = sys.stderr if stream is None else stream
         tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = interval if interval is not None else (0.5 if tty else 30.0)
         self.delay = delay
         self.enabled = enabled
-        self.bar = tqdm(
+        self.bar = make_bar(
             total=total,
             desc="tune",
             unit="fit",

@@ -174,7 +174,7 @@ class TuneResult:
         if metric == "recall_at_precision":
             return f"recall@P>={self.settings.get('precision_level', DEFAULT_PRECISION_LEVEL):g}"
         if metric == "precision_at_budget":
-            budget = (self.settings.get("money") or {}).get("alert_budget")
+            budget: Any = (self.settings.get("money") or {}).get("alert_budget")
             return f"prec@{budget if isinstance(budget, int) else f'{100 * float(budget):g}%'}"
         if metric in METRICS:
             return METRICS[metric].label

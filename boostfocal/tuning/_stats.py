@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._engines import BALANCED, BASELINES, FOCAL, LOGLOSS, SPW
 from ._metrics import METRICS, MONEY, greater_is_better
@@ -66,7 +67,7 @@ def _label(metric: str) -> str:
     return table[metric].label if metric in table else metric
 
 
-def nadeau_bengio(differences: Sequence[float], test_train_ratio: float) -> tuple[float, float, float]:
+def nadeau_bengio(differences: ArrayLike, test_train_ratio: float) -> tuple[float, float, float]:
     """Corrected resampled t-test of paired fold differences: ``(corrected se, t, two-sided p)``.
 
     ``se = sqrt((1/J + n_test/n_train) s^2)`` with ``s^2`` the sample variance of the ``J``

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numbers
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +18,18 @@ from . import _search, _splits
 from ._grid import (
     DEFAULT_REGULARIZATION,
     DEFAULT_SCALE_POS_WEIGHT_SEARCH,
+    _alphas,
     _candidates,
+    _categorical,
+    _check_flags,
+    _check_money_scoring,
     _check_multilabel_engine,
     _rows,
     _spw_search,
 )
 from ._metrics import DEFAULT_PRECISION_LEVEL, METRICS, MONEY, metric_name
 from ._race import collect, describe_search, run_all
-from ._result import ConfigResult, TuneResult, _alpha_json, _alpha_label, _jsonable, add_threshold_row
+from ._result import ConfigResult, TuneResult, _alpha_json, _jsonable, add_threshold_row
 from ._search import Fold, Row, Settings, row_candidates
 from ._stats import in_baseline_family, in_focal_family
 
@@ -253,68 +256,30 @@ def tune(
     params = eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")  # type: ignore[assignment]
+    n_estimators = inp.check_positive_int(n_estimators, "n_estimators")
     rounds = inp.check_positive_int(early_stopping_rounds, "early_stopping_rounds", allow_none=True)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     fraction = inp.check_fraction(validation_fraction, "validation_fraction", closed_right=False)
     level = inp.check_fraction(precision_level, "precision_level", closed_right=True)
     v.check_hessian(hessian)
     inp.check_n_jobs(n_jobs)
-    if not isinstance(baselines, bool):
-        raise TypeError(f"baselines must be True or False, got {baselines!r}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
-    if not isinstance(full_search, bool):
-        raise TypeError(f"full_search must be True or False, got {full_search!r}")
-    scoring_name, scoring_fn = _resolve_scoring(scoring)
-    metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
-    if early_stopping_metric is None:
-        # a money score needs side data the engines' callbacks do not see: stop on PR-AUC
-        stop_name = "average_precision" if scoring_name in MONEY else scoring_name
-    elif early_stopping_metric == "objective":
-        stop_name = "objective"
-    else:
-        stop_name = metric_name(early_stopping_metric)
+    _check_flags(baselines=baselines, progress=progress, full_search=full_search)
+    scoring_name, scoring_fn, metric_names, stop_name = _scores(scoring, early_stopping_metric)
     seed = inp.check_seed(random_state)
-
-    multilabel = inp.is_multilabel(y)
-    if multilabel:
-        classes, y_enc = inp.check_multilabel_y(y)
-        _check_multilabel_engine(engine, stop_name)
-        strata = inp.multilabel_strata(y_enc)
-    else:
-        classes, y_enc = inp.check_y(y)
-        strata = y_enc
+    multilabel, classes, y_enc, strata = _labels(y, engine, stop_name)
     w = inp.check_weights(sample_weight, y_enc)
     costs, budget, aux, money_names, money_record = _splits.money(
         X, y_enc.shape[0], classes.size == 2 and not multilabel, amount, admin_cost, cost_fp, cost_fn, alert_budget
     )
-    if scoring_name == "cost":
-        raise ValueError("scoring='cost': use scoring='savings', which ranks the same way on each split")
-    if scoring_name in MONEY and scoring_name not in money_names:
-        raise ValueError(
-            f"scoring={scoring_name!r} needs its settings: amount and admin_cost, or cost_fp and cost_fn "
-            "(savings, cost), or alert_budget (precision_at_budget)"
-        )
+    _check_money_scoring(scoring_name, money_names)
     metric_names += money_names
     X, split = _splits.splitting(X, y_enc.shape[0], time, gap, groups, time_feature)
     X, categorical = inp.check_X(X, y_enc.shape[0], categorical_features)
-    coded = tuple(int(c) for c in categorical) if categorical and isinstance(X, np.ndarray) else ()
-    if categorical and engine == "xgboost":
-        params["enable_categorical"] = True
-        if coded:
-            params["feature_types"] = ["c" if i in coded else "q" for i in range(X.shape[1])]
+    coded = _categorical(params, engine, X, categorical)
     n_classes = 2 if multilabel else classes.size  # multilabel: the classes 0 and 1 of every label
     binary = n_classes == 2 and not multilabel
     gamma_list = inp.check_gammas(gammas)
-    alpha_list, skipped = inp.check_alphas(alphas, n_classes)
-    if skipped:
-        warnings.warn(
-            f"alpha {', '.join(_alpha_label(a) for a in skipped)} skipped: a single number is the positive-class "
-            f"weight of a binary problem, and y has {n_classes} classes (use 'balanced' or a sequence)",
-            UserWarning,
-            stacklevel=2,
-        )
+    alpha_list, skipped = _alphas(alphas, n_classes)
     eng.estimator_classes(engine)
 
     # ----- rows and folds -------------------------------------------------------------------
@@ -353,42 +318,103 @@ def tune(
     results = add_threshold_row(collect(groups, rows, per_row, len(folds), scoring_name), scoring_name)
 
     # ----- settings for the record ----------------------------------------------------------
+    record = _record(
+        settings, split, the_plan, rows, folds, candidates, spw_search, X, y_enc, w, classes,
+        gammas=gamma_list, alphas=alpha_list, skipped=skipped, baselines=baselines, cv=cv, repeats=repeats,
+        n_splits=len(outer), fraction=fraction, money=money_record, n_jobs=n_jobs, categorical=categorical,
+    )
+    return TuneResult(
+        rows=results,
+        scoring=scoring_name,
+        engine=engine,
+        classes=classes,
+        settings=record,
+        splits=[(fd.fit, fd.val, fd.test) for fd in folds],
+        scoring_function=scoring_fn,
+    )
+
+
+def _scores(
+    scoring: str | Callable[..., float], early_stopping_metric: str | None
+) -> tuple[str, Callable[..., float] | None, list[str], str]:
+    """The scoring name and function, the table's metric columns and the early-stopping metric."""
+    scoring_name, scoring_fn = _resolve_scoring(scoring)
+    metric_names = ([scoring_name] if scoring_fn is not None else []) + list(METRICS)
+    if early_stopping_metric is None:
+        # a money score needs side data the engines' callbacks do not see: stop on PR-AUC
+        stop_name = "average_precision" if scoring_name in MONEY else scoring_name
+    elif early_stopping_metric == "objective":
+        stop_name = "objective"
+    else:
+        stop_name = metric_name(early_stopping_metric)
+    return scoring_name, scoring_fn, metric_names, stop_name
+
+
+def _labels(y: Any, engine: str, stop_name: str) -> tuple[bool, NDArray[Any], NDArray[np.intp], NDArray[np.intp]]:
+    """``(multilabel, classes, encoded labels, strata for the folds)``, checked."""
+    if inp.is_multilabel(y):
+        classes, y_enc = inp.check_multilabel_y(y)
+        _check_multilabel_engine(engine, stop_name)
+        return True, classes, y_enc, inp.multilabel_strata(y_enc)
+    classes, y_enc = inp.check_y(y)
+    return False, classes, y_enc, y_enc
+
+
+def _record(
+    settings: Settings,
+    split: Any,
+    the_plan: TunePlan,
+    rows: list[Row],
+    folds: list[Fold],
+    candidates: list[dict[str, Any]],
+    spw_search: list[dict[str, Any]],
+    X: Any,
+    y_enc: NDArray[np.intp],
+    w: NDArray[np.float64] | None,
+    classes: NDArray[Any],
+    **given: Any,
+) -> dict[str, Any]:
+    """The settings a result records (``result.settings``, the JSON's ``settings``)."""
+    s = settings
+    binary, multilabel = s.binary, s.multilabel
+    n_classes = 2 if multilabel else classes.size
     weights = np.ones(y_enc.shape[0]) if w is None else w
     pos_all = float(np.sum(weights[y_enc == 1])) if binary else 0.0
     counts = y_enc.sum(axis=0) if multilabel else np.bincount(y_enc, minlength=n_classes)
+    cv, repeats = given["cv"], given["repeats"]
     from .. import __version__
 
-    record: dict[str, Any] = {
-        "engine": engine,
-        "gammas": gamma_list,
-        "alphas": [_alpha_json(a) for a in alpha_list],
-        "alphas_skipped": [_alpha_json(a) for a in skipped],
-        "baselines": bool(baselines),
+    return {
+        "engine": s.engine,
+        "gammas": given["gammas"],
+        "alphas": [_alpha_json(a) for a in given["alphas"]],
+        "alphas_skipped": [_alpha_json(a) for a in given["skipped"]],
+        "baselines": bool(given["baselines"]),
         "regularization": [dict(c) for c in candidates] if len(candidates) > 1 else [],
-        "scale_pos_weight_search": [dict(c) for c in spw_search] if binary and baselines else [],
+        "scale_pos_weight_search": [dict(c) for c in spw_search] if binary and given["baselines"] else [],
         "cv": int(cv) if isinstance(cv, numbers.Integral) else repr(cv),
         "repeats": repeats,
-        "n_splits": len(outer),
+        "n_splits": given["n_splits"],
         # time-ordered folds are one fixed sequence: no repeats to suggest
-        "folds_per_repeat": None if split.kind == "time" else _folds_per_repeat(cv, repeats, len(outer)),
+        "folds_per_repeat": None if split.kind == "time" else _folds_per_repeat(cv, repeats, given["n_splits"]),
         "n_fits": the_plan.n_fits,
-        "search": describe_search(settings, rows, [row_candidates(r, candidates, spw_search) for r in rows], folds),
-        "scoring": scoring_name,
-        "n_estimators": int(n_estimators),
-        "early_stopping_rounds": rounds,
-        "early_stopping_metric": stop_name,
-        "validation_fraction": fraction,
-        "precision_level": level,
-        "hessian": hessian,
-        "random_state": seed,
+        "search": describe_search(s, rows, [row_candidates(r, candidates, spw_search) for r in rows], folds),
+        "scoring": s.scoring_name,
+        "n_estimators": s.n_estimators,
+        "early_stopping_rounds": s.rounds,
+        "early_stopping_metric": s.stop_name,
+        "validation_fraction": given["fraction"],
+        "precision_level": s.precision_level,
+        "hessian": s.hessian,
+        "random_state": s.seed,
         "split": split.record(),
-        "money": money_record,
+        "money": given["money"],
         "split_description": split.describe(cv, repeats),
         "test_assumes": split.assumption(),
-        "n_jobs": n_jobs,
-        "engine_params": _jsonable(params),
+        "n_jobs": given["n_jobs"],
+        "engine_params": _jsonable(s.params),
         "sample_weight": w is not None,
-        "categorical_features": categorical,
+        "categorical_features": given["categorical"],
         "n_samples": int(y_enc.shape[0]),
         "n_features": int(X.shape[1]),
         "multilabel": multilabel,
@@ -399,20 +425,11 @@ def tune(
         else None,
         "versions": {
             "boostfocal": __version__,
-            engine: eng.engine_version(engine),
+            s.engine: eng.engine_version(s.engine),
             "numpy": np.__version__,
             "python": sys.version.split()[0],
         },
     }
-    return TuneResult(
-        rows=results,
-        scoring=scoring_name,
-        engine=engine,
-        classes=classes,
-        settings=record,
-        splits=[(fd.fit, fd.val, fd.test) for fd in folds],
-        scoring_function=scoring_fn,
-    )
 
 
 def _folds(
@@ -443,7 +460,7 @@ def _folds_per_repeat(cv: Any, repeats: int, n_splits: int) -> int | None:
     if isinstance(cv, numbers.Integral):
         return int(cv)
     n_rep = getattr(cv, "n_repeats", None)
-    if isinstance(n_rep, numbers.Integral) and n_rep > 0 and n_splits % n_rep == 0:
+    if isinstance(n_rep, numbers.Integral) and int(n_rep) > 0 and n_splits % n_rep == 0:
         return n_splits // int(n_rep)
     return None
 
@@ -517,7 +534,7 @@ def plan(
     eng.check_params(engine, engine_params)
     candidates = _candidates(engine, regularization, engine_params)
     spw_search = _spw_search(engine, scale_pos_weight_search, engine_params)
-    repeats = inp.check_positive_int(repeats, "repeats")  # type: ignore[assignment]
+    repeats = inp.check_positive_int(repeats, "repeats")
     if not isinstance(baselines, bool):
         raise TypeError(f"baselines must be True or False, got {baselines!r}")
     if inp.is_multilabel(y):
@@ -529,7 +546,7 @@ def plan(
     gamma_list = inp.check_gammas(gammas)
     alpha_list, _ = inp.check_alphas(alphas, n_classes)
     rows = _rows(gamma_list, alpha_list, baselines, binary)
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if not isinstance(cv, bool) and isinstance(cv, numbers.Integral):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {cv}")
         n_folds = int(cv) * int(repeats)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -165,7 +165,8 @@ def lgb_fit(binned: BinnedFolds, fold: Any, est: Any, stop: Any, rounds: int, fo
     classes = np.array([0, 1])
     est._n_classes, est._objective, est._class_weight = 2, None, None
     init_fit = init_val = None
-    loss = init = None
+    loss: Any = None
+    init: Any = None
     if focal:
         w_fit = None if binned.w is None else binned.w[fold.fit]
         weight = training_weight(y_fit, w_fit, None)
@@ -185,7 +186,7 @@ def lgb_fit(binned: BinnedFolds, fold: Any, est: Any, stop: Any, rounds: int, fo
             train,
             num_boost_round=est.n_estimators,
             valid_sets=[valid],
-            feval=[_EvalFunctionWrapper(stop)],
+            feval=[cast(Any, _EvalFunctionWrapper(stop))],
             callbacks=[eng.LGBEarlyStopping(stop.__name__, rounds), lgb.record_evaluation(evals)],
         )
     lgbe.set_fitted(

@@ -258,7 +258,7 @@ def run_fit(
             )
     fit_time = time.perf_counter() - t0
 
-    val_score = _validation(s, row, est, stop, spw, X_val, Scored(y_val, None, w_val, _aux_take(aux, fold.val)))
+    val_score = _validation(s, row, est, stop, spw, (X_val, y_val, w_val, _aux_take(aux, fold.val)))
     if focal and row.alpha == "balanced":
         extra["alpha"] = est.loss_.alpha
     best = int(eng.best_iteration(est, s.engine, n_rounds))
@@ -267,17 +267,20 @@ def run_fit(
     return Fitted(est, spw, val_score, fit_time, complete, best, extra)
 
 
-def _validation(settings: Settings, row: Row, est: Any, stop: Any, spw: float, X_val: Any, val: Scored) -> float:
-    """The validation score of a fitted model on the inner validation split (rows ``X_val``,
-    labels, weights and side arrays in ``val``, whose probabilities it fills in); NaN when empty."""
+def _validation(
+    settings: Settings, row: Row, est: Any, stop: Any, spw: float, val: tuple[Any, NDArray[np.intp], Any, Any]
+) -> float:
+    """The validation score of a fitted model on the inner validation split ``val = (X, y,
+    weights, side arrays)``; NaN when it is empty."""
     s = settings
     if stop is not None and s.stop_name == s.scoring_name and not (s.multilabel and s.engine == "lightgbm"):
         # early stopping already scored the kept trees on the inner validation split
         return eng.best_validation_score(est, s.engine, stop)
-    if len(val.y) == 0:
+    X_val, y_val, w_val, aux_val = val
+    if len(y_val) == 0:
         return float("nan")
     proba_val = eng.predict_proba(est, s.engine, row.kind, X_val, spw)
-    return validation_score(s, row, val._replace(proba=proba_val))
+    return validation_score(s, row, Scored(y_val, proba_val, w_val, aux_val))
 
 
 def _scale_pos_weight(y: NDArray[np.intp], w: NDArray[np.float64] | None, power: float) -> float:

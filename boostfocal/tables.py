@@ -12,8 +12,7 @@ New rows to score, with or without the target column, coded exactly as in traini
     from boostfocal.tables import Schema, read_features
     X_new = read_features("new.csv", Schema.load("model.schema.json"))
 
-Typing rules (the same with pandas and with the standard library's CSV reader, which suffices
-without pandas):
+Typing rules (the same with pandas and with the standard library's CSV reader, without pandas):
 
 * a column whose every non-missing cell is a number is a numeric feature (float64, NaN where
   missing); missing cells are empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``none`` or ``?`` (any

@@ -87,6 +87,12 @@ def set_fitted(
     est.fitted_ = True
 
 
+def start_binary_fit(est: Any) -> None:
+    """The fields ``LGBMClassifier.fit`` sets before training a binary model (two classes, no
+    class weight, the objective set later), for a fit the tuner drives through ``lightgbm.train``."""
+    est._n_classes, est._objective, est._class_weight = 2, None, None
+
+
 def use_objective(est: Any, objective: Any) -> None:
     """The objective ``LGBMClassifier.fit`` trains with (read from ``_objective`` in ``_process_params``)."""
     est._objective = objective

@@ -18,8 +18,10 @@ the design notes):
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -210,3 +212,15 @@ def save_estimator(est: Any, booster: Any, path: Any) -> None:
         xgb.XGBModel.save_model(est, path)
     finally:
         est._Booster = own
+
+
+@contextlib.contextmanager
+def matrices_from(est: Any, create: Callable[..., Any]) -> Iterator[None]:
+    """For the duration, ``est.fit`` builds its training and validation matrices with ``create``
+    (``XGBModel.fit`` asks its private ``_create_dmatrix(ref, **kwargs)`` for each; checked on
+    XGBoost 2.1 and 3.2): the tuner lends a fold's binned matrices this way."""
+    est._create_dmatrix = create
+    try:
+        yield
+    finally:
+        del est._create_dmatrix

@@ -210,6 +210,8 @@ def test_estimator_fitted_on_a_frame_has_its_feature_names(engine: str, strategy
     """A DataFrame's columns become ``feature_names_in_`` (LightGBM: its read-only property, read
     from the label boosters); fitted on an array, the estimator has none."""
     pd = pytest.importorskip("pandas")
+    if engine == "lightgbm" and not hasattr(lgb.LGBMClassifier, "feature_names_in_"):
+        pytest.skip("LightGBM < 4.6's LGBMClassifier has no feature_names_in_ (it has feature_name_)")
     X, Y = data(600)
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
     clf = _fit(engine, strategy, n_estimators=3).fit(frame, Y)

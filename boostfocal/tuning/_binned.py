@@ -31,6 +31,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import _engine_xgboost as xgbe
 from ._inputs import take
 
 
@@ -122,11 +123,10 @@ class BinnedFolds:
                 set_float_info(matrix, name, kwargs.get(name))
             return matrix
 
-        est._create_dmatrix = create
         try:
-            yield
+            with xgbe.matrices_from(est, create):
+                yield
         finally:
-            del est._create_dmatrix
             if pair[0] is not None and pair[1] is not None:
                 with self._lock:
                     self._free[key].append((pair[0], pair[1]))
@@ -163,7 +163,7 @@ def lgb_fit(binned: BinnedFolds, fold: Any, est: Any, stop: Any, rounds: int, fo
 
     y_fit, y_val = binned.y[fold.fit], binned.y[fold.val]
     classes = np.array([0, 1])
-    est._n_classes, est._objective, est._class_weight = 2, None, None
+    lgbe.start_binary_fit(est)
     init_fit = init_val = None
     loss: Any = None
     init: Any = None

@@ -108,6 +108,8 @@ class _Loss:
 
     name: ClassVar[str]
     _fields: ClassVar[tuple[str, ...]]
+    #: The container of checked labels and weights the kernels read (multilabel: its own).
+    _labels_type: ClassVar[type[_Labels]] = _Labels
 
     @cached_property
     def kind(self) -> OutputKind:
@@ -158,7 +160,7 @@ class _Loss:
         """Checked labels and weights (weights: ``None`` or ``n`` finite non-negative numbers)."""
         yy = self._check_labels(y)
         w = v.check_sample_weight(sample_weight, yy.shape[0], name=weight_name)
-        return _Labels(yy, self._alpha_table(), w)
+        return self._labels_type(yy, self._alpha_table(), w)
 
     def _unchecked_labels(self, y: NDArray[Any], weight: NDArray[Any] | None) -> _Labels | None:
         """An engine's own label and weight arrays (``weight`` None or of ``y``'s length) wrapped

@@ -67,6 +67,7 @@ class MultilabelFocalLoss(_Loss):
 
     name: ClassVar[str] = "multilabel_focal_loss"
     _fields: ClassVar[tuple[str, ...]] = ("num_labels", "alpha", "gamma", "hessian")
+    _labels_type: ClassVar[type[_Labels]] = _MultilabelLabels
     num_labels: int
     alpha: float | tuple[float, ...] | None
 
@@ -107,13 +108,6 @@ class MultilabelFocalLoss(_Loss):
 
     def _check_labels(self, y: ArrayLike) -> NDArray[np.uint8]:
         return v.check_multilabel_labels(y, self.num_labels)
-
-    def _prepare(
-        self, y: ArrayLike, sample_weight: ArrayLike | None = None, weight_name: str = "sample_weight"
-    ) -> _Labels:
-        yy = self._check_labels(y)
-        w = v.check_sample_weight(sample_weight, yy.shape[0], name=weight_name)
-        return _MultilabelLabels(yy, self._alpha_table(), w)
 
     def _unchecked_labels(self, y: NDArray[Any], weight: NDArray[Any] | None) -> _Labels | None:
         """As :meth:`_Loss._unchecked_labels`, for an ``(n, L)`` label matrix (None otherwise)."""
